@@ -1,0 +1,199 @@
+//! Command-line arguments (clap derive): every command, flag and its help text. Flags that
+//! schedulers set have an environment variable too.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::OutputFormat;
+
+/// Turn the raw evidence of an AI sandbox trial into the report a banking regulator asks for.
+///
+/// Exit codes: 0 success; 1 the inputs have errors (or some cohort bundles were rejected);
+/// 2 usage error, unreadable or invalid config, template error, or an output that could not
+/// be written.
+#[derive(Debug, Parser)]
+#[command(name = "sandbox-report", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// How progress is logged on standard error: text for people, json for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "SANDBOX_REPORT_LOG_FORMAT")]
+    pub log_format: LogFormat,
+
+    /// Log level: error, warn, info, debug or trace (a tracing filter such as `sandbox_report=debug` also works).
+    #[arg(
+        long,
+        global = true,
+        default_value = "warn",
+        env = "SANDBOX_REPORT_LOG"
+    )]
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the evidence bundle of one submission: summary.json, reports and manifest.json.
+    Build(BuildArgs),
+    /// Check a submission's config and logs and list every finding, without writing anything.
+    Validate(ValidateArgs),
+    /// Build every bundled sample submission and print where the bundles are.
+    Demo(DemoArgs),
+    /// Print the definition, formula, inputs and interval rule of a metric.
+    Explain(ExplainArgs),
+    /// List or export the built-in report templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Check a bundle's files against its manifest.json.
+    Verify(VerifyArgs),
+    /// Write synthetic trial logs: the bundled sample data, or large streams for benchmarks.
+    #[command(subcommand)]
+    Generate(GenerateCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The submission config (YAML). Paths inside it are relative to its folder.
+    pub config: PathBuf,
+
+    /// The bundle folder to write. Replaced only when the build succeeds; a folder that is
+    /// not a bundle is never replaced.
+    #[arg(short, long, env = "SANDBOX_REPORT_OUT")]
+    pub out: PathBuf,
+
+    /// Output formats, overriding the config's report.formats (summary.json is always written).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub format: Vec<FormatArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Pdf,
+    Html,
+    Md,
+    Json,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Pdf => OutputFormat::Pdf,
+            FormatArg::Html => OutputFormat::Html,
+            FormatArg::Md => OutputFormat::Md,
+            FormatArg::Json => OutputFormat::Json,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The submission config (YAML).
+    pub config: PathBuf,
+
+    /// How findings are printed: text for people, json for programs.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// In text output, how many findings of one code to list before summarising the rest.
+    #[arg(long, default_value_t = 20)]
+    pub max_per_code: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write the demo bundles into.
+    #[arg(short, long, default_value = "demo-output")]
+    pub out: PathBuf,
+
+    /// The sample-data folder (default: ./sample-data, or the one next to the source code).
+    #[arg(long)]
+    pub samples: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A metric id such as detection.eer.
+    #[arg(required_unless_present = "list")]
+    pub metric: Option<String>,
+
+    /// List every metric id with its title.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Print the whole catalogue as Markdown (this is how docs/metrics.md is made).
+    #[arg(long, conflicts_with_all = ["metric", "list"])]
+    pub markdown: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the files of the built-in template set.
+    List,
+    /// Write the built-in templates into DIR, to start a custom set.
+    Export {
+        /// An empty or new folder.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle folder (holding manifest.json).
+    pub bundle: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Write the bundled sample submissions (configs, logs, KPI sheets) into DIR.
+    Samples {
+        /// Target folder, e.g. sample-data.
+        dir: PathBuf,
+        /// Random seed; the same seed writes the same files.
+        #[arg(long, default_value_t = 20250601)]
+        seed: u64,
+    },
+    /// Write one large synthetic stream for benchmarks.
+    Stream(GenerateStreamArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateStreamArgs {
+    /// detection, assistant or redteam.
+    #[arg(long, value_enum)]
+    pub kind: GeneratedKind,
+    /// Number of rows.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output file; the extension chooses the format (.csv, .csv.gz, .jsonl, .parquet).
+    #[arg(short, long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GeneratedKind {
+    Detection,
+    Assistant,
+    Redteam,
+}

@@ -1,0 +1,198 @@
+//! Writing a bundle atomically: every file goes into a hidden staging folder beside OUT, the
+//! manifest is written last, and only then does the staging folder take OUT's place. A build
+//! that fails at any point leaves an existing OUT exactly as it was.
+
+pub mod hash;
+pub mod manifest;
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::error::{Error, Result};
+pub use manifest::{Entry, MANIFEST_FILE, Manifest};
+
+/// A bundle being written.
+pub struct Staging {
+    dir: TempDir,
+    out: PathBuf,
+    outputs: Vec<Entry>,
+}
+
+fn output_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Staging {
+    /// Starts a bundle for `out`; fails at once if `out` may not be replaced.
+    pub fn new(out: &Path) -> Result<Staging> {
+        check_replaceable(out)?;
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(output_error(&parent))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(&parent)
+            .map_err(output_error(&parent))?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            outputs: Vec::new(),
+        })
+    }
+
+    /// Writes one output file into the staging folder and records its hash.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).map_err(output_error(&path))?;
+        self.outputs.push(Entry {
+            path: name.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: hash::sha256_bytes(bytes),
+        });
+        Ok(())
+    }
+
+    /// The outputs written so far, sorted by path.
+    pub fn outputs(&self) -> Vec<Entry> {
+        let mut list = self.outputs.clone();
+        list.sort_by(|a, b| a.path.cmp(&b.path));
+        list
+    }
+
+    /// Writes the manifest and moves the bundle into place.
+    pub fn commit(mut self, manifest: &Manifest) -> Result<PathBuf> {
+        let mut bytes = serde_json::to_vec_pretty(manifest)
+            .map_err(|e| Error::Usage(format!("cannot serialise the manifest: {e}")))?;
+        bytes.push(b'\n');
+        let path = self.dir.path().join(MANIFEST_FILE);
+        std::fs::write(&path, &bytes).map_err(output_error(&path))?;
+        self.outputs.clear();
+        let staged = self.dir.keep();
+        swap_into_place(&staged, &self.out).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&staged);
+        })?;
+        Ok(self.out)
+    }
+}
+
+/// OUT may be replaced when it does not exist, is an empty folder, or is a bundle.
+fn check_replaceable(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let not_a_bundle = || Error::NotABundle {
+        path: out.to_path_buf(),
+    };
+    if !out.is_dir() {
+        return Err(not_a_bundle());
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(output_error(out))?
+        .next()
+        .is_none();
+    if empty || Manifest::read(&out.join(MANIFEST_FILE)).is_ok() {
+        Ok(())
+    } else {
+        Err(not_a_bundle())
+    }
+}
+
+/// Moves `staged` to `out`; an existing `out` is set aside first and restored on failure.
+fn swap_into_place(staged: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        return std::fs::rename(staged, out).map_err(output_error(out));
+    }
+    let aside = staged.with_extension("previous");
+    std::fs::rename(out, &aside).map_err(output_error(out))?;
+    if let Err(source) = std::fs::rename(staged, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(Error::Output {
+            path: out.to_path_buf(),
+            source,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Tool;
+
+    fn manifest(outputs: Vec<Entry>) -> Manifest {
+        Manifest {
+            schema: manifest::MANIFEST_SCHEMA.into(),
+            schema_version: 1,
+            tool: Tool::this(),
+            created: "2025-09-01T00:00:00Z".into(),
+            config: Entry {
+                path: "c.yaml".into(),
+                bytes: 0,
+                sha256: String::new(),
+            },
+            inputs: Vec::new(),
+            outputs,
+        }
+    }
+
+    #[test]
+    fn commit_replaces_a_bundle_and_refuses_other_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"one").unwrap();
+        let m = manifest(stage.outputs());
+        stage.commit(&m).unwrap();
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one");
+        assert!(m.verify_outputs(&out).is_empty());
+
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"two").unwrap();
+        let m = manifest(stage.outputs());
+        stage.commit(&m).unwrap();
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"two");
+
+        let other = dir.path().join("photos");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("cat.jpg"), b"x").unwrap();
+        assert!(matches!(
+            Staging::new(&other),
+            Err(Error::NotABundle { .. })
+        ));
+    }
+
+    #[test]
+    fn dropped_staging_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"one").unwrap();
+        drop(stage);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"one").unwrap();
+        let m = manifest(stage.outputs());
+        stage.commit(&m).unwrap();
+        std::fs::write(out.join("a.txt"), b"oNe").unwrap();
+        let bad = m.verify_outputs(&out);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].path, "a.txt");
+    }
+}

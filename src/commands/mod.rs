@@ -1,0 +1,42 @@
+//! What each command does: the thin layer between the parsed arguments and the pipeline.
+//! Every command returns the outcome that becomes the exit code.
+
+mod build;
+mod demo;
+mod explain;
+mod generate;
+mod templates;
+mod validate;
+mod verify;
+
+use crate::args::{Cli, Command, LogArgs, LogFormat};
+use crate::error::{Outcome, Result};
+
+pub use build::{BuildOutcome, build_bundle};
+
+/// Runs the command of `cli`.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    init_logging(&cli.log);
+    match cli.command {
+        Command::Build(args) => build::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Templates(cmd) => templates::run(&cmd),
+        Command::Verify(args) => verify::run(&args),
+        Command::Generate(cmd) => generate::run(&cmd),
+    }
+}
+
+fn init_logging(log: &LogArgs) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&log.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = match log.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.without_time().try_init(),
+    };
+}

@@ -1,0 +1,26 @@
+//! `sandbox-report templates list|export`: show the built-in template set and write it out
+//! as the starting point of a custom one.
+
+use crate::args::TemplatesCommand;
+use crate::error::{Outcome, Result};
+use crate::templates::{self, BUILTIN, BUILTIN_SET};
+
+pub fn run(cmd: &TemplatesCommand) -> Result<Outcome> {
+    match cmd {
+        TemplatesCommand::List => {
+            println!("{BUILTIN_SET} (built-in):");
+            for (name, text) in BUILTIN {
+                println!("  {name:<28} {} bytes", text.len());
+            }
+        }
+        TemplatesCommand::Export { dir } => {
+            for path in templates::export(dir)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "point report.template at this folder; files you keep override the built-in ones"
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}

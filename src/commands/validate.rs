@@ -1,0 +1,102 @@
+//! `sandbox-report validate`: check a submission and list every finding at once, as text for
+//! people or JSON for programs. Writes nothing.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::args::{ReportFormat, ValidateArgs};
+use crate::config;
+use crate::error::{Outcome, Result};
+use crate::model::{Finding, Severity};
+use crate::pipeline;
+use crate::render::view::location;
+
+pub fn run(args: &ValidateArgs) -> Result<Outcome> {
+    let loaded = config::load(&args.config)?;
+    let checked = pipeline::check(&loaded)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReportFormat::Text => {
+            print_findings(&checked.findings, args.max_per_code, &mut out);
+            let rows: u64 = checked.streams.iter().map(|s| s.validated.rows_read).sum();
+            let files: usize = checked.streams.iter().map(|s| s.files.len()).sum();
+            let _ = writeln!(
+                out,
+                "{} stream(s), {files} file(s), {rows} row(s) read",
+                checked.streams.len()
+            );
+        }
+        ReportFormat::Json => {
+            let report = JsonReport {
+                errors: count(&checked.findings, Severity::Error),
+                warnings: count(&checked.findings, Severity::Warning),
+                findings: &checked.findings,
+            };
+            let _ = serde_json::to_writer_pretty(&mut out, &report);
+            let _ = writeln!(out);
+        }
+    }
+    Ok(if checked.error_count() > 0 {
+        Outcome::InputErrors
+    } else {
+        Outcome::Success
+    })
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    errors: usize,
+    warnings: usize,
+    findings: &'a [Finding],
+}
+
+fn count(findings: &[Finding], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
+}
+
+/// Prints findings one per line, at most `max_per_code` of each code, then a total line.
+pub fn print_findings(findings: &[Finding], max_per_code: usize, out: &mut dyn Write) {
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        let n = shown.entry(f.code.as_str()).or_default();
+        *n += 1;
+        if *n > max_per_code {
+            continue;
+        }
+        let _ = writeln!(out, "{}", finding_line(f));
+    }
+    for (code, n) in &shown {
+        if *n > max_per_code {
+            let _ = writeln!(
+                out,
+                "... and {} more finding(s) with code {code}",
+                n - max_per_code
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} error(s), {} warning(s)",
+        count(findings, Severity::Error),
+        count(findings, Severity::Warning)
+    );
+}
+
+/// `error[value_invalid] stream: file: row 3, column "score": expected …, found "1.7" (and 2 more rows)`
+pub fn finding_line(f: &Finding) -> String {
+    let mut line = format!("{}[{}]", f.severity.as_str(), f.code);
+    if let Some(stream) = &f.stream {
+        line.push_str(&format!(" {stream}:"));
+    }
+    let place = location(f);
+    if !place.is_empty() {
+        line.push_str(&format!(" {place}:"));
+    }
+    line.push_str(&format!(" {}", f.message));
+    if f.count > 1 {
+        line.push_str(&format!(" (and {} more row(s) like it)", f.count - 1));
+    }
+    line
+}

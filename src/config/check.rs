@@ -1,0 +1,248 @@
+//! Semantic checks of a parsed config: what YAML types alone cannot say (period order, unique
+//! stream names, known metric ids, mappings that name real columns). Every issue is collected
+//! with its line and column so the user sees them all at once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde_saphyr::Location;
+
+use super::load::ConfigIssue;
+use super::types::{Config, Criterion, SegmentSelector, StreamConfig};
+use crate::metrics::catalogue;
+use crate::schema;
+
+/// The issues found so far in one config file.
+struct Issues<'a> {
+    file: &'a Path,
+    list: Vec<ConfigIssue>,
+}
+
+impl Issues<'_> {
+    fn push(&mut self, location: Location, message: impl Into<String>) -> &mut ConfigIssue {
+        self.list
+            .push(ConfigIssue::at(self.file, location, message));
+        self.list.last_mut().expect("just pushed")
+    }
+}
+
+/// Checks `config`; returns the parsed timezone, or every issue found.
+pub fn check(path: &Path, config: &Config) -> Result<Tz, Vec<ConfigIssue>> {
+    let mut issues = Issues {
+        file: path,
+        list: Vec::new(),
+    };
+    if config.schema_version.value != 1 {
+        let message = format!(
+            "schema_version {} is not supported",
+            config.schema_version.value
+        );
+        issues.push(config.schema_version.referenced, message).hint =
+            Some("this version of sandbox-report reads schema_version: 1".into());
+    }
+    let timezone = config.timezone.value.parse::<Tz>().ok();
+    if timezone.is_none() {
+        let message = format!("unknown timezone {:?}", config.timezone.value);
+        issues.push(config.timezone.referenced, message).hint =
+            Some("use an IANA name such as Asia/Hong_Kong or UTC".into());
+    }
+    let period = &config.submission.period;
+    if period.value.start > period.value.end {
+        let message = format!(
+            "the period starts ({}) after it ends ({})",
+            period.value.start, period.value.end
+        );
+        issues.push(period.referenced, message);
+    }
+    check_streams(config, &mut issues);
+    check_segments(config, &mut issues);
+    check_settings(config, &mut issues);
+    for criterion in &config.criteria {
+        if let Err(message) = check_criterion(config, &criterion.value) {
+            issues.push(criterion.referenced, message);
+        }
+    }
+    match timezone {
+        Some(tz) if issues.list.is_empty() => Ok(tz),
+        _ => Err(issues.list),
+    }
+}
+
+fn check_streams(config: &Config, issues: &mut Issues) {
+    if config.streams.is_empty() {
+        issues.push(Location::UNKNOWN, "the config lists no streams");
+    }
+    let mut names = BTreeSet::new();
+    for stream in &config.streams {
+        let name = &stream.name.value;
+        if name.trim().is_empty() {
+            issues.push(stream.name.referenced, "a stream name is empty");
+        } else if !names.insert(name.as_str()) {
+            let message = format!("stream name {name:?} is used twice; names must be unique");
+            issues.push(stream.name.referenced, message);
+        }
+        if stream.path.value.trim().is_empty() {
+            let message = format!("stream {name:?} has an empty path");
+            issues.push(stream.path.referenced, message);
+        }
+        check_mappings(config, stream, issues);
+    }
+}
+
+/// `columns` and `values` may only name canonical columns of the stream's kind or segments.
+fn check_mappings(config: &Config, stream: &StreamConfig, issues: &mut Issues) {
+    let known: BTreeSet<String> = schema::columns(stream.kind)
+        .into_iter()
+        .map(|c| c.name.into_owned())
+        .chain(config.segments.iter().map(|s| s.value.clone()))
+        .collect();
+    let hint = format!(
+        "the canonical columns of a {} stream are: {}",
+        stream.kind.as_str(),
+        known.iter().cloned().collect::<Vec<_>>().join(", ")
+    );
+    let mapped = stream
+        .columns
+        .iter()
+        .map(|(name, source)| (name, source.referenced))
+        .chain(stream.values.iter().map(|(name, m)| (name, m.referenced)));
+    for (canonical, location) in mapped {
+        if !known.contains(canonical) {
+            let message = format!(
+                "stream {:?} maps {canonical:?}, which is not a column of a {} stream",
+                stream.name.value,
+                stream.kind.as_str()
+            );
+            issues.push(location, message).hint = Some(hint.clone());
+        }
+    }
+}
+
+fn check_segments(config: &Config, issues: &mut Issues) {
+    let mut seen = BTreeSet::new();
+    for segment in &config.segments {
+        if segment.value.trim().is_empty() {
+            issues.push(segment.referenced, "a segment name is empty");
+        } else if !seen.insert(segment.value.as_str()) {
+            let message = format!("segment {:?} is listed twice", segment.value);
+            issues.push(segment.referenced, message);
+        }
+    }
+}
+
+fn check_settings(config: &Config, issues: &mut Issues) {
+    let tolerance = config.reconciliation.tolerance;
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        let message = format!("reconciliation.tolerance must be a number ≥ 0, found {tolerance}");
+        issues.push(Location::UNKNOWN, message);
+    }
+    if config.fairness.min_group_size == 0 {
+        issues.push(
+            Location::UNKNOWN,
+            "fairness.min_group_size must be at least 1",
+        );
+    }
+    let floor = config.fairness.disparate_impact_floor;
+    if !(floor > 0.0 && floor <= 1.0) {
+        let message = format!("fairness.disparate_impact_floor must be in (0, 1], found {floor}");
+        issues.push(Location::UNKNOWN, message);
+    }
+    if config.report.formats.is_empty() {
+        issues.push(
+            Location::UNKNOWN,
+            "report.formats is empty; list at least one of pdf, html, md, json",
+        );
+    }
+}
+
+/// Checks one criterion against the catalogue and the streams; returns why it is wrong.
+fn check_criterion(config: &Config, criterion: &Criterion) -> Result<(), String> {
+    let metric = &criterion.metric;
+    let def = catalogue::find(metric).ok_or_else(|| {
+        format!(
+            "criterion names unknown metric {metric:?}; `sandbox-report explain --list` lists the ids"
+        )
+    })?;
+    if !criterion.value.is_finite() {
+        return Err(format!(
+            "criterion on {metric} has a threshold that is not a finite number"
+        ));
+    }
+    let candidates: Vec<&StreamConfig> = config
+        .streams
+        .iter()
+        .filter(|s| def.applies_to(s.kind))
+        .collect();
+    match &criterion.stream {
+        Some(name) => {
+            let stream = config
+                .streams
+                .iter()
+                .find(|s| &s.name.value == name)
+                .ok_or_else(|| {
+                    format!("criterion on {metric} names stream {name:?}, which the config does not list")
+                })?;
+            if !def.applies_to(stream.kind) {
+                return Err(format!(
+                    "criterion on {metric} names stream {name:?}, a {} stream, which has no such metric",
+                    stream.kind.as_str()
+                ));
+            }
+        }
+        None if candidates.len() > 1 => {
+            return Err(format!(
+                "criterion on {metric} must name its stream: {} streams have this metric",
+                candidates.len()
+            ));
+        }
+        None if candidates.is_empty() => {
+            return Err(format!(
+                "criterion on {metric}: no stream of the config has this metric"
+            ));
+        }
+        None => {}
+    }
+    check_criterion_segment(config, criterion, def)
+}
+
+fn check_criterion_segment(
+    config: &Config,
+    criterion: &Criterion,
+    def: &catalogue::MetricDef,
+) -> Result<(), String> {
+    let metric = &criterion.metric;
+    let configured = |attribute: &str| config.segments.iter().any(|s| s.value == attribute);
+    let fairness = def.family() == "fairness";
+    match &criterion.segment {
+        None if fairness => Err(format!(
+            "criterion on {metric} must name the segment attribute it compares, e.g. `segment: age_band`"
+        )),
+        None => Ok(()),
+        Some(SegmentSelector::Attribute(attribute)) if fairness && configured(attribute) => Ok(()),
+        Some(SegmentSelector::Attribute(attribute)) if fairness => Err(format!(
+            "criterion on {metric} compares groups of {attribute:?}, which `segments` does not list"
+        )),
+        Some(SegmentSelector::Attribute(attribute)) => Err(format!(
+            "criterion on {metric} names segment attribute {attribute:?} without a value; write `segment: {{ {attribute}: VALUE }}`"
+        )),
+        Some(SegmentSelector::Group(group)) if group.len() != 1 || fairness => Err(format!(
+            "criterion on {metric}: a segment names exactly one attribute and value{}",
+            if fairness {
+                "; fairness metrics take the attribute alone, e.g. `segment: age_band`"
+            } else {
+                ""
+            }
+        )),
+        Some(SegmentSelector::Group(group)) => {
+            let attribute = group.keys().next().expect("one entry");
+            if def.grouped_by(attribute) || (def.per_segment && configured(attribute)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "criterion on {metric} reads segment attribute {attribute:?}, by which this metric is not reported"
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Reading a config file: YAML parsing with located errors, semantic checks, narrative files
+//! read in, and the resolved timezone and folder that the rest of the pipeline needs.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde_saphyr::{Location, SnippetMode};
+
+use super::check;
+use super::types::{Config, NarrativeText};
+use crate::error::Error;
+
+/// A config that parsed and passed every check.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    /// The config file as given on the command line.
+    pub path: PathBuf,
+    /// The folder that relative paths in the config start from.
+    pub dir: PathBuf,
+    pub config: Config,
+    pub timezone: Tz,
+}
+
+/// One problem with a config file, at a line and column when known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigIssue {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ConfigIssue {
+    pub fn at(file: &Path, location: Location, message: impl Into<String>) -> Self {
+        let known = location != Location::UNKNOWN;
+        ConfigIssue {
+            file: file.to_path_buf(),
+            line: known.then(|| location.line()),
+            column: known.then(|| location.column()),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads, parses and checks the config at `path`.
+pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut config = parse(path, &text)?;
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let timezone = check::check(path, &config).map_err(Error::Config)?;
+    read_narrative_files(path, &dir, &mut config)?;
+    Ok(LoadedConfig {
+        path: path.to_path_buf(),
+        dir,
+        config,
+        timezone,
+    })
+}
+
+fn parse(path: &Path, text: &str) -> Result<Config, Error> {
+    serde_saphyr::from_str::<Config>(text).map_err(|err| {
+        let location = err.location().unwrap_or(Location::UNKNOWN);
+        let options = serde_saphyr::render_options! { snippets: SnippetMode::Off };
+        let message = err.without_snippet().render_with_options(options);
+        let message = strip_location_suffix(&message);
+        let issue = ConfigIssue::at(path, location, message).with_hint(
+            "see docs/config.md for every key the config accepts and its type".to_string(),
+        );
+        Error::Config(vec![issue])
+    })
+}
+
+/// serde-saphyr appends " at line L, column C"; we print the position in front instead.
+fn strip_location_suffix(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<(), Error> {
+    let narrative = &mut config.submission.narrative;
+    let sections = [
+        &mut narrative.objectives,
+        &mut narrative.system,
+        &mut narrative.data,
+        &mut narrative.results,
+        &mut narrative.redteam,
+        &mut narrative.fairness,
+        &mut narrative.oversight,
+        &mut narrative.operations,
+        &mut narrative.incidents,
+        &mut narrative.reconciliation,
+        &mut narrative.lessons,
+        &mut narrative.limitations,
+        &mut narrative.next_steps,
+    ];
+    let mut issues = Vec::new();
+    for section in sections.into_iter().flatten() {
+        if let NarrativeText::File { file } = section {
+            match std::fs::read_to_string(dir.join(&*file)) {
+                Ok(text) => *section = NarrativeText::Inline(text),
+                Err(err) => issues.push(ConfigIssue {
+                    file: path.to_path_buf(),
+                    line: None,
+                    column: None,
+                    message: format!("cannot read narrative file {file:?}: {err}"),
+                    hint: Some("narrative file paths are relative to the config's folder".into()),
+                }),
+            }
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(issues))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_suffix_is_removed() {
+        assert_eq!(
+            strip_location_suffix("unknown field `x` at line 3, column 1"),
+            "unknown field `x`"
+        );
+        assert_eq!(strip_location_suffix("plain"), "plain");
+    }
+}

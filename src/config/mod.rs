@@ -1,0 +1,9 @@
+//! The submission config (input-v1): its types, loading it from YAML with line and column
+//! in every error, and resolving it into the form the pipeline uses.
+
+mod check;
+mod load;
+mod types;
+
+pub use load::{ConfigIssue, LoadedConfig, load};
+pub use types::*;

@@ -1,0 +1,454 @@
+//! Serde types mirroring the YAML submission config of input-v1. Unknown keys are refused;
+//! fields whose position matters for later checks are wrapped in `Spanned`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::schema::StreamKind;
+
+/// The whole submission config, as written by the bank.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub schema_version: Spanned<u32>,
+    #[serde(default = "default_timezone")]
+    pub timezone: Spanned<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    pub submission: Submission,
+    pub streams: Vec<StreamConfig>,
+    #[serde(default)]
+    pub segments: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub fairness: Fairness,
+    #[serde(default)]
+    pub criteria: Vec<Spanned<Criterion>>,
+    #[serde(default)]
+    pub reconciliation: Reconciliation,
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+fn default_timezone() -> Spanned<String> {
+    Spanned::new(
+        "UTC".to_string(),
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+
+/// Who submits what, for which period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub institution: Institution,
+    #[serde(default)]
+    pub technology_partner: Option<String>,
+    pub programme: Text,
+    pub cohort: Text,
+    pub use_case: UseCase,
+    pub period: Spanned<Period>,
+    #[serde(default)]
+    pub plan_reference: Option<Text>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub system: serde_json::Value,
+    #[serde(default)]
+    pub narrative: Narrative,
+}
+
+/// A string that YAML may have written as a number (`cohort: 2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl serde::de::Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Institution {
+    pub id: Text,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UseCase {
+    pub id: Text,
+    pub title: String,
+    pub family: Family,
+}
+
+/// The use-case family, as the sandbox groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    RiskManagement,
+    AntiFraud,
+    CustomerExperience,
+    DeepfakeDefence,
+    Other,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::RiskManagement => "risk_management",
+            Family::AntiFraud => "anti_fraud",
+            Family::CustomerExperience => "customer_experience",
+            Family::DeepfakeDefence => "deepfake_defence",
+            Family::Other => "other",
+        }
+    }
+}
+
+/// Whole days, both inclusive, in the config's timezone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Narrative text per report section: Markdown inline or `{ file: path.md }`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Narrative {
+    #[serde(default)]
+    pub objectives: Option<NarrativeText>,
+    #[serde(default)]
+    pub system: Option<NarrativeText>,
+    #[serde(default)]
+    pub data: Option<NarrativeText>,
+    #[serde(default)]
+    pub results: Option<NarrativeText>,
+    #[serde(default)]
+    pub redteam: Option<NarrativeText>,
+    #[serde(default)]
+    pub fairness: Option<NarrativeText>,
+    #[serde(default)]
+    pub oversight: Option<NarrativeText>,
+    #[serde(default)]
+    pub operations: Option<NarrativeText>,
+    #[serde(default)]
+    pub incidents: Option<NarrativeText>,
+    #[serde(default)]
+    pub reconciliation: Option<NarrativeText>,
+    #[serde(default)]
+    pub lessons: Option<NarrativeText>,
+    #[serde(default)]
+    pub limitations: Option<NarrativeText>,
+    #[serde(default)]
+    pub next_steps: Option<NarrativeText>,
+}
+
+/// Narrative Markdown, inline or from a file next to the config. After loading, every
+/// `File` has been read and replaced by `Inline`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum NarrativeText {
+    Inline(String),
+    File { file: String },
+}
+
+/// One log stream of the submission.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConfig {
+    pub name: Spanned<String>,
+    pub kind: StreamKind,
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub include: Option<Vec<String>>,
+    #[serde(default)]
+    pub format: FileFormat,
+    #[serde(default)]
+    pub columns: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub values: BTreeMap<String, Spanned<BTreeMap<Text, Scalar>>>,
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+/// A canonical value in a `values` mapping: a boolean, a number or a word.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl Scalar {
+    /// The text the parser of the target column reads.
+    pub fn as_text(&self) -> String {
+        match self {
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Str(s) => s.clone(),
+        }
+    }
+}
+
+/// How a stream's files are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    /// By extension: `.csv`, `.jsonl`/`.ndjson` (each optionally `.gz`), `.parquet`.
+    #[default]
+    Auto,
+    Csv,
+    Jsonl,
+    Parquet,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fairness {
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: u64,
+    #[serde(default = "default_disparate_impact_floor")]
+    pub disparate_impact_floor: f64,
+}
+
+fn default_min_group_size() -> u64 {
+    30
+}
+
+fn default_disparate_impact_floor() -> f64 {
+    0.8
+}
+
+impl Default for Fairness {
+    fn default() -> Self {
+        Fairness {
+            min_group_size: default_min_group_size(),
+            disparate_impact_floor: default_disparate_impact_floor(),
+        }
+    }
+}
+
+/// An acceptance criterion fixed in advance.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub metric: String,
+    #[serde(default)]
+    pub stream: Option<String>,
+    #[serde(default)]
+    pub segment: Option<SegmentSelector>,
+    #[serde(default)]
+    pub arm: Option<ArmSelector>,
+    pub op: Comparison,
+    pub value: f64,
+}
+
+/// The segment a criterion reads: one group `{attack_type: face_swap}`, or a whole
+/// attribute `age_band` for fairness measures across its groups.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum SegmentSelector {
+    Attribute(String),
+    Group(BTreeMap<String, Text>),
+}
+
+/// Which arm of an A/B trial a criterion reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArmSelector {
+    Ai,
+    Baseline,
+    Delta,
+}
+
+impl ArmSelector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArmSelector::Ai => "ai",
+            ArmSelector::Baseline => "baseline",
+            ArmSelector::Delta => "delta",
+        }
+    }
+}
+
+/// The comparison of a criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Comparison {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Comparison {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Lt => value < threshold,
+            Comparison::Le => value <= threshold,
+            Comparison::Gt => value > threshold,
+            Comparison::Ge => value >= threshold,
+            Comparison::Eq => value == threshold,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Lt => "<",
+            Comparison::Le => "<=",
+            Comparison::Gt => ">",
+            Comparison::Ge => ">=",
+            Comparison::Eq => "==",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reconciliation {
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    0.005
+}
+
+impl Default for Reconciliation {
+    fn default() -> Self {
+        Reconciliation {
+            tolerance: default_tolerance(),
+        }
+    }
+}
+
+/// Report settings: which template set, which formats, which language.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    #[serde(default = "default_template")]
+    pub template: String,
+    #[serde(default = "OutputFormat::all")]
+    pub formats: Vec<OutputFormat>,
+    #[serde(default)]
+    pub language: Language,
+}
+
+fn default_template() -> String {
+    crate::templates::BUILTIN_SET.to_string()
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            template: default_template(),
+            formats: OutputFormat::all(),
+            language: Language::En,
+        }
+    }
+}
+
+/// An output file of the bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputFormat {
+    Pdf,
+    Html,
+    Md,
+    Json,
+}
+
+impl OutputFormat {
+    pub fn all() -> Vec<OutputFormat> {
+        vec![
+            OutputFormat::Pdf,
+            OutputFormat::Html,
+            OutputFormat::Md,
+            OutputFormat::Json,
+        ]
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Html => "html",
+            OutputFormat::Md => "md",
+            OutputFormat::Json => "json",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-HK")]
+    ZhHk,
+    #[serde(rename = "bilingual")]
+    Bilingual,
+}

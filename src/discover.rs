@@ -1,0 +1,324 @@
+//! Finding a stream's files: a path may name one file, a folder (walked recursively, filtered
+//! by `include`) or a glob. Files come back in a stable sorted order; unreadable entries and
+//! symlink loops are recorded as findings and the walk goes on.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use crate::config::FileFormat;
+use crate::model::{Finding, Severity};
+
+/// One input file of a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where the file is on disk.
+    pub path: PathBuf,
+    /// The path relative to the config's folder, with `/` separators: how outputs name it.
+    pub display: String,
+    pub format: FileFormat,
+}
+
+/// The files found for one stream, and the problems met while looking.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<SourceFile>,
+    pub findings: Vec<Finding>,
+}
+
+/// Extensions read when `format: auto`, and the default `include` of a folder.
+const KNOWN_SUFFIXES: &[(&str, FileFormat)] = &[
+    (".csv", FileFormat::Csv),
+    (".csv.gz", FileFormat::Csv),
+    (".jsonl", FileFormat::Jsonl),
+    (".jsonl.gz", FileFormat::Jsonl),
+    (".ndjson", FileFormat::Jsonl),
+    (".ndjson.gz", FileFormat::Jsonl),
+    (".parquet", FileFormat::Parquet),
+    (".pq", FileFormat::Parquet),
+];
+
+/// The format of a file by its name, when it has a known extension.
+pub fn format_by_name(name: &str) -> Option<FileFormat> {
+    let lower = name.to_ascii_lowercase();
+    KNOWN_SUFFIXES
+        .iter()
+        .find(|(suffix, _)| lower.ends_with(suffix))
+        .map(|(_, format)| *format)
+}
+
+/// Finds the files of one stream. `base` is the config's folder.
+pub fn discover(
+    base: &Path,
+    stream: &str,
+    spec: &str,
+    include: Option<&[String]>,
+    format: FileFormat,
+) -> Discovery {
+    let mut found = Discovery::default();
+    let finding = |code: &str, message: String, file: Option<String>| Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        message,
+        stream: Some(stream.into()),
+        file,
+        row: None,
+        column: None,
+        count: 1,
+    };
+    let include = match build_include(include) {
+        Ok(set) => set,
+        Err(message) => {
+            found
+                .findings
+                .push(finding("include_invalid", message, None));
+            return found;
+        }
+    };
+    let (root, pattern) = split_glob(spec);
+    let root_path = base.join(&root);
+    let candidates = match pattern {
+        Some(pattern) => match Glob::new(&pattern) {
+            Ok(glob) => {
+                let matcher = glob.compile_matcher();
+                walk(base, &root_path, stream, &mut found.findings)
+                    .into_iter()
+                    .filter(|(_, rel)| matcher.is_match(rel))
+                    .collect()
+            }
+            Err(err) => {
+                found.findings.push(finding(
+                    "path_invalid",
+                    format!("stream path {spec:?} is not a valid glob: {err}"),
+                    None,
+                ));
+                return found;
+            }
+        },
+        None if root_path.is_file() => vec![(root_path.clone(), relative(base, &root_path))],
+        None if root_path.is_dir() => walk(base, &root_path, stream, &mut found.findings),
+        None => {
+            found.findings.push(finding(
+                "path_not_found",
+                format!(
+                    "stream path {spec:?} does not exist (looked for {})",
+                    root_path.display()
+                ),
+                Some(relative(base, &root_path)),
+            ));
+            return found;
+        }
+    };
+    let single_file = pattern_is_single_file(spec, &root_path);
+    for (path, shown) in candidates {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let chosen = match format {
+            FileFormat::Auto => format_by_name(&name),
+            explicit => Some(explicit),
+        };
+        let included = single_file || include_matches(&include, &name, &shown, chosen);
+        match chosen {
+            Some(format) if included => found.files.push(SourceFile {
+                path,
+                display: shown,
+                format,
+            }),
+            None if single_file => found.findings.push(finding(
+                "format_unknown",
+                format!("cannot tell the format of {shown:?} from its extension"),
+                Some(shown.clone()),
+            )),
+            _ => tracing::debug!("skipped {shown}: not an included data file"),
+        }
+    }
+    found.files.sort_by(|a, b| a.display.cmp(&b.display));
+    found.files.dedup_by(|a, b| a.display == b.display);
+    if found.files.is_empty() && found.findings.is_empty() {
+        found.findings.push(finding(
+            "no_input_files",
+            format!("stream path {spec:?} matched no data file"),
+            None,
+        ));
+    }
+    found
+}
+
+fn pattern_is_single_file(spec: &str, root: &Path) -> bool {
+    split_glob(spec).1.is_none() && root.is_file()
+}
+
+fn include_matches(
+    include: &Option<GlobSet>,
+    name: &str,
+    display: &str,
+    format: Option<FileFormat>,
+) -> bool {
+    match include {
+        Some(set) => set.is_match(name) || set.is_match(display),
+        None => format.is_some(),
+    }
+}
+
+fn build_include(patterns: Option<&[String]>) -> Result<Option<GlobSet>, String> {
+    let Some(patterns) = patterns else {
+        return Ok(None);
+    };
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| format!("include pattern {pattern:?}: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// Splits `logs/2025-*/*.csv` into the folder to walk (`logs`) and the whole pattern.
+fn split_glob(spec: &str) -> (String, Option<String>) {
+    let is_meta = |part: &str| part.contains(['*', '?', '[', '{']);
+    let parts: Vec<&str> = spec.split('/').collect();
+    match parts.iter().position(|p| is_meta(p)) {
+        None => (spec.to_string(), None),
+        Some(first) => {
+            let root = parts[..first].join("/");
+            let root = if root.is_empty() {
+                ".".to_string()
+            } else {
+                root
+            };
+            (root, Some(spec.trim_start_matches("./").to_string()))
+        }
+    }
+}
+
+/// Walks `root` recursively, following symlinks; returns files with their display paths.
+/// Loops and unreadable entries become findings; the walk goes on.
+fn walk(
+    base: &Path,
+    root: &Path,
+    stream: &str,
+    findings: &mut Vec<Finding>,
+) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let rel = relative(base, entry.path());
+                files.push((entry.into_path(), rel));
+            }
+            Ok(_) => {}
+            Err(err) => findings.push(walk_finding(base, stream, &err)),
+        }
+    }
+    files
+}
+
+fn walk_finding(base: &Path, stream: &str, err: &walkdir::Error) -> Finding {
+    let file = err.path().map(|p| relative(base, p));
+    let (severity, code, message) = match err.loop_ancestor() {
+        Some(ancestor) => (
+            Severity::Warning,
+            "symlink_loop",
+            format!(
+                "symbolic link loop: it leads back to {}; not followed",
+                relative(base, ancestor)
+            ),
+        ),
+        None => (
+            Severity::Error,
+            "path_unreadable",
+            format!(
+                "cannot read: {}",
+                err.io_error()
+                    .map_or_else(|| err.to_string(), ToString::to_string)
+            ),
+        ),
+    };
+    Finding {
+        severity,
+        code: code.into(),
+        message,
+        stream: Some(stream.into()),
+        file,
+        row: None,
+        column: None,
+        count: 1,
+    }
+}
+
+/// `path` relative to `base`, with `/` separators; the full path when it is elsewhere.
+pub fn relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let text = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() { ".".into() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_splits_at_first_meta_component() {
+        assert_eq!(split_glob("logs/a.csv"), ("logs/a.csv".into(), None));
+        assert_eq!(
+            split_glob("logs/2025-*/*.csv"),
+            ("logs".into(), Some("logs/2025-*/*.csv".into()))
+        );
+        assert_eq!(split_glob("*.csv"), (".".into(), Some("*.csv".into())));
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(format_by_name("a.CSV.gz"), Some(FileFormat::Csv));
+        assert_eq!(format_by_name("x.ndjson"), Some(FileFormat::Jsonl));
+        assert_eq!(format_by_name("x.parquet"), Some(FileFormat::Parquet));
+        assert_eq!(format_by_name("notes.txt"), None);
+    }
+
+    #[test]
+    fn walks_sorted_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs/b");
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(dir.path().join("logs/z.csv"), "x").unwrap();
+        std::fs::write(logs.join("a.jsonl"), "x").unwrap();
+        std::fs::write(logs.join("readme.txt"), "x").unwrap();
+        let found = discover(dir.path(), "s", "logs", None, FileFormat::Auto);
+        let names: Vec<_> = found.files.iter().map(|f| f.display.as_str()).collect();
+        assert_eq!(names, ["logs/b/a.jsonl", "logs/z.csv"]);
+        let only_csv = ["*.csv".to_string()];
+        let found = discover(dir.path(), "s", "logs", Some(&only_csv), FileFormat::Auto);
+        assert_eq!(found.files.len(), 1);
+        let globbed = discover(dir.path(), "s", "logs/*/*.jsonl", None, FileFormat::Auto);
+        assert_eq!(globbed.files[0].display, "logs/b/a.jsonl");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_reported_not_followed_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("a.csv"), "x").unwrap();
+        std::os::unix::fs::symlink(&logs, logs.join("again")).unwrap();
+        let found = discover(dir.path(), "s", "logs", None, FileFormat::Auto);
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(found.findings[0].code, "symlink_loop");
+        assert_eq!(found.findings[0].file.as_deref(), Some("logs/again"));
+    }
+
+    #[test]
+    fn missing_path_is_an_error_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let found = discover(dir.path(), "s", "nope", None, FileFormat::Auto);
+        assert_eq!(found.findings[0].code, "path_not_found");
+        assert_eq!(found.findings[0].severity, Severity::Error);
+    }
+}

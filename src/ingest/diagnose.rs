@@ -1,0 +1,160 @@
+//! When polars refuses a CSV or JSON Lines file, find where: the first record whose field
+//! count differs from the header, the first line that is not a JSON object, the first bytes
+//! that are not UTF-8. Runs only on files that already failed, so it costs nothing otherwise.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+/// Where a file first goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// 1-based data row (CSV, header excluded) or line (JSON Lines).
+    pub row: u64,
+    /// The column concerned, when one can be named.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    let mut file = File::open(path)?;
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic)?;
+    let file = File::open(path)?;
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// The first structural problem of a CSV file, if the csv crate can see one.
+pub fn csv(path: &Path) -> Option<Diagnosis> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(open(path).ok()?);
+    let headers = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(err) => {
+            return Some(Diagnosis {
+                row: 0,
+                column: None,
+                message: format!("the header row cannot be read: {err}"),
+            });
+        }
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return None,
+            Ok(true) => row += 1,
+            Err(err) => {
+                return Some(Diagnosis {
+                    row: row + 1,
+                    column: None,
+                    message: format!("the row cannot be parsed: {err}"),
+                });
+            }
+        }
+        if record.len() != headers.len() {
+            return Some(ragged(row, &headers, &record));
+        }
+        if let Some(index) = record.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            return Some(Diagnosis {
+                row,
+                column: headers
+                    .get(index)
+                    .map(|h| String::from_utf8_lossy(h).into_owned()),
+                message: "expected UTF-8 text, found bytes that are not UTF-8".into(),
+            });
+        }
+    }
+}
+
+fn ragged(row: u64, headers: &csv::ByteRecord, record: &csv::ByteRecord) -> Diagnosis {
+    let (expected, found) = (headers.len(), record.len());
+    let column = if found > expected {
+        format!("(extra field {})", expected + 1)
+    } else {
+        headers
+            .get(found)
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .unwrap_or_default()
+    };
+    let line = record.position().map(|p| p.line()).unwrap_or(row + 1);
+    Diagnosis {
+        row,
+        column: Some(column),
+        message: format!(
+            "expected {expected} fields as in the header, found {found} (line {line} of the file)"
+        ),
+    }
+}
+
+/// The first line of a JSON Lines file that is not a JSON object.
+pub fn jsonl(path: &Path) -> Option<Diagnosis> {
+    let reader = BufReader::new(open(path).ok()?);
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let row = index as u64 + 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(err) => {
+                return Some(Diagnosis {
+                    row,
+                    column: None,
+                    message: format!("cannot read the line: {err}"),
+                });
+            }
+        };
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => {
+                return Some(Diagnosis {
+                    row,
+                    column: None,
+                    message: "expected a JSON object on the line, found another JSON value".into(),
+                });
+            }
+            Err(err) => {
+                return Some(Diagnosis {
+                    row,
+                    column: None,
+                    message: format!("expected a JSON object, found invalid JSON: {err}"),
+                });
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_ragged_row_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "a,b,c\n1,2,3\n4,5\n6,7,8\n").unwrap();
+        let d = csv(&path).unwrap();
+        assert_eq!(d.row, 2);
+        assert_eq!(d.column.as_deref(), Some("c"));
+        assert!(d.message.contains("expected 3 fields"), "{}", d.message);
+    }
+
+    #[test]
+    fn jsonl_bad_line_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n{\"a\":2\n").unwrap();
+        assert_eq!(jsonl(&path).unwrap().row, 2);
+    }
+}

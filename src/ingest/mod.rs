@@ -1,0 +1,240 @@
+//! Ingestion: read every file of a stream with polars, rename the bank's columns to canonical
+//! names, turn every canonical column into text, and stack the files into one frame with the
+//! file and row each value came from. Parsing into types happens in `validate`, so that every
+//! rejected value can be shown as it was written.
+
+mod diagnose;
+pub mod scan;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+
+use crate::config::FileFormat;
+use crate::discover::SourceFile;
+use crate::model::{Finding, Severity};
+use crate::schema::{ColumnSpec, Presence};
+pub use scan::{FILE, ROW};
+
+/// What ingestion needs to know about a stream.
+#[derive(Debug, Clone)]
+pub struct StreamLayout {
+    pub name: String,
+    /// The canonical columns the stream may have (segment columns included).
+    pub columns: Vec<ColumnSpec>,
+    /// Canonical name → the bank's column name, from the config's `columns`.
+    pub rename: BTreeMap<String, String>,
+}
+
+impl StreamLayout {
+    /// The column name to look for in the files for canonical column `canonical`.
+    pub fn source_name<'a>(&'a self, canonical: &'a str) -> &'a str {
+        self.rename.get(canonical).map_or(canonical, String::as_str)
+    }
+}
+
+/// The text of every file of a stream, stacked.
+#[derive(Debug)]
+pub struct RawStream {
+    /// `__file`, `__row`, then one text column per canonical column present in any file.
+    pub frame: DataFrame,
+    /// Canonical names of the columns present in at least one file.
+    pub present: BTreeSet<String>,
+    /// Rows read per file display path (files that could not be read are absent).
+    pub rows: BTreeMap<String, u64>,
+    pub findings: Vec<Finding>,
+}
+
+/// Reads the files of one stream. Files that cannot be read become findings.
+pub fn ingest(layout: &StreamLayout, files: &[SourceFile]) -> RawStream {
+    let mut findings = Vec::new();
+    let mut frames = Vec::new();
+    let mut rows = BTreeMap::new();
+    for file in files {
+        match read_file(layout, file) {
+            Ok(frame) => {
+                rows.insert(file.display.clone(), frame.height() as u64);
+                frames.push(frame);
+            }
+            Err(mut problems) => findings.append(&mut problems),
+        }
+    }
+    let present: BTreeSet<String> = frames
+        .iter()
+        .flat_map(|f| f.get_column_names().into_iter().map(|n| n.to_string()))
+        .filter(|name| name != FILE && name != ROW)
+        .collect();
+    let frame = stack(frames, layout, &present).unwrap_or_else(|_| empty_frame());
+    RawStream {
+        frame,
+        present,
+        rows,
+        findings,
+    }
+}
+
+fn empty_frame() -> DataFrame {
+    DataFrame::new(
+        0,
+        vec![
+            Column::new_empty(FILE.into(), &DataType::String),
+            Column::new_empty(ROW.into(), &DataType::UInt64),
+        ],
+    )
+    .expect("two empty columns of equal length")
+}
+
+/// Stacks the files' frames, giving each the same columns in the same order.
+fn stack(
+    frames: Vec<DataFrame>,
+    layout: &StreamLayout,
+    present: &BTreeSet<String>,
+) -> PolarsResult<DataFrame> {
+    if frames.is_empty() {
+        return Ok(empty_frame());
+    }
+    let order: Vec<&str> = layout
+        .columns
+        .iter()
+        .map(|c| c.name.as_ref())
+        .filter(|name| present.contains(*name))
+        .collect();
+    let aligned: Vec<LazyFrame> = frames
+        .into_iter()
+        .map(|frame| {
+            let names: BTreeSet<String> = frame
+                .get_column_names()
+                .into_iter()
+                .map(|n| n.to_string())
+                .collect();
+            let mut exprs = vec![col(FILE), col(ROW)];
+            exprs.extend(order.iter().map(|name| {
+                if names.contains(*name) {
+                    col(*name)
+                } else {
+                    lit(NULL).cast(DataType::String).alias(*name)
+                }
+            }));
+            frame.lazy().select(exprs)
+        })
+        .collect();
+    concat(aligned, UnionArgs::default())?.collect()
+}
+
+/// Reads one file into `__file`, `__row` and the canonical columns it has, as text.
+fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<Finding>> {
+    let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        message,
+        stream: Some(layout.name.clone()),
+        file: Some(file.display.clone()),
+        row,
+        column,
+        count: 1,
+    };
+    let unreadable = |err: PolarsError| vec![describe_failure(file, &err, &fail)];
+    if file.format == FileFormat::Csv
+        && let Some(d) = diagnose::csv(&file.path)
+    {
+        // polars pads short rows with nulls; the csv crate sees them.
+        return Err(vec![fail(
+            "csv_malformed",
+            Some(d.row),
+            d.column,
+            d.message,
+        )]);
+    }
+    let mut lf = scan::scan(&file.path, file.format).map_err(unreadable)?;
+    let schema = lf.collect_schema().map_err(unreadable)?;
+    let mut problems = missing_columns(layout, &schema, &fail);
+    let mut exprs = vec![
+        lit(file.display.as_str()).alias(FILE),
+        col(ROW).cast(DataType::UInt64),
+    ];
+    for spec in &layout.columns {
+        let source = layout.source_name(&spec.name);
+        let Some(dtype) = schema.get(source) else {
+            continue;
+        };
+        match text::as_text(col(source), dtype) {
+            Some(expr) => exprs.push(expr.alias(spec.name.as_ref())),
+            None => problems.push(fail(
+                "column_type_unsupported",
+                None,
+                Some(source.to_string()),
+                format!(
+                    "expected single values ({}), found nested values of type {dtype}",
+                    spec.name
+                ),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    lf.select(exprs)
+        .collect()
+        .map_err(|err| vec![describe_failure(file, &err, &fail)])
+}
+
+type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
+
+/// Required columns absent from the file's header, with a hint when only the case differs.
+fn missing_columns(layout: &StreamLayout, schema: &Schema, fail: &Fail) -> Vec<Finding> {
+    let found: Vec<&str> = schema
+        .iter_names()
+        .map(|n| n.as_str())
+        .filter(|n| *n != ROW)
+        .collect();
+    layout
+        .columns
+        .iter()
+        .filter(|spec| matches!(spec.presence, Presence::Required | Presence::RequiredUnlessBenign))
+        .filter(|spec| !schema.contains(layout.source_name(&spec.name)))
+        .map(|spec| {
+            let source = layout.source_name(&spec.name);
+            let mapped = if source == spec.name { String::new() } else { format!(" (canonical {:?})", spec.name) };
+            let mut message = format!(
+                "expected a column named {source:?}{mapped} in the header, found columns: {}",
+                found.join(", ")
+            );
+            if let Some(close) = found.iter().find(|f| f.eq_ignore_ascii_case(source)) {
+                message.push_str(&format!(
+                    "; did you mean {close:?}? map it in the config with `columns: {{ {}: {close} }}`",
+                    spec.name
+                ));
+            }
+            fail("column_missing", None, Some(source.to_string()), message)
+        })
+        .collect()
+}
+
+/// Turns a polars failure on a file into a finding that names the row where possible.
+fn describe_failure(file: &SourceFile, err: &PolarsError, fail: &Fail) -> Finding {
+    let diagnosis = match file.format {
+        FileFormat::Csv | FileFormat::Auto => diagnose::csv(&file.path),
+        FileFormat::Jsonl => diagnose::jsonl(&file.path),
+        FileFormat::Parquet => None,
+    };
+    match diagnosis {
+        Some(d) => {
+            let code = match file.format {
+                FileFormat::Jsonl => "jsonl_malformed",
+                _ => "csv_malformed",
+            };
+            fail(code, Some(d.row), d.column, d.message)
+        }
+        None => fail(
+            "file_unreadable",
+            None,
+            None,
+            format!("cannot read the file: {}", first_line(&err.to_string())),
+        ),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}

@@ -1,0 +1,189 @@
+//! The metric catalogue: every metric id of summary-v1 with its meaning, formula, inputs,
+//! unit and interval rule, read from `catalogue.yaml` (compiled in). `sandbox-report explain`
+//! and docs/metrics.md are generated from it, and the computations look their ids up here.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::schema::StreamKind;
+
+/// The unit a metric's value is expressed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    Ratio,
+    /// A difference between two ratios (fairness gaps).
+    Difference,
+    Milliseconds,
+    Seconds,
+    /// The config's `currency`.
+    Currency,
+    Tokens,
+    /// Customer satisfaction on the 1..5 scale.
+    Score,
+    PerThousand,
+}
+
+impl Unit {
+    /// The `unit` string written into summary.json.
+    pub fn label(self, currency: Option<&str>) -> String {
+        match self {
+            Unit::Count => "count".into(),
+            Unit::Ratio => "ratio".into(),
+            Unit::Difference => "difference".into(),
+            Unit::Milliseconds => "ms".into(),
+            Unit::Seconds => "seconds".into(),
+            Unit::Currency => currency.unwrap_or("currency").to_string(),
+            Unit::Tokens => "tokens".into(),
+            Unit::Score => "score".into(),
+            Unit::PerThousand => "per_1k".into(),
+        }
+    }
+}
+
+/// How a metric's 95% confidence interval is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    /// Wilson score interval of numerator / denominator (z = 1.959963984540054).
+    Wilson,
+    /// One minus the Wilson interval of the complementary ratio, flipped.
+    WilsonComplement,
+    /// No interval: `ci_low` and `ci_high` are null.
+    None,
+}
+
+impl Interval {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Interval::Wilson => {
+                "95% Wilson score interval of numerator / denominator (z = 1.959963984540054); for the `delta` arm, Newcombe's hybrid score interval built from the two arms' Wilson intervals"
+            }
+            Interval::WilsonComplement => {
+                "one minus the Wilson interval of escalation_rate, flipped: [1 − high, 1 − low]; for the `delta` arm, Newcombe's hybrid score interval"
+            }
+            Interval::None => "none (ci_low and ci_high are null)",
+        }
+    }
+}
+
+/// One metric id and everything said about it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    pub id: String,
+    pub title: String,
+    /// The stream kinds that report this metric.
+    pub kinds: Vec<StreamKind>,
+    pub unit: Unit,
+    pub interval: Interval,
+    pub definition: String,
+    pub formula: String,
+    /// Canonical columns the metric reads; it is listed only when the stream has them.
+    pub inputs: Vec<String>,
+    /// Reported for the whole stream (segment null, or `{attribute}` for fairness).
+    #[serde(default = "yes")]
+    pub overall: bool,
+    /// Built-in grouping columns it is also (or only) reported by, e.g. `attack_type`.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Reported for each group of every attribute listed in the config's `segments`.
+    #[serde(default)]
+    pub per_segment: bool,
+    /// Has a weekly series.
+    #[serde(default)]
+    pub series: bool,
+    /// Whether a larger value is the better outcome, when that is clear.
+    #[serde(default)]
+    pub higher_is_better: Option<bool>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl MetricDef {
+    pub fn applies_to(&self, kind: StreamKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// Whether the metric is reported per group of `attribute` without it being a segment.
+    pub fn grouped_by(&self, attribute: &str) -> bool {
+        self.groups.iter().any(|g| g == attribute)
+    }
+
+    /// The metric family: the part of the id before the dot.
+    pub fn family(&self) -> &str {
+        self.id.split('.').next().unwrap_or(&self.id)
+    }
+
+    /// Ratio metrics also get a `delta` (ai minus baseline) in A/B trials.
+    pub fn has_delta(&self) -> bool {
+        self.unit == Unit::Ratio
+    }
+}
+
+const SOURCE: &str = include_str!("catalogue.yaml");
+
+/// Every metric id of summary-v1, in the order reports list them.
+pub fn all() -> &'static [MetricDef] {
+    static CATALOGUE: OnceLock<Vec<MetricDef>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        serde_saphyr::from_str(SOURCE)
+            .expect("the built-in catalogue.yaml is valid (a unit test checks it)")
+    })
+}
+
+/// Looks a metric id up.
+pub fn find(id: &str) -> Option<&'static MetricDef> {
+    all().iter().find(|m| m.id == id)
+}
+
+/// Position of an id in the catalogue, for a stable order of metrics in outputs.
+pub fn position(id: &str) -> usize {
+    all().iter().position(|m| m.id == id).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_parses_with_unique_ids_prefixed_by_family() {
+        let catalogue = all();
+        assert_eq!(catalogue.len(), 48);
+        let mut ids: Vec<_> = catalogue.iter().map(|m| m.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), catalogue.len());
+        for m in catalogue {
+            assert!(
+                [
+                    "detection",
+                    "assistant",
+                    "redteam",
+                    "oversight",
+                    "incidents",
+                    "fairness"
+                ]
+                .contains(&m.family()),
+                "{}",
+                m.id
+            );
+            assert!(!m.kinds.is_empty() && !m.definition.is_empty(), "{}", m.id);
+        }
+    }
+
+    #[test]
+    fn find_and_position_agree() {
+        let recall = find("detection.recall").unwrap();
+        assert_eq!(recall.unit, Unit::Ratio);
+        assert!(recall.per_segment && recall.series);
+        assert_eq!(all()[position("detection.recall")].id, recall.id);
+        assert!(find("detection.nonsense").is_none());
+        assert_eq!(find("detection.apcer").unwrap().groups, ["attack_type"]);
+        assert!(!find("detection.apcer").unwrap().overall);
+    }
+}

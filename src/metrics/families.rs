@@ -1,0 +1,181 @@
+//! The measures of each stream kind, as polars expressions over the canonical columns:
+//! detection (confusion matrix, value, presentation-attack rates), assistant (outcomes,
+//! quality, latency, cost), redteam (attack success, over-refusal), and oversight and
+//! incidents, which any event stream may carry.
+
+use polars::prelude::*;
+
+use super::measure::{Measure, count_present, count_true};
+use crate::schema::{BONA_FIDE, StreamKind};
+
+/// The measures of a stream of `kind`; `has` tells which columns the stream has.
+pub fn measures(kind: StreamKind, has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
+    let mut all = match kind {
+        StreamKind::Detection => detection(has),
+        StreamKind::Assistant => assistant(),
+        StreamKind::Redteam => redteam(has),
+        StreamKind::Kpis => return Vec::new(),
+    };
+    all.extend(oversight_and_incidents());
+    all
+}
+
+fn decision() -> Expr {
+    col("decision")
+}
+
+fn label() -> Expr {
+    col("label")
+}
+
+fn tp() -> Expr {
+    count_true(decision().and(label()))
+}
+
+fn fp() -> Expr {
+    count_true(decision().and(label().not()))
+}
+
+fn tn() -> Expr {
+    count_true(decision().not().and(label().not()))
+}
+
+fn fn_() -> Expr {
+    count_true(decision().not().and(label()))
+}
+
+fn detection(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
+    let attack_type = col("attack_type");
+    let bona_fide = attack_type.clone().eq(lit(BONA_FIDE));
+    let mut list = vec![
+        Measure::count("detection.events", len()),
+        Measure::count("detection.labelled", count_present("label")),
+        Measure::ratio("detection.alert_rate", count_true(decision()), len()),
+        Measure::count("detection.tp", tp()),
+        Measure::count("detection.fp", fp()),
+        Measure::count("detection.tn", tn()),
+        Measure::count("detection.fn", fn_()),
+        Measure::ratio("detection.precision", tp(), tp() + fp()),
+        Measure::ratio("detection.recall", tp(), tp() + fn_()),
+        Measure::ratio("detection.fpr", fp(), fp() + tn()),
+        Measure::ratio("detection.fnr", fn_(), tp() + fn_()),
+        Measure::ratio("detection.accuracy", tp() + tn(), count_present("label")),
+        Measure::ratio(
+            "detection.f1",
+            lit(2.0) * tp(),
+            lit(2.0) * tp() + fp() + fn_(),
+        ),
+        Measure::ratio("detection.fp_to_tp", fp(), tp()),
+        Measure::ratio("detection.apcer", count_true(decision().not()), len()),
+        Measure::ratio(
+            "detection.bpcer",
+            count_true(bona_fide.clone().and(decision())),
+            count_true(bona_fide),
+        ),
+    ];
+    if has("amount") {
+        let amount_where = |mask: Expr| {
+            when(mask.fill_null(lit(false)))
+                .then(col("amount"))
+                .otherwise(lit(0.0))
+                .sum()
+        };
+        list.push(Measure::ratio(
+            "detection.value_detection_rate",
+            amount_where(label().and(decision())),
+            amount_where(label()),
+        ));
+    }
+    list
+}
+
+fn assistant() -> Vec<Measure> {
+    let outcome = |word: &str| count_true(col("outcome").eq(lit(word)));
+    let latency = || col("latency_ms");
+    let quantile = |id, q: f64| {
+        Measure::statistic(
+            id,
+            latency().quantile(lit(q), QuantileMethod::Linear),
+            "latency_ms",
+        )
+    };
+    let tokens = col("input_tokens") + col("output_tokens");
+    vec![
+        Measure::count("assistant.interactions", len()),
+        Measure::ratio("assistant.resolution_rate", outcome("resolved"), len()),
+        Measure::ratio("assistant.escalation_rate", outcome("escalated"), len()),
+        Measure::ratio("assistant.abandonment_rate", outcome("abandoned"), len()),
+        Measure::complement("assistant.containment_rate", outcome("escalated"), len()),
+        Measure::ratio(
+            "assistant.hallucination_rate",
+            count_true(col("hallucination")),
+            count_present("hallucination"),
+        ),
+        Measure::statistic("assistant.csat_mean", col("csat").mean(), "csat"),
+        Measure::ratio(
+            "assistant.csat_satisfied_rate",
+            count_true(col("csat").gt_eq(lit(4))),
+            count_present("csat"),
+        ),
+        quantile("assistant.latency_p50", 0.5),
+        quantile("assistant.latency_p95", 0.95),
+        quantile("assistant.latency_p99", 0.99),
+        Measure::statistic("assistant.latency_mean", latency().mean(), "latency_ms"),
+        Measure {
+            b: tokens.clone().is_not_null().sum(),
+            ..Measure::statistic("assistant.tokens_mean", tokens.mean(), "input_tokens")
+        },
+        Measure::statistic("assistant.cost_total", col("cost").sum(), "cost"),
+        Measure::ratio(
+            "assistant.cost_per_interaction",
+            col("cost").sum(),
+            count_present("cost"),
+        ),
+    ]
+}
+
+fn redteam(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
+    let benign = if has("benign") {
+        col("benign").fill_null(lit(false))
+    } else {
+        lit(false)
+    };
+    let attempt = benign.clone().not();
+    vec![
+        Measure::count("redteam.attempts", count_true(attempt.clone())),
+        Measure::ratio(
+            "redteam.attack_success_rate",
+            count_true(attempt.clone().and(col("attack_success"))),
+            count_true(attempt),
+        ),
+        Measure::ratio(
+            "redteam.over_refusal_rate",
+            count_true(benign.clone().and(col("refused"))),
+            count_true(benign),
+        ),
+    ]
+}
+
+fn oversight_and_incidents() -> Vec<Measure> {
+    let reviewed = col("human_reviewed");
+    let seconds = col("review_seconds");
+    vec![
+        Measure::ratio(
+            "oversight.review_rate",
+            count_true(reviewed.clone()),
+            count_present("human_reviewed"),
+        ),
+        Measure::ratio(
+            "oversight.override_rate",
+            count_true(reviewed.clone().and(col("human_override"))),
+            count_true(reviewed),
+        ),
+        Measure::statistic(
+            "oversight.review_seconds_median",
+            seconds.quantile(lit(0.5), QuantileMethod::Linear),
+            "review_seconds",
+        ),
+        Measure::count("incidents.total", count_present("incident_type")),
+        Measure::per_thousand("incidents.per_1k", count_present("incident_type"), len()),
+    ]
+}

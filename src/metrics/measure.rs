@@ -1,0 +1,198 @@
+//! A measure is how one metric id is computed: two polars aggregation expressions (`a`, `b`)
+//! evaluated per group in one pass, and a rule that combines the two aggregates into a value,
+//! numerator, denominator and interval.
+
+use polars::prelude::*;
+
+use super::catalogue::{self, Interval};
+use super::stats::wilson;
+
+/// How the two aggregates `a` and `b` become a metric value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// value = a (a count); no numerator or denominator.
+    Count,
+    /// value = a / b, numerator a, denominator b; the catalogue says whether it has an interval.
+    Ratio,
+    /// value = 1 − a / b, numerator b − a, denominator b; interval 1 − the flipped Wilson of a / b.
+    Complement,
+    /// value = a (a mean, quantile or sum) over b values; null when b = 0; denominator b.
+    Statistic,
+    /// value = a / b × 1000, numerator a, denominator b.
+    PerThousand,
+}
+
+/// One metric id's computation.
+#[derive(Clone)]
+pub struct Measure {
+    pub id: &'static str,
+    pub a: Expr,
+    pub b: Expr,
+    pub combine: Combine,
+}
+
+/// Number of rows where `mask` is true (nulls count as false).
+pub fn count_true(mask: Expr) -> Expr {
+    mask.fill_null(lit(false)).sum()
+}
+
+/// Number of non-null values of a column.
+pub fn count_present(name: &str) -> Expr {
+    col(name).is_not_null().sum()
+}
+
+impl Measure {
+    pub fn count(id: &'static str, counted: Expr) -> Measure {
+        Measure {
+            id,
+            a: counted,
+            b: lit(0.0),
+            combine: Combine::Count,
+        }
+    }
+
+    pub fn ratio(id: &'static str, numerator: Expr, denominator: Expr) -> Measure {
+        Measure {
+            id,
+            a: numerator,
+            b: denominator,
+            combine: Combine::Ratio,
+        }
+    }
+
+    pub fn complement(id: &'static str, numerator: Expr, denominator: Expr) -> Measure {
+        Measure {
+            id,
+            a: numerator,
+            b: denominator,
+            combine: Combine::Complement,
+        }
+    }
+
+    /// A mean, quantile or sum `value` of the non-null values of column `name`.
+    pub fn statistic(id: &'static str, value: Expr, name: &str) -> Measure {
+        Measure {
+            id,
+            a: value,
+            b: count_present(name),
+            combine: Combine::Statistic,
+        }
+    }
+
+    pub fn per_thousand(id: &'static str, numerator: Expr, denominator: Expr) -> Measure {
+        Measure {
+            id,
+            a: numerator,
+            b: denominator,
+            combine: Combine::PerThousand,
+        }
+    }
+
+    /// The aggregation expressions, named after the measure's position in a query.
+    pub fn aggregations(&self, index: usize) -> [Expr; 2] {
+        [
+            self.a.clone().cast(DataType::Float64).alias(a_name(index)),
+            self.b.clone().cast(DataType::Float64).alias(b_name(index)),
+        ]
+    }
+}
+
+pub fn a_name(index: usize) -> String {
+    format!("m{index}_a")
+}
+
+pub fn b_name(index: usize) -> String {
+    format!("m{index}_b")
+}
+
+/// A computed value before it is placed in a stream, arm and segment.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Value {
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+}
+
+/// Combines the aggregates of one measure into a value with its interval.
+pub fn combine(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value {
+    let interval = catalogue::find(id).map_or(Interval::None, |d| d.interval);
+    let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
+    let ci = |x: f64, n: f64| match interval {
+        Interval::None => None,
+        _ => wilson(x, n),
+    };
+    let nonzero = b != 0.0;
+    match how {
+        Combine::Count => Value {
+            value: Some(a),
+            ..Value::default()
+        },
+        Combine::Ratio => Value {
+            value: nonzero.then(|| a / b),
+            ci_low: ci(a, b).map(|c| c.0),
+            ci_high: ci(a, b).map(|c| c.1),
+            numerator: Some(a),
+            denominator: Some(b),
+        },
+        Combine::Complement => Value {
+            value: nonzero.then(|| 1.0 - a / b),
+            ci_low: ci(a, b).map(|c| 1.0 - c.1),
+            ci_high: ci(a, b).map(|c| 1.0 - c.0),
+            numerator: Some(b - a),
+            denominator: Some(b),
+        },
+        Combine::Statistic => Value {
+            value: nonzero.then_some(a),
+            denominator: Some(b),
+            ..Value::default()
+        },
+        Combine::PerThousand => Value {
+            value: nonzero.then(|| a / b * 1000.0),
+            numerator: Some(a),
+            denominator: Some(b),
+            ..Value::default()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_with_zero_denominator_is_listed_as_null() {
+        let v = combine("detection.precision", Combine::Ratio, Some(0.0), Some(0.0));
+        assert_eq!(v.value, None);
+        assert_eq!(v.denominator, Some(0.0));
+        assert_eq!(v.ci_low, None);
+    }
+
+    #[test]
+    fn complement_flips_the_interval() {
+        let esc = combine(
+            "assistant.escalation_rate",
+            Combine::Ratio,
+            Some(20.0),
+            Some(100.0),
+        );
+        let con = combine(
+            "assistant.containment_rate",
+            Combine::Complement,
+            Some(20.0),
+            Some(100.0),
+        );
+        assert_eq!(con.value, Some(0.8));
+        assert_eq!(con.ci_low, Some(1.0 - esc.ci_high.unwrap()));
+        assert_eq!(con.ci_high, Some(1.0 - esc.ci_low.unwrap()));
+        assert_eq!(con.numerator, Some(80.0));
+    }
+
+    #[test]
+    fn f1_has_no_interval() {
+        let v = combine("detection.f1", Combine::Ratio, Some(10.0), Some(14.0));
+        assert_eq!(v.ci_low, None);
+        assert_eq!(v.value, Some(10.0 / 14.0));
+    }
+}

@@ -1,0 +1,249 @@
+//! The report model: everything a submission report says, as data. `summary.json` is this
+//! model serialised (summary-v1); every renderer reads it and nothing else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Contact, Narrative, Period};
+use crate::schema::StreamKind;
+
+pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
+pub const SUMMARY_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// The whole model: summary-v1's fields, plus the submission's descriptive parts that the
+/// report prints (contacts, system, narrative) and the settings that shaped the numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema: String,
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub generated_at: String,
+    pub submission: SubmissionInfo,
+    pub settings: Settings,
+    pub streams: Vec<StreamInfo>,
+    pub metrics: Vec<Metric>,
+    pub series: Vec<Series>,
+    pub criteria: Vec<CriterionResult>,
+    pub reconciliation: Vec<ReconciliationRow>,
+    pub findings: Vec<Finding>,
+    pub inputs: Vec<InputFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Institution {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseCaseInfo {
+    pub id: String,
+    pub title: String,
+    pub family: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubmissionInfo {
+    pub institution: Institution,
+    pub programme: String,
+    pub cohort: String,
+    pub use_case: UseCaseInfo,
+    pub period: Period,
+    #[serde(default)]
+    pub technology_partner: Option<String>,
+    #[serde(default)]
+    pub plan_reference: Option<String>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub system: serde_json::Value,
+    #[serde(default)]
+    pub narrative: Narrative,
+}
+
+impl PartialEq for SubmissionInfo {
+    fn eq(&self, other: &Self) -> bool {
+        serde_json::to_value(self).ok() == serde_json::to_value(other).ok()
+    }
+}
+
+/// The settings of the config that the numbers depend on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub timezone: String,
+    pub currency: Option<String>,
+    pub segments: Vec<String>,
+    pub fairness_min_group_size: u64,
+    pub disparate_impact_floor: f64,
+    pub reconciliation_tolerance: f64,
+    pub confidence_level: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamInfo {
+    pub name: String,
+    pub kind: StreamKind,
+    /// Events inside the reporting period and free of errors: the metrics' population.
+    pub events: u64,
+    /// Rows read from the stream's files, before any filtering.
+    pub rows_read: u64,
+    /// Rows left out because their timestamp is outside the reporting period.
+    pub rows_outside_period: u64,
+    /// Whether the stream has an `arm` column (A/B or shadow trial).
+    pub has_arms: bool,
+}
+
+/// A segment: one group `{attribute, value}`, or an attribute across groups `{attribute}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Segment {
+    pub attribute: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One value of one metric for one stream (and arm and segment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub id: String,
+    pub stream: String,
+    #[serde(serialize_with = "whole_numbers")]
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    #[serde(serialize_with = "whole_numbers")]
+    pub numerator: Option<f64>,
+    #[serde(serialize_with = "whole_numbers")]
+    pub denominator: Option<f64>,
+    pub unit: String,
+    pub segment: Option<Segment>,
+    pub arm: Option<String>,
+    /// Only `detection.eer` carries it: the score threshold of the crossing point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub metric: String,
+    pub stream: String,
+    pub arm: Option<String>,
+    pub points: Vec<SeriesPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// ISO week, e.g. `2025-W23`.
+    pub period: String,
+    /// The Monday the week starts on.
+    pub start: String,
+    pub value: Option<f64>,
+    #[serde(serialize_with = "whole_numbers")]
+    pub denominator: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    pub metric: String,
+    pub stream: Option<String>,
+    pub segment: Option<Segment>,
+    pub arm: Option<String>,
+    pub op: String,
+    pub threshold: f64,
+    pub value: Option<f64>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconciliationRow {
+    pub metric: String,
+    pub stream: Option<String>,
+    pub segment: Option<Segment>,
+    pub reported: f64,
+    pub computed: Option<f64>,
+    pub difference: Option<f64>,
+    pub status: String,
+}
+
+/// How serious a finding is: errors stop a build, warnings are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A data-quality finding: one problem, at its first occurrence, with how often it repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    pub stream: Option<String>,
+    pub file: Option<String>,
+    pub row: Option<u64>,
+    pub column: Option<String>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputFile {
+    pub stream: String,
+    pub path: String,
+    pub bytes: u64,
+    pub rows: Option<u64>,
+    pub sha256: String,
+}
+
+/// Writes whole numbers (counts, sums of whole amounts) without a fraction: `931`, not `931.0`.
+/// Other floats are written at full (shortest round-trip) precision.
+fn whole_numbers<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below is exact
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < EXACT => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_without_fraction() {
+        let point = SeriesPoint {
+            period: "2025-W23".into(),
+            start: "2025-06-02".into(),
+            value: Some(0.5),
+            denominator: Some(80.0),
+        };
+        let json = serde_json::to_string(&point).unwrap();
+        assert_eq!(
+            json,
+            r#"{"period":"2025-W23","start":"2025-06-02","value":0.5,"denominator":80}"#
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! The submission pipeline from a loaded config to the report model: discover each stream's
+//! files, ingest and validate them, compute the metrics, and assemble the `Summary`. Commands
+//! call these stages; nothing here writes files.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
+use crate::config::{LoadedConfig, StreamConfig};
+use crate::discover::{self, SourceFile};
+use crate::error::{Error, Result};
+use crate::ingest::{self, StreamLayout};
+use crate::metrics::{self, StreamData};
+use crate::model::{self, Finding, Metric, Severity, StreamInfo, Summary};
+use crate::schema::{self, StreamKind};
+use crate::validate::{self, Validated};
+
+/// One stream after validation.
+pub struct CheckedStream {
+    pub config: StreamConfig,
+    pub files: Vec<SourceFile>,
+    pub validated: Validated,
+    /// Rows read per file display path.
+    pub rows: BTreeMap<String, u64>,
+}
+
+/// Every stream of a submission after validation, with all findings in order.
+pub struct Checked {
+    pub streams: Vec<CheckedStream>,
+    pub findings: Vec<Finding>,
+}
+
+impl Checked {
+    pub fn error_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// Discovers, ingests and validates every stream of the config.
+pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
+    let ctx_base = context(loaded);
+    let mut streams = Vec::new();
+    let mut findings = Vec::new();
+    for stream in &loaded.config.streams {
+        let name = stream.name.value.clone();
+        let _span = tracing::info_span!("stream", name = %name).entered();
+        let found = discover::discover(
+            &loaded.dir,
+            &name,
+            &stream.path.value,
+            stream.include.as_deref(),
+            stream.format,
+        );
+        tracing::info!(files = found.files.len(), "discovered");
+        let layout = layout(loaded, stream);
+        let raw = ingest::ingest(&layout, &found.files);
+        let mut ctx = ctx_base.clone();
+        ctx.values = value_mappings(stream);
+        if !stream.kind.is_event_log() {
+            ctx.period_utc = None;
+        }
+        let rows = raw.rows.clone();
+        let mut validated =
+            validate::validate(raw, &layout, &ctx).map_err(|source| Error::Data {
+                stream: name.clone(),
+                source,
+            })?;
+        let mut stream_findings = found.findings;
+        stream_findings.append(&mut validated.findings);
+        stream_findings.extend(stream_level_findings(stream, &validated));
+        tracing::info!(
+            rows = validated.rows_read,
+            events = validated.clean.height(),
+            "validated"
+        );
+        findings.extend(stream_findings);
+        streams.push(CheckedStream {
+            config: stream.clone(),
+            files: found.files,
+            validated,
+            rows,
+        });
+    }
+    Ok(Checked { streams, findings })
+}
+
+fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
+    let mut columns = schema::columns(stream.kind);
+    if schema::takes_segments(stream.kind) {
+        columns.extend(
+            loaded
+                .config
+                .segments
+                .iter()
+                .map(|s| schema::segment_column(&s.value)),
+        );
+    }
+    StreamLayout {
+        name: stream.name.value.clone(),
+        columns,
+        rename: stream
+            .columns
+            .iter()
+            .map(|(canonical, source)| (canonical.clone(), source.value.clone()))
+            .collect(),
+    }
+}
+
+fn value_mappings(stream: &StreamConfig) -> BTreeMap<String, Vec<(String, String)>> {
+    stream
+        .values
+        .iter()
+        .map(|(column, mapping)| {
+            let pairs = mapping
+                .value
+                .iter()
+                .map(|(from, to)| (from.0.clone(), to.as_text()))
+                .collect();
+            (column.clone(), pairs)
+        })
+        .collect()
+}
+
+/// The validation context shared by the streams: timezone and period bounds in UTC.
+fn context(loaded: &LoadedConfig) -> validate::Context {
+    let period = loaded.config.submission.period.value;
+    let tz = loaded.timezone;
+    let start = local_midnight_utc_micros(tz, period.start);
+    let end = period
+        .end
+        .succ_opt()
+        .map(|d| local_midnight_utc_micros(tz, d));
+    validate::Context {
+        timezone: tz.name().to_string(),
+        period_utc: start.zip(end.flatten()),
+        period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),
+        values: BTreeMap::new(),
+    }
+}
+
+/// Microseconds since the epoch of the first instant of `day` in `tz`.
+fn local_midnight_utc_micros(tz: Tz, day: NaiveDate) -> Option<i64> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    let local = tz.from_local_datetime(&midnight).earliest()?;
+    Some(local.timestamp_micros())
+}
+
+/// Findings about the stream as a whole rather than about rows.
+fn stream_level_findings(stream: &StreamConfig, v: &Validated) -> Vec<Finding> {
+    let warn = |code: &str, column: Option<&str>, message: String| Finding {
+        severity: Severity::Warning,
+        code: code.into(),
+        message,
+        stream: Some(stream.name.value.clone()),
+        file: None,
+        row: None,
+        column: column.map(str::to_string),
+        count: 1,
+    };
+    let mut out = Vec::new();
+    if v.present.contains("incident_type") && !v.present.contains("incident_severity") {
+        out.push(Finding {
+            severity: Severity::Error,
+            ..warn(
+                "column_missing",
+                Some("incident_severity"),
+                "expected an incident_severity column next to incident_type, found none".into(),
+            )
+        });
+    }
+    if stream.kind == StreamKind::Detection && !v.present.contains("label") && v.rows_read > 0 {
+        out.push(warn(
+            "label_absent",
+            Some("label"),
+            "the stream has no label column; confusion-matrix metrics cannot be computed".into(),
+        ));
+    }
+    if stream.kind.is_event_log() && v.clean.height() == 0 && v.rows_read > 0 {
+        out.push(warn(
+            "stream_empty",
+            None,
+            "no event is left after leaving out rows outside the period or with errors".into(),
+        ));
+    }
+    out
+}
+
+/// Computes the metrics of every event stream.
+pub fn metrics(loaded: &LoadedConfig, checked: &Checked) -> Result<Vec<Metric>> {
+    let segments: Vec<String> = loaded
+        .config
+        .segments
+        .iter()
+        .map(|s| s.value.clone())
+        .collect();
+    let mut all = Vec::new();
+    for stream in checked
+        .streams
+        .iter()
+        .filter(|s| s.config.kind.is_event_log())
+    {
+        let name = &stream.config.name.value;
+        let data = StreamData {
+            name,
+            kind: stream.config.kind,
+            clean: &stream.validated.clean,
+            present: &stream.validated.present,
+            segments: &segments,
+            currency: loaded.config.currency.as_deref(),
+        };
+        let computed = metrics::compute(&data).map_err(|source| Error::Data {
+            stream: name.clone(),
+            source,
+        })?;
+        all.extend(computed);
+    }
+    Ok(all)
+}
+
+/// Assembles the report model from the checked streams and their metrics.
+pub fn summary(
+    loaded: &LoadedConfig,
+    checked: &Checked,
+    metrics: Vec<Metric>,
+    inputs: Vec<model::InputFile>,
+    generated_at: String,
+) -> Summary {
+    let config = &loaded.config;
+    let sub = &config.submission;
+    Summary {
+        schema: model::SUMMARY_SCHEMA.into(),
+        schema_version: model::SUMMARY_VERSION,
+        tool: model::Tool::this(),
+        generated_at,
+        submission: model::SubmissionInfo {
+            institution: model::Institution {
+                id: sub.institution.id.0.clone(),
+                name: sub.institution.name.clone(),
+            },
+            programme: sub.programme.0.clone(),
+            cohort: sub.cohort.0.clone(),
+            use_case: model::UseCaseInfo {
+                id: sub.use_case.id.0.clone(),
+                title: sub.use_case.title.clone(),
+                family: sub.use_case.family.as_str().into(),
+            },
+            period: sub.period.value,
+            technology_partner: sub.technology_partner.clone(),
+            plan_reference: sub.plan_reference.as_ref().map(|p| p.0.clone()),
+            contacts: sub.contacts.clone(),
+            system: sub.system.clone(),
+            narrative: sub.narrative.clone(),
+        },
+        settings: model::Settings {
+            timezone: loaded.timezone.name().into(),
+            currency: config.currency.clone(),
+            segments: config.segments.iter().map(|s| s.value.clone()).collect(),
+            fairness_min_group_size: config.fairness.min_group_size,
+            disparate_impact_floor: config.fairness.disparate_impact_floor,
+            reconciliation_tolerance: config.reconciliation.tolerance,
+            confidence_level: 0.95,
+        },
+        streams: checked.streams.iter().map(stream_info).collect(),
+        metrics,
+        series: Vec::new(),
+        criteria: Vec::new(),
+        reconciliation: Vec::new(),
+        findings: checked.findings.clone(),
+        inputs,
+    }
+}
+
+fn stream_info(stream: &CheckedStream) -> StreamInfo {
+    let v = &stream.validated;
+    StreamInfo {
+        name: stream.config.name.value.clone(),
+        kind: stream.config.kind,
+        events: v.clean.height() as u64,
+        rows_read: v.rows_read,
+        rows_outside_period: v.rows_outside_period,
+        has_arms: v.present.contains("arm"),
+    }
+}

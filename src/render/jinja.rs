@@ -1,0 +1,140 @@
+//! The minijinja renderers (Markdown now, HTML with the same machinery): templates from the
+//! template set, strict undefined values, auto-escaping by output format so that any text
+//! from the config prints literally, and template errors with file and line.
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, escape_formatter};
+
+use super::{RenderContext, Renderer};
+use crate::error::{Error, Result};
+use crate::templates::TemplateSet;
+
+const MARKDOWN: &str = "markdown";
+
+/// report.md from `report.md.jinja`.
+pub struct MarkdownRenderer;
+
+impl Renderer for MarkdownRenderer {
+    fn file_name(&self) -> &'static str {
+        "report.md"
+    }
+
+    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>> {
+        render(templates, "report.md.jinja", ctx).map(String::into_bytes)
+    }
+}
+
+/// Renders template `name` of the set with the context.
+pub fn render(templates: &TemplateSet, name: &str, ctx: &RenderContext) -> Result<String> {
+    let env = environment(templates)?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(templates, &e))?;
+    template
+        .render(Value::from(minijinja::value::Serde(ctx)))
+        .map_err(|e| template_error(templates, &e))
+}
+
+fn environment(templates: &TemplateSet) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+        .expect("default delimiters are valid");
+    env.set_syntax(syntax);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".md.jinja") || name.ends_with(".md") {
+            AutoEscape::Custom(MARKDOWN.into())
+        } else if name.ends_with(".html.jinja") || name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::Custom(MARKDOWN.into()) && !value.is_safe() {
+            let text = if value.is_none() || value.is_undefined() {
+                String::new()
+            } else {
+                value.to_string()
+            };
+            out.write_str(&escape_markdown(&text))
+                .map_err(minijinja::Error::from)
+        } else {
+            escape_formatter(out, state, value)
+        }
+    });
+    env.add_filter("narrative_md", |text: String| {
+        Value::from_safe_string(neutralise_html(&text))
+    });
+    for (name, file) in &templates.files {
+        env.add_template_owned(name.clone(), file.text.clone())
+            .map_err(|e| template_error(templates, &e))?;
+    }
+    Ok(env)
+}
+
+/// Escapes what Markdown would read as markup, so text prints as written.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, ch) in text.chars().enumerate() {
+        let at_start = i == 0;
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '$' | '~' | '{' | '}' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '#' | '+' | '-' | '=' | '!' if at_start => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Narrative Markdown keeps its formatting, but raw HTML in it is shown as text.
+fn neutralise_html(text: &str) -> String {
+    text.replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn template_error(templates: &TemplateSet, err: &minijinja::Error) -> Error {
+    let name = err.name().unwrap_or("?");
+    let column = err
+        .range()
+        .zip(err.template_source())
+        .map(|(range, source)| {
+            let before = &source[..range.start.min(source.len())];
+            before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1
+        });
+    Error::Template {
+        file: templates.display_name(name),
+        line: err.line(),
+        column,
+        message: match err.detail() {
+            Some(detail) => format!("{}: {detail}", err.kind()),
+            None => err.kind().to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_keeps_text_literal() {
+        assert_eq!(escape_markdown("*bold* <b>"), r"\*bold\* \<b\>");
+        assert_eq!(
+            escape_markdown("#panic(\"x\") $x$"),
+            r#"\#panic("x") \$x\$"#
+        );
+        assert_eq!(escape_markdown("2025-06-01"), "2025-06-01");
+        assert_eq!(escape_markdown("a|b"), r"a\|b");
+    }
+}

@@ -1,0 +1,408 @@
+//! The canonical log schema of input-v1: which columns each stream kind has, their types,
+//! whether they are required, and the values they may take. Ingestion, validation, the
+//! metrics and the docs all read this one table.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+/// What a stream holds; decides its columns and its metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamKind {
+    Detection,
+    Assistant,
+    Redteam,
+    Kpis,
+}
+
+impl StreamKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamKind::Detection => "detection",
+            StreamKind::Assistant => "assistant",
+            StreamKind::Redteam => "redteam",
+            StreamKind::Kpis => "kpis",
+        }
+    }
+
+    /// True for kinds made of one row per event (every kind but `kpis`).
+    pub fn is_event_log(self) -> bool {
+        self != StreamKind::Kpis
+    }
+}
+
+/// The type a canonical column is parsed into, with its allowed range or set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColumnType {
+    /// Free text; empty means null.
+    Text,
+    /// `true/false`, `1/0`, `yes/no`, `y/n` in any case.
+    Bool,
+    /// A finite number within the optional inclusive bounds.
+    Float { min: Option<f64>, max: Option<f64> },
+    /// A whole number within the optional inclusive bounds.
+    Int { min: Option<i64>, max: Option<i64> },
+    /// RFC 3339, or `YYYY-MM-DD HH:MM:SS` read in the config's timezone.
+    Timestamp,
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// One of a fixed set of lower-case words (matched case-insensitively).
+    Enum(&'static [&'static str]),
+}
+
+/// When a column must be present and filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The column must exist and every row must have a value.
+    Required,
+    /// Required on rows that are not benign controls (redteam `attack_success`).
+    RequiredUnlessBenign,
+    /// Required on rows where `incident_type` is set (`incident_severity`).
+    RequiredWithIncident,
+    /// May be absent or empty.
+    Optional,
+}
+
+/// One canonical column of the input contract.
+#[derive(Debug, Clone)]
+pub struct ColumnSpec {
+    pub name: Cow<'static, str>,
+    pub ty: ColumnType,
+    pub presence: Presence,
+    pub meaning: &'static str,
+}
+
+const fn col(
+    name: &'static str,
+    ty: ColumnType,
+    presence: Presence,
+    meaning: &'static str,
+) -> ColumnSpec {
+    ColumnSpec {
+        name: Cow::Borrowed(name),
+        ty,
+        presence,
+        meaning,
+    }
+}
+
+const NON_NEGATIVE: ColumnType = ColumnType::Float {
+    min: Some(0.0),
+    max: None,
+};
+
+pub const ARMS: &[&str] = &["ai", "baseline"];
+pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
+pub const OUTCOMES: &[&str] = &["resolved", "escalated", "abandoned"];
+/// The `attack_type` value that marks a genuine (bona fide) presentation.
+pub const BONA_FIDE: &str = "bona_fide";
+
+const COMMON: &[ColumnSpec] = &[
+    col(
+        "event_id",
+        ColumnType::Text,
+        Presence::Required,
+        "unique within the stream",
+    ),
+    col(
+        "timestamp",
+        ColumnType::Timestamp,
+        Presence::Required,
+        "when the decision or interaction happened",
+    ),
+    col(
+        "model_version",
+        ColumnType::Text,
+        Presence::Optional,
+        "which model produced it",
+    ),
+    col(
+        "arm",
+        ColumnType::Enum(ARMS),
+        Presence::Optional,
+        "A/B or shadow trial: the AI system or the incumbent process",
+    ),
+    col(
+        "human_reviewed",
+        ColumnType::Bool,
+        Presence::Optional,
+        "a person reviewed this output",
+    ),
+    col(
+        "human_override",
+        ColumnType::Bool,
+        Presence::Optional,
+        "the reviewer changed the AI's outcome",
+    ),
+    col(
+        "review_seconds",
+        NON_NEGATIVE,
+        Presence::Optional,
+        "time the review took",
+    ),
+    col(
+        "incident_type",
+        ColumnType::Text,
+        Presence::Optional,
+        "empty = no incident",
+    ),
+    col(
+        "incident_severity",
+        ColumnType::Enum(SEVERITIES),
+        Presence::RequiredWithIncident,
+        "severity of the incident",
+    ),
+];
+
+const DETECTION: &[ColumnSpec] = &[
+    col(
+        "decision",
+        ColumnType::Bool,
+        Presence::Required,
+        "the system flagged the event as positive",
+    ),
+    col(
+        "label",
+        ColumnType::Bool,
+        Presence::Optional,
+        "ground truth, once known",
+    ),
+    col(
+        "score",
+        ColumnType::Float {
+            min: Some(0.0),
+            max: Some(1.0),
+        },
+        Presence::Optional,
+        "the system's score, higher = more likely positive",
+    ),
+    col(
+        "attack_type",
+        ColumnType::Text,
+        Presence::Optional,
+        "presentation-attack species; bona_fide for genuine attempts",
+    ),
+    col(
+        "amount",
+        NON_NEGATIVE,
+        Presence::Optional,
+        "transaction value",
+    ),
+];
+
+const ASSISTANT: &[ColumnSpec] = &[
+    col(
+        "outcome",
+        ColumnType::Enum(OUTCOMES),
+        Presence::Required,
+        "how the interaction ended",
+    ),
+    col(
+        "latency_ms",
+        NON_NEGATIVE,
+        Presence::Optional,
+        "response time in milliseconds",
+    ),
+    col(
+        "input_tokens",
+        ColumnType::Int {
+            min: Some(0),
+            max: None,
+        },
+        Presence::Optional,
+        "prompt tokens",
+    ),
+    col(
+        "output_tokens",
+        ColumnType::Int {
+            min: Some(0),
+            max: None,
+        },
+        Presence::Optional,
+        "completion tokens",
+    ),
+    col(
+        "cost",
+        NON_NEGATIVE,
+        Presence::Optional,
+        "cost in the config's currency",
+    ),
+    col(
+        "hallucination",
+        ColumnType::Bool,
+        Presence::Optional,
+        "an evaluator found an unsupported claim",
+    ),
+    col(
+        "csat",
+        ColumnType::Int {
+            min: Some(1),
+            max: Some(5),
+        },
+        Presence::Optional,
+        "customer satisfaction answer",
+    ),
+];
+
+const REDTEAM: &[ColumnSpec] = &[
+    col(
+        "attack_category",
+        ColumnType::Text,
+        Presence::Required,
+        "e.g. prompt_injection, jailbreak, voice_clone",
+    ),
+    col(
+        "benign",
+        ColumnType::Bool,
+        Presence::Optional,
+        "a harmless control prompt (default false)",
+    ),
+    col(
+        "attack_success",
+        ColumnType::Bool,
+        Presence::RequiredUnlessBenign,
+        "the attack got through",
+    ),
+    col(
+        "refused",
+        ColumnType::Bool,
+        Presence::Optional,
+        "the system refused",
+    ),
+];
+
+const KPIS: &[ColumnSpec] = &[
+    col(
+        "metric",
+        ColumnType::Text,
+        Presence::Required,
+        "a metric id of summary-v1",
+    ),
+    col(
+        "value",
+        ColumnType::Float {
+            min: None,
+            max: None,
+        },
+        Presence::Required,
+        "the value the bank computed",
+    ),
+    col(
+        "stream",
+        ColumnType::Text,
+        Presence::Optional,
+        "the log stream the KPI describes",
+    ),
+    col(
+        "period_start",
+        ColumnType::Date,
+        Presence::Optional,
+        "first day the KPI covers",
+    ),
+    col(
+        "period_end",
+        ColumnType::Date,
+        Presence::Optional,
+        "last day the KPI covers",
+    ),
+    col(
+        "unit",
+        ColumnType::Text,
+        Presence::Optional,
+        "unit as reported",
+    ),
+    col(
+        "segment_attribute",
+        ColumnType::Text,
+        Presence::Optional,
+        "segment attribute, with segment_value",
+    ),
+    col(
+        "segment_value",
+        ColumnType::Text,
+        Presence::Optional,
+        "segment value, with segment_attribute",
+    ),
+];
+
+/// The canonical columns of a stream kind, common columns first.
+pub fn columns(kind: StreamKind) -> Vec<ColumnSpec> {
+    let own = match kind {
+        StreamKind::Detection => DETECTION,
+        StreamKind::Assistant => ASSISTANT,
+        StreamKind::Redteam => REDTEAM,
+        StreamKind::Kpis => return KPIS.to_vec(),
+    };
+    COMMON.iter().chain(own).cloned().collect()
+}
+
+/// The spec of a segment column named in the config's `segments`.
+pub fn segment_column(name: &str) -> ColumnSpec {
+    ColumnSpec {
+        name: Cow::Owned(name.to_string()),
+        ty: ColumnType::Text,
+        presence: Presence::Required,
+        meaning: "customer or channel segment",
+    }
+}
+
+/// Whether the config's `segments` apply to streams of this kind.
+pub fn takes_segments(kind: StreamKind) -> bool {
+    matches!(kind, StreamKind::Detection | StreamKind::Assistant)
+}
+
+/// Text describing what a value of this type looks like, for error messages.
+pub fn expectation(ty: ColumnType) -> String {
+    match ty {
+        ColumnType::Text => "text".into(),
+        ColumnType::Bool => "a boolean (true/false, 1/0, yes/no, y/n)".into(),
+        ColumnType::Float { min, max } => match (min, max) {
+            (Some(lo), Some(hi)) => format!("a number in [{lo}, {hi}]"),
+            (Some(lo), None) => format!("a number ≥ {lo}"),
+            (None, Some(hi)) => format!("a number ≤ {hi}"),
+            (None, None) => "a finite number".into(),
+        },
+        ColumnType::Int { min, max } => match (min, max) {
+            (Some(lo), Some(hi)) => format!("a whole number in {lo}..{hi}"),
+            (Some(lo), None) => format!("a whole number ≥ {lo}"),
+            (None, Some(hi)) => format!("a whole number ≤ {hi}"),
+            (None, None) => "a whole number".into(),
+        },
+        ColumnType::Timestamp => {
+            "a timestamp (RFC 3339, or YYYY-MM-DD HH:MM:SS in the config's timezone)".into()
+        }
+        ColumnType::Date => "a date YYYY-MM-DD".into(),
+        ColumnType::Enum(set) => format!("one of {}", set.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_unique_column_names() {
+        for kind in [
+            StreamKind::Detection,
+            StreamKind::Assistant,
+            StreamKind::Redteam,
+            StreamKind::Kpis,
+        ] {
+            let mut names: Vec<_> = columns(kind).into_iter().map(|c| c.name).collect();
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(n, names.len(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn expectation_names_the_range() {
+        let score = columns(StreamKind::Detection)
+            .into_iter()
+            .find(|c| c.name == "score")
+            .unwrap();
+        assert_eq!(expectation(score.ty), "a number in [0, 1]");
+    }
+}

@@ -1,0 +1,176 @@
+//! The rules of input-v1's "Bad input", each as a polars mask over whole columns: which rows
+//! fail it, what to show as the value found, and the sentence that explains it.
+
+use polars::prelude::*;
+
+use super::parse::{is_blank, timestamp_dtype};
+use super::{Context, parsed};
+use crate::ingest::StreamLayout;
+use crate::model::Severity;
+use crate::schema::{self, ColumnSpec, ColumnType, Presence};
+
+/// One rule applied to every row of a stream.
+pub struct Check {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The column as the bank names it, when the rule is about one column.
+    pub column: Option<String>,
+    /// True on rows that break the rule.
+    pub mask: Expr,
+    /// The value shown as "found".
+    pub found: Expr,
+    /// The message, with `{found}` standing for the value found.
+    pub template: String,
+}
+
+impl Check {
+    pub fn message(&self, found: &str) -> String {
+        self.template.replace("{found}", found)
+    }
+}
+
+/// Every check for the columns `present` in a stream.
+pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context) -> Vec<Check> {
+    let has = |name: &str| present.iter().any(|c| c.name == name);
+    let mut checks = Vec::new();
+    for spec in present {
+        let source = layout.source_name(&spec.name).to_string();
+        let name = spec.name.as_ref();
+        let expected = schema::expectation(spec.ty);
+        if let Some(mask) = missing_mask(spec, &has) {
+            checks.push(Check {
+                code: "value_missing",
+                severity: Severity::Error,
+                column: Some(source.clone()),
+                mask,
+                found: lit(""),
+                template: format!("expected {expected}, found an empty cell"),
+            });
+        }
+        let code = if matches!(spec.ty, ColumnType::Enum(_)) {
+            "value_not_allowed"
+        } else {
+            "value_invalid"
+        };
+        checks.push(Check {
+            code,
+            severity: Severity::Error,
+            column: Some(source.clone()),
+            mask: is_blank(name).not().and(parsed(name).is_null()),
+            found: col(name),
+            template: format!("expected {expected}, found \"{{found}}\""),
+        });
+        checks.extend(range_check(spec, &source, &expected));
+    }
+    checks.extend(stream_checks(layout, &has, ctx));
+    checks
+}
+
+/// Rows where a required value is empty, for each kind of requirement.
+fn missing_mask(spec: &ColumnSpec, has: &dyn Fn(&str) -> bool) -> Option<Expr> {
+    let blank = is_blank(&spec.name);
+    match spec.presence {
+        Presence::Required => Some(blank),
+        Presence::RequiredUnlessBenign => {
+            let benign = if has("benign") {
+                parsed("benign").fill_null(lit(false))
+            } else {
+                lit(false)
+            };
+            Some(blank.and(benign.not()))
+        }
+        Presence::RequiredWithIncident if has("incident_type") => {
+            Some(blank.and(is_blank("incident_type").not()))
+        }
+        _ => None,
+    }
+}
+
+/// Values that parse but fall outside the allowed range (or are NaN or infinite).
+fn range_check(spec: &ColumnSpec, source: &str, expected: &str) -> Option<Check> {
+    let value = parsed(&spec.name);
+    let (below, above, finite) = match spec.ty {
+        ColumnType::Float { min, max } => (
+            min.map(|m| value.clone().lt(lit(m))),
+            max.map(|m| value.clone().gt(lit(m))),
+            Some(value.clone().is_finite().not()),
+        ),
+        ColumnType::Int { min, max } => (
+            min.map(|m| value.clone().lt(lit(m))),
+            max.map(|m| value.clone().gt(lit(m))),
+            None,
+        ),
+        _ => return None,
+    };
+    let mask = [below, above, finite]
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| a.or(b))?;
+    Some(Check {
+        code: "value_out_of_range",
+        severity: Severity::Error,
+        column: Some(source.to_string()),
+        mask: value.is_not_null().and(mask),
+        found: col(spec.name.as_ref()),
+        template: format!("expected {expected}, found \"{{found}}\""),
+    })
+}
+
+/// Rules that look across rows or at several columns.
+fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Context) -> Vec<Check> {
+    let source = |name: &str| Some(layout.source_name(name).to_string());
+    let mut checks = Vec::new();
+    if has("event_id") {
+        let id = parsed("event_id");
+        checks.push(Check {
+            code: "event_id_duplicate",
+            severity: Severity::Error,
+            column: source("event_id"),
+            mask: id.clone().is_not_null().and(id.is_first_distinct().not()),
+            found: col("event_id"),
+            template: "expected a unique event_id, found \"{found}\" a second time in the stream"
+                .into(),
+        });
+    }
+    if has("timestamp")
+        && let Some((start, end)) = ctx.period_utc
+    {
+        let ts = parsed("timestamp");
+        let start = lit(start).cast(timestamp_dtype());
+        let end = lit(end).cast(timestamp_dtype());
+        checks.push(Check {
+            code: "outside_period",
+            severity: Severity::Warning,
+            column: source("timestamp"),
+            mask: ts.clone().is_not_null().and(ts.clone().lt(start).or(ts.gt_eq(end))),
+            found: col("timestamp"),
+            template: format!(
+                "expected a timestamp within the reporting period {}, found \"{{found}}\"; the event is left out of the metrics",
+                ctx.period_text
+            ),
+        });
+    }
+    let optional_blank = |name: &'static str, code: &'static str, template: &str| Check {
+        code,
+        severity: Severity::Warning,
+        column: source(name),
+        mask: is_blank(name).and(super::in_period(ctx)),
+        found: lit(""),
+        template: template.into(),
+    };
+    if has("label") {
+        checks.push(optional_blank(
+            "label",
+            "label_missing",
+            "label is empty (ground truth not yet known); the event counts in alert rates but not in accuracy metrics",
+        ));
+    }
+    if has("arm") {
+        checks.push(optional_blank(
+            "arm",
+            "arm_missing",
+            "arm is empty in a stream with arms; the event is left out of the metrics",
+        ));
+    }
+    checks
+}

@@ -1,0 +1,117 @@
+//! Polars expressions that parse a text column into its canonical type. A value that cannot
+//! be parsed becomes null, which the checks compare with the text to find bad values.
+
+use polars::prelude::*;
+
+use crate::schema::ColumnType;
+
+/// Boolean spellings accepted by input-v1 (compared in lower case).
+const TRUE_WORDS: &[&str] = &["true", "1", "yes", "y"];
+const FALSE_WORDS: &[&str] = &["false", "0", "no", "n"];
+
+/// The canonical timestamp type: microseconds in UTC.
+pub fn timestamp_dtype() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+}
+
+fn words(list: &[&str]) -> Expr {
+    let series = Series::new("words".into(), list);
+    lit(series).implode(true)
+}
+
+/// The text of a column with surrounding spaces removed and empty text as null.
+pub fn trimmed(name: &str) -> Expr {
+    let stripped = col(name).str().strip_chars(lit(NULL));
+    when(stripped.clone().str().len_bytes().eq(lit(0)))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(stripped)
+}
+
+/// True where the cell is empty (null, or only spaces).
+pub fn is_blank(name: &str) -> Expr {
+    trimmed(name).is_null()
+}
+
+/// Parses the text column `name` (already trimmed and value-mapped by `text`) into `ty`.
+pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
+    match ty {
+        ColumnType::Text => text,
+        ColumnType::Enum(set) => {
+            let lower = text.str().to_lowercase();
+            when(lower.clone().is_in(words(set), false))
+                .then(lower)
+                .otherwise(lit(NULL).cast(DataType::String))
+        }
+        ColumnType::Bool => {
+            let lower = text.str().to_lowercase();
+            when(lower.clone().is_in(words(TRUE_WORDS), false))
+                .then(lit(true))
+                .when(lower.is_in(words(FALSE_WORDS), false))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+        }
+        ColumnType::Float { .. } => text.cast(DataType::Float64),
+        ColumnType::Int { .. } => {
+            let number = text.cast(DataType::Float64);
+            when(number.clone().floor().eq(number.clone()))
+                .then(number.cast(DataType::Int64))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+        }
+        ColumnType::Timestamp => parse_timestamp(text, timezone),
+        ColumnType::Date => text.str().to_date(StrptimeOptions {
+            format: Some("%Y-%m-%d".into()),
+            strict: false,
+            exact: true,
+            cache: true,
+        }),
+    }
+}
+
+/// RFC 3339 (offset or `Z`, `T` or space) goes to UTC directly; `YYYY-MM-DD HH:MM:SS` without
+/// an offset is read in `timezone`. Ambiguous local times (a DST fall-back) take the earlier
+/// instant; local times that do not exist (a DST gap) are rejected.
+fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
+    let unified = text
+        .str()
+        .replace(lit(r"^(\d{4}-\d{2}-\d{2})[Tt]"), lit("${1} "), false)
+        .str()
+        .replace(lit(r"[Zz]$"), lit("+00:00"), false);
+    let options = |format: &str| StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    };
+    let with_offset = unified.clone().str().to_datetime(
+        Some(TimeUnit::Microseconds),
+        None,
+        options("%Y-%m-%d %H:%M:%S%.f%z"),
+        lit("raise"),
+    );
+    let local = unified
+        .str()
+        .to_datetime(
+            Some(TimeUnit::Microseconds),
+            None,
+            options("%Y-%m-%d %H:%M:%S%.f"),
+            lit("raise"),
+        )
+        .dt()
+        .replace_time_zone(
+            Some(
+                TimeZone::opt_try_new(Some(timezone))
+                    .ok()
+                    .flatten()
+                    .unwrap_or(TimeZone::UTC),
+            ),
+            lit("earliest"),
+            NonExistent::Null,
+        );
+    coalesce(&[
+        with_offset.cast(timestamp_dtype()),
+        local
+            .dt()
+            .convert_time_zone(TimeZone::UTC)
+            .cast(timestamp_dtype()),
+    ])
+}

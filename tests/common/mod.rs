@@ -1,0 +1,84 @@
+//! Helpers shared by the integration tests: running the binary and writing small
+//! submissions into temporary folders.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// The `sandbox-report` binary with a fixed clock and quiet logs.
+pub fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("sandbox-report").expect("binary is built");
+    cmd.env("SOURCE_DATE_EPOCH", "1756684800")
+        .env_remove("SANDBOX_REPORT_LOG");
+    cmd
+}
+
+/// Runs the binary with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A minimal config for one detection stream reading `logs/`.
+pub fn detection_config(extra: &str) -> String {
+    format!(
+        r#"schema_version: 1
+timezone: UTC
+submission:
+  institution: {{ id: T-1, name: "Test Bank" }}
+  programme: "Test programme"
+  cohort: "1"
+  use_case: {{ id: UC-T, title: "Test", family: anti_fraud }}
+  period: {{ start: 2025-06-01, end: 2025-06-30 }}
+streams:
+  - name: alerts
+    kind: detection
+    path: logs
+{extra}"#
+    )
+}
+
+/// Writes `files` (relative path, text) under a new temporary folder.
+pub fn submission(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Every file under `dir` with its bytes, sorted by relative path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The sample-data folder of the repository.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
