@@ -132,7 +132,7 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A metric id such as detection.eer.
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present_any = ["list", "markdown"])]
     pub metric: Option<String>,
 
     /// List every metric id with its title.

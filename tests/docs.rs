@@ -1,0 +1,85 @@
+//! The documentation cannot drift from the code: metrics.md is the catalogue's own output,
+//! and the schema and command docs name every column and command.
+
+mod common;
+
+use common::*;
+use sandbox_report::schema::{self, StreamKind};
+
+fn doc(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn metrics_md_is_generated_from_the_catalogue() {
+    let out = run(&["explain", "--markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out) == doc("metrics.md"),
+        "docs/metrics.md is stale: run `sandbox-report explain --markdown > docs/metrics.md`"
+    );
+}
+
+#[test]
+fn every_metric_id_is_documented() {
+    let metrics = doc("metrics.md");
+    for m in sandbox_report::metrics::catalogue::all() {
+        assert!(metrics.contains(&format!("`{}`", m.id)), "{}", m.id);
+    }
+}
+
+#[test]
+fn explain_prints_definition_formula_inputs_and_interval() {
+    let out = run(&["explain", "detection.eer"]);
+    let text = stdout(&out);
+    for part in [
+        "definition:",
+        "formula:",
+        "inputs:",
+        "interval:",
+        "threshold",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    let out = run(&["explain", "detection.nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn input_schemas_md_names_every_canonical_column() {
+    let text = doc("input-schemas.md");
+    let kinds = [
+        StreamKind::Detection,
+        StreamKind::Assistant,
+        StreamKind::Redteam,
+        StreamKind::Kpis,
+    ];
+    for kind in kinds {
+        for column in schema::columns(kind) {
+            assert!(
+                text.contains(&format!("`{}`", column.name)),
+                "{}",
+                column.name
+            );
+        }
+    }
+}
+
+#[test]
+fn commands_md_names_every_command() {
+    let text = doc("commands.md");
+    for command in [
+        "build",
+        "validate",
+        "demo",
+        "explain",
+        "verify",
+        "templates",
+        "generate",
+    ] {
+        assert!(text.contains(&format!("## `{command}")), "{command}");
+    }
+}
