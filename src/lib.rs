@@ -6,6 +6,7 @@
 //! the stages; [`commands`] holds what each command-line command does.
 
 pub mod args;
+pub mod assessment;
 pub mod bundle;
 pub mod clock;
 pub mod commands;

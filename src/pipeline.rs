@@ -7,12 +7,16 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
+use crate::assessment::{self, ReportedKpi};
 use crate::config::{LoadedConfig, StreamConfig};
 use crate::discover::{self, SourceFile};
 use crate::error::{Error, Result};
 use crate::ingest::{self, StreamLayout};
-use crate::metrics::{self, StreamData};
-use crate::model::{self, Finding, Metric, Severity, StreamInfo, Summary};
+use crate::metrics::{self, FairnessSettings, StreamData};
+use crate::model::{
+    self, CriterionResult, Finding, Metric, ReconciliationRow, Series, Severity, StreamInfo,
+    Summary,
+};
 use crate::schema::{self, StreamKind};
 use crate::validate::{self, Validated};
 
@@ -189,15 +193,28 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated) -> Vec<Finding> {
     out
 }
 
-/// Computes the metrics of every event stream.
-pub fn metrics(loaded: &LoadedConfig, checked: &Checked) -> Result<Vec<Metric>> {
-    let segments: Vec<String> = loaded
-        .config
-        .segments
-        .iter()
-        .map(|s| s.value.clone())
-        .collect();
-    let mut all = Vec::new();
+/// The computed results of a submission: metrics, series, assessment and the warnings the
+/// computations raised.
+pub struct Results {
+    pub metrics: Vec<Metric>,
+    pub series: Vec<Series>,
+    pub criteria: Vec<CriterionResult>,
+    pub reconciliation: Vec<ReconciliationRow>,
+    pub findings: Vec<Finding>,
+}
+
+/// Computes the metrics of every event stream, then evaluates criteria and reconciles KPIs.
+pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
+    let config = &loaded.config;
+    let segments: Vec<String> = config.segments.iter().map(|s| s.value.clone()).collect();
+    let period = config.submission.period.value;
+    let mut out = Results {
+        metrics: Vec::new(),
+        series: Vec::new(),
+        criteria: Vec::new(),
+        reconciliation: Vec::new(),
+        findings: Vec::new(),
+    };
     for stream in checked
         .streams
         .iter()
@@ -210,22 +227,54 @@ pub fn metrics(loaded: &LoadedConfig, checked: &Checked) -> Result<Vec<Metric>> 
             clean: &stream.validated.clean,
             present: &stream.validated.present,
             segments: &segments,
-            currency: loaded.config.currency.as_deref(),
+            currency: config.currency.as_deref(),
+            timezone: loaded.timezone.name(),
+            period: (period.start, period.end),
+            fairness: FairnessSettings {
+                min_group_size: config.fairness.min_group_size,
+                disparate_impact_floor: config.fairness.disparate_impact_floor,
+            },
         };
         let computed = metrics::compute(&data).map_err(|source| Error::Data {
             stream: name.clone(),
             source,
         })?;
-        all.extend(computed);
+        out.metrics.extend(computed.metrics);
+        out.series.extend(computed.series);
+        out.findings.extend(computed.findings);
     }
-    Ok(all)
+    out.criteria = assessment::evaluate_criteria(
+        &config
+            .criteria
+            .iter()
+            .map(|c| c.value.clone())
+            .collect::<Vec<_>>(),
+        &out.metrics,
+    );
+    for stream in checked
+        .streams
+        .iter()
+        .filter(|s| s.config.kind == StreamKind::Kpis)
+    {
+        let kpis =
+            ReportedKpi::from_frame(&stream.validated.clean).map_err(|source| Error::Data {
+                stream: stream.config.name.value.clone(),
+                source,
+            })?;
+        out.reconciliation.extend(assessment::reconcile(
+            &kpis,
+            &out.metrics,
+            config.reconciliation.tolerance,
+        ));
+    }
+    Ok(out)
 }
 
 /// Assembles the report model from the checked streams and their metrics.
 pub fn summary(
     loaded: &LoadedConfig,
     checked: &Checked,
-    metrics: Vec<Metric>,
+    results: Results,
     inputs: Vec<model::InputFile>,
     generated_at: String,
 ) -> Summary {
@@ -265,11 +314,16 @@ pub fn summary(
             confidence_level: 0.95,
         },
         streams: checked.streams.iter().map(stream_info).collect(),
-        metrics,
-        series: Vec::new(),
-        criteria: Vec::new(),
-        reconciliation: Vec::new(),
-        findings: checked.findings.clone(),
+        metrics: results.metrics,
+        series: results.series,
+        criteria: results.criteria,
+        reconciliation: results.reconciliation,
+        findings: checked
+            .findings
+            .iter()
+            .cloned()
+            .chain(results.findings)
+            .collect(),
         inputs,
     }
 }

@@ -145,7 +145,20 @@ fn summary_counts_streams_findings_and_inputs() {
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["outside_period", "label_missing"]);
+    assert_eq!(
+        codes,
+        [
+            "outside_period",
+            "label_missing",
+            "fairness_group_excluded",
+            "fairness_group_excluded"
+        ]
+    );
+    let excluded = s["findings"][2]["message"].as_str().unwrap();
+    assert!(
+        excluded.contains("app (5 events), web (5 events)"),
+        "{excluded}"
+    );
     assert_eq!(s["findings"][0]["row"], 11);
     let input = &s["inputs"][0];
     assert_eq!(input["path"], "logs/june.csv");

@@ -46,9 +46,9 @@ pub fn build_bundle(
             errors: checked.error_count(),
         });
     }
-    let metrics = pipeline::metrics(&loaded, &checked)?;
+    let results = pipeline::results(&loaded, &checked)?;
     let inputs = hash_inputs(&checked)?;
-    let summary = pipeline::summary(&loaded, &checked, metrics, inputs, clock.rfc3339());
+    let summary = pipeline::summary(&loaded, &checked, results, inputs, clock.rfc3339());
     let ctx = RenderContext::new(&summary);
     for format in chosen_formats(formats, &loaded.config.report.formats) {
         match render::renderer(format) {

@@ -46,6 +46,7 @@ pub fn reported(
         .filter(|s| present.contains(**s))
         .map(|s| s.to_string())
         .collect();
+    let last_day = timeline.start + chrono::Days::new(u64::from(timeline.days) - 1);
     let data = StreamData {
         name: stream,
         kind,
@@ -53,9 +54,14 @@ pub fn reported(
         present: &present,
         segments: &segments,
         currency: None,
+        timezone: timeline.tz.name(),
+        period: (timeline.start, last_day),
+        fairness: metrics::FairnessSettings {
+            min_group_size: 30,
+            disparate_impact_floor: 0.8,
+        },
     };
-    let computed = metrics::compute(&data)?;
-    let last_day = timeline.start + chrono::Days::new(u64::from(timeline.days) - 1);
+    let computed = metrics::compute(&data)?.metrics;
     let rows: Vec<KpiRow> = wanted
         .iter()
         .filter_map(|(id, segment, offset)| {

@@ -98,6 +98,18 @@ pub struct MetricDef {
     /// Whether a larger value is the better outcome, when that is clear.
     #[serde(default)]
     pub higher_is_better: Option<bool>,
+    /// How reports print a ratio: as a percentage (default) or as a decimal.
+    #[serde(default)]
+    pub display: Display,
+}
+
+/// How reports print a ratio.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Display {
+    #[default]
+    Percent,
+    Decimal,
 }
 
 fn yes() -> bool {

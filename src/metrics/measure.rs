@@ -157,6 +157,55 @@ pub fn combine(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value 
     }
 }
 
+/// Per group key (empty when there is no key): each measure's id and value.
+pub type GroupValues = Vec<(String, Vec<(&'static str, Value)>)>;
+
+/// Evaluates `measures` over `rows` in one query, as one group or per value of `key` (nulls
+/// form no group; groups sorted by key).
+pub fn evaluate(
+    rows: LazyFrame,
+    key: Option<&str>,
+    measures: &[&Measure],
+) -> PolarsResult<GroupValues> {
+    if measures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let aggs: Vec<Expr> = measures
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| m.aggregations(i))
+        .collect();
+    let frame = match key {
+        None => rows.select(aggs).collect()?,
+        Some(k) => rows
+            .filter(col(k).is_not_null())
+            .group_by([col(k)])
+            .agg(aggs)
+            .sort([k], SortMultipleOptions::default())
+            .collect()?,
+    };
+    let keys: Vec<String> = match key {
+        Some(k) => frame
+            .column(k)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect(),
+        None => vec![String::new()],
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for (row, key_value) in keys.into_iter().enumerate() {
+        let mut values = Vec::with_capacity(measures.len());
+        for (i, m) in measures.iter().enumerate() {
+            let a = frame.column(&a_name(i))?.f64()?.get(row);
+            let b = frame.column(&b_name(i))?.f64()?.get(row);
+            values.push((m.id, combine(m.id, m.combine, a, b)));
+        }
+        out.push((key_value, values));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,20 +1,26 @@
 //! Metrics: every measure of a stream evaluated with polars over the clean rows, for the
 //! whole stream and per group (built-in groupings such as `attack_type`, and the config's
-//! segments), per arm in A/B trials with a `delta` between arms, then placed in a stable order.
+//! segments), rank metrics from scores, fairness across segment groups and weekly series; per
+//! arm in A/B trials with a `delta` between arms; then placed in a stable order.
 
 pub mod catalogue;
+mod fairness;
 mod families;
 pub mod measure;
+mod place;
+mod rank;
+mod series;
 pub mod stats;
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::model::{Metric, Segment};
-use crate::schema::{ARMS, BONA_FIDE, StreamKind, takes_segments};
-use measure::{Measure, Value, a_name, b_name, combine};
-use stats::{Estimate, newcombe};
+use crate::model::{Finding, Metric, Segment, Series, Severity};
+use crate::schema::{ARMS, StreamKind, takes_segments};
+pub use fairness::FairnessSettings;
+use measure::{Measure, Value, evaluate};
 
 /// One stream's clean rows and what the metrics need to know about it.
 pub struct StreamData<'a> {
@@ -24,6 +30,10 @@ pub struct StreamData<'a> {
     pub present: &'a BTreeSet<String>,
     pub segments: &'a [String],
     pub currency: Option<&'a str>,
+    pub timezone: &'a str,
+    /// First and last day of the reporting period.
+    pub period: (NaiveDate, NaiveDate),
+    pub fairness: FairnessSettings,
 }
 
 impl StreamData<'_> {
@@ -36,6 +46,23 @@ impl StreamData<'_> {
     }
 }
 
+/// Everything computed for one stream.
+#[derive(Debug, Default)]
+pub struct StreamResult {
+    pub metrics: Vec<Metric>,
+    pub series: Vec<Series>,
+    /// Warnings about fairness groups and disparate impact.
+    pub findings: Vec<Finding>,
+}
+
+/// Built-in grouping columns, in report order.
+const BUILTIN_GROUPS: [&str; 4] = [
+    "attack_type",
+    "attack_category",
+    "incident_type",
+    "incident_severity",
+];
+
 /// The measures this stream can compute: those whose input columns it has.
 fn available_measures(data: &StreamData) -> Vec<Measure> {
     let has = |c: &str| data.has(c);
@@ -45,46 +72,61 @@ fn available_measures(data: &StreamData) -> Vec<Measure> {
         .collect()
 }
 
-/// Computes every metric of one stream.
-pub fn compute(data: &StreamData) -> PolarsResult<Vec<Metric>> {
+/// Computes every metric and series of one stream.
+pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
     let measures = available_measures(data);
     let arms: Vec<Option<&str>> = if data.has_arms() {
         ARMS.iter().map(|a| Some(*a)).collect()
     } else {
         vec![None]
     };
-    let mut metrics = Vec::new();
+    let mut result = StreamResult::default();
     for arm in arms {
         let rows = match arm {
             Some(a) => data.clean.clone().lazy().filter(col("arm").eq(lit(a))),
             None => data.clean.clone().lazy(),
         };
-        metrics.extend(arm_metrics(data, &measures, rows, arm)?);
+        arm_metrics(data, &measures, rows, arm, &mut result)?;
     }
     if data.has_arms() {
-        let deltas = deltas(&metrics);
-        metrics.extend(deltas);
+        let deltas = place::deltas(&result.metrics);
+        result.metrics.extend(deltas);
     }
-    drop_unlisted(&mut metrics);
-    sort(&mut metrics, data.segments);
-    Ok(metrics)
+    place::drop_unlisted(&mut result.metrics);
+    place::sort(&mut result.metrics, &BUILTIN_GROUPS, data.segments);
+    Ok(result)
 }
 
-/// Metrics of one arm (or of the whole stream): overall, per built-in group, per segment.
+/// Metrics of one arm (or of the whole stream): overall, rank, per group, fairness, series.
 fn arm_metrics(
     data: &StreamData,
     measures: &[Measure],
     rows: LazyFrame,
     arm: Option<&str>,
-) -> PolarsResult<Vec<Metric>> {
-    let place =
-        |id: &str, segment: Option<Segment>, value: Value| to_metric(data, id, arm, segment, value);
+    out: &mut StreamResult,
+) -> PolarsResult<()> {
+    let place = |id: &str, segment: Option<Segment>, value: Value| {
+        place::metric(data, id, arm, segment, value)
+    };
     let overall: Vec<&Measure> = measures.iter().filter(|m| def(m.id).overall).collect();
-    let mut out: Vec<Metric> = evaluate(rows.clone(), None, &overall)?
-        .into_iter()
-        .flat_map(|(_, values)| values)
-        .map(|(id, v)| place(id, None, v))
-        .collect();
+    for (_, values) in evaluate(rows.clone(), None, &overall)? {
+        out.metrics
+            .extend(values.into_iter().map(|(id, v)| place(id, None, v)));
+    }
+    if data.kind == StreamKind::Detection && data.has("label") && data.has("score") {
+        let r = rank::rank_metrics(rows.clone())?;
+        out.metrics
+            .push(place("detection.roc_auc", None, r.roc_auc));
+        out.metrics.push(place(
+            "detection.average_precision",
+            None,
+            r.average_precision,
+        ));
+        let mut eer = place("detection.eer", None, r.eer);
+        eer.threshold = r.eer_threshold;
+        out.metrics.push(eer);
+    }
+    let start = out.metrics.len();
     for attribute in grouping_attributes(data) {
         let chosen: Vec<&Measure> = measures
             .iter()
@@ -99,210 +141,86 @@ fn arm_metrics(
                     attribute: attribute.clone(),
                     value: Some(key.clone()),
                 };
-                out.push(place(id, Some(segment), v));
+                out.metrics.push(place(id, Some(segment), v));
             }
         }
     }
-    out.retain(|m| !(m.id == "detection.apcer" && segment_value(m) == Some(BONA_FIDE)));
-    out.extend(apcer_max(data, &out, arm));
-    Ok(out)
+    place::drop_bona_fide_apcer(&mut out.metrics);
+    let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
+    out.metrics.extend(apcer_max);
+    fairness_metrics(data, rows.clone(), arm, out)?;
+    let trended: Vec<&Measure> = measures.iter().filter(|m| def(m.id).series).collect();
+    if data.has("timestamp") {
+        let weeks = series::mondays(data.period.0, data.period.1);
+        out.series.extend(series::series(
+            rows,
+            &trended,
+            data.timezone,
+            &weeks,
+            data.name,
+            arm,
+        )?);
+    }
+    Ok(())
+}
+
+/// Fairness measures per segment attribute, with warnings about left-out groups.
+fn fairness_metrics(
+    data: &StreamData,
+    rows: LazyFrame,
+    arm: Option<&str>,
+    out: &mut StreamResult,
+) -> PolarsResult<()> {
+    if !takes_segments(data.kind) {
+        return Ok(());
+    }
+    for attribute in data.segments.iter().filter(|a| data.has(a)) {
+        let f = fairness::fairness(
+            rows.clone(),
+            attribute,
+            data.kind,
+            data.has("label"),
+            data.fairness,
+        )?;
+        for (id, value) in &f.values {
+            let segment = Segment {
+                attribute: attribute.clone(),
+                value: None,
+            };
+            out.metrics
+                .push(place::metric(data, id, arm, Some(segment), *value));
+        }
+        out.findings
+            .extend(place::fairness_findings(data, attribute, arm, &f));
+    }
+    Ok(())
 }
 
 /// Attributes the stream is grouped by: built-in groupings, then the config's segments.
 fn grouping_attributes(data: &StreamData) -> Vec<String> {
-    let builtin = [
-        "attack_type",
-        "attack_category",
-        "incident_type",
-        "incident_severity",
-    ];
     let segments = data.segments.iter().filter(|_| takes_segments(data.kind));
-    builtin
+    BUILTIN_GROUPS
         .iter()
         .map(|s| s.to_string())
         .chain(segments.cloned())
         .filter(|a| data.has(a))
-        .collect::<Vec<_>>()
-}
-
-type GroupValues = Vec<(String, Vec<(&'static str, Value)>)>;
-
-/// Evaluates `measures` over `rows`, as one group or per value of `key` (nulls form no group).
-fn evaluate(
-    rows: LazyFrame,
-    key: Option<&str>,
-    measures: &[&Measure],
-) -> PolarsResult<GroupValues> {
-    if measures.is_empty() {
-        return Ok(Vec::new());
-    }
-    let aggs: Vec<Expr> = measures
-        .iter()
-        .enumerate()
-        .flat_map(|(i, m)| m.aggregations(i))
-        .collect();
-    let frame = match key {
-        None => rows.select(aggs).collect()?,
-        Some(k) => rows
-            .filter(col(k).is_not_null())
-            .group_by([col(k)])
-            .agg(aggs)
-            .sort([k], SortMultipleOptions::default())
-            .collect()?,
-    };
-    let keys = match key {
-        Some(k) => frame
-            .column(k)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect(),
-        None => vec![String::new()],
-    };
-    let mut out = Vec::with_capacity(keys.len());
-    for (row, key_value) in keys.into_iter().enumerate() {
-        let mut values = Vec::with_capacity(measures.len());
-        for (i, m) in measures.iter().enumerate() {
-            let a = frame.column(&a_name(i))?.f64()?.get(row);
-            let b = frame.column(&b_name(i))?.f64()?.get(row);
-            values.push((m.id, combine(m.id, m.combine, a, b)));
-        }
-        out.push((key_value, values));
-    }
-    Ok(out)
+        .collect()
 }
 
 fn def(id: &str) -> &'static catalogue::MetricDef {
     catalogue::find(id).expect("every measure has a catalogue entry")
 }
 
-fn segment_value(metric: &Metric) -> Option<&str> {
-    metric.segment.as_ref().and_then(|s| s.value.as_deref())
-}
-
-fn to_metric(
-    data: &StreamData,
-    id: &str,
-    arm: Option<&str>,
-    segment: Option<Segment>,
-    v: Value,
-) -> Metric {
-    Metric {
-        id: id.to_string(),
-        stream: data.name.to_string(),
-        value: v.value,
-        ci_low: v.ci_low,
-        ci_high: v.ci_high,
-        numerator: v.numerator,
-        denominator: v.denominator,
-        unit: def(id).unit.label(data.currency),
-        segment,
-        arm: arm.map(str::to_string),
-        threshold: None,
+/// A warning finding about a stream as a whole.
+fn warning(data: &StreamData, code: &str, column: Option<&str>, message: String) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        code: code.into(),
+        message,
+        stream: Some(data.name.to_string()),
+        file: None,
+        row: None,
+        column: column.map(str::to_string),
+        count: 1,
     }
-}
-
-/// The worst species' APCER, carried with that species' numerator and denominator.
-fn apcer_max(data: &StreamData, metrics: &[Metric], arm: Option<&str>) -> Option<Metric> {
-    if !(data.kind == StreamKind::Detection && data.has("attack_type")) {
-        return None;
-    }
-    let worst = metrics
-        .iter()
-        .filter(|m| m.id == "detection.apcer" && m.value.is_some())
-        .fold(None::<&Metric>, |best, m| match best {
-            Some(b) if b.value >= m.value => Some(b),
-            _ => Some(m),
-        });
-    let value = worst.map_or_else(Value::default, |w| Value {
-        value: w.value,
-        ci_low: w.ci_low,
-        ci_high: w.ci_high,
-        numerator: w.numerator,
-        denominator: w.denominator,
-    });
-    Some(to_metric(data, "detection.apcer_max", arm, None, value))
-}
-
-/// `delta` (ai minus baseline) of every ratio metric, with Newcombe's interval.
-fn deltas(metrics: &[Metric]) -> Vec<Metric> {
-    fn by_arm<'a>(metrics: &'a [Metric], arm: &'a str) -> impl Iterator<Item = &'a Metric> {
-        metrics
-            .iter()
-            .filter(move |m| m.arm.as_deref() == Some(arm))
-    }
-    by_arm(metrics, "ai")
-        .filter(|ai| def(&ai.id).has_delta())
-        .filter_map(|ai| {
-            let base =
-                by_arm(metrics, "baseline").find(|b| b.id == ai.id && b.segment == ai.segment)?;
-            let estimate = |m: &Metric| {
-                Some(Estimate {
-                    value: m.value?,
-                    low: m.ci_low?,
-                    high: m.ci_high?,
-                })
-            };
-            let ci = estimate(ai)
-                .zip(estimate(base))
-                .map(|(a, b)| newcombe(a, b));
-            Some(Metric {
-                value: ai.value.zip(base.value).map(|(a, b)| a - b),
-                ci_low: ci.map(|c| c.0),
-                ci_high: ci.map(|c| c.1),
-                numerator: None,
-                denominator: None,
-                arm: Some("delta".into()),
-                ..ai.clone()
-            })
-        })
-        .collect()
-}
-
-/// Removes metrics that summary-v1 lists only when their population exists.
-fn drop_unlisted(metrics: &mut Vec<Metric>) {
-    let has_benign = metrics
-        .iter()
-        .any(|m| m.id == "redteam.over_refusal_rate" && m.denominator.unwrap_or(0.0) > 0.0);
-    if !has_benign {
-        metrics.retain(|m| m.id != "redteam.over_refusal_rate");
-    }
-}
-
-/// Catalogue order; within an id: overall first, then groups by attribute and value; then arm.
-fn sort(metrics: &mut [Metric], segments: &[String]) {
-    let attribute_rank = |a: &str| {
-        let builtin = [
-            "attack_type",
-            "attack_category",
-            "incident_type",
-            "incident_severity",
-        ];
-        builtin
-            .iter()
-            .position(|b| *b == a)
-            .or_else(|| {
-                segments
-                    .iter()
-                    .position(|s| s == a)
-                    .map(|p| p + builtin.len())
-            })
-            .unwrap_or(usize::MAX)
-    };
-    let arm_rank = |arm: &Option<String>| match arm.as_deref() {
-        None => 0,
-        Some("ai") => 1,
-        Some("baseline") => 2,
-        _ => 3,
-    };
-    metrics.sort_by(|x, y| {
-        let key = |m: &Metric| {
-            let seg = m
-                .segment
-                .as_ref()
-                .map(|s| (attribute_rank(&s.attribute), s.value.clone()));
-            (catalogue::position(&m.id), seg, arm_rank(&m.arm))
-        };
-        key(x).cmp(&key(y))
-    });
 }

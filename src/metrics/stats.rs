@@ -23,7 +23,18 @@ pub fn wilson(successes: f64, trials: f64) -> Option<(f64, f64)> {
     let denom = 1.0 + z2 / trials;
     let centre = (p + z2 / (2.0 * trials)) / denom;
     let half = Z95 * (p * (1.0 - p) / trials + z2 / (4.0 * trials * trials)).sqrt() / denom;
-    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+    // At 0 and n successes the bounds are exactly 0 and 1; rounding would leave 1e-18.
+    let low = if successes <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes >= trials {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    Some((low, high))
 }
 
 /// Newcombe's hybrid score interval for `a.value − b.value`, from each proportion's Wilson
@@ -73,7 +84,7 @@ mod tests {
         assert_eq!(low, 0.0);
         assert!(high > 0.0 && high < 0.35);
         let (low, high) = wilson(10.0, 10.0).unwrap();
-        assert!((high - 1.0).abs() < 1e-15);
+        assert_eq!(high, 1.0);
         assert!(low > 0.65);
     }
 

@@ -1,7 +1,7 @@
 //! How numbers are printed in reports: one set of rules for every format, so that the PDF,
 //! HTML and Markdown show the same text. summary.json keeps full precision; only reports round.
 
-use crate::metrics::catalogue::{self, Unit};
+use crate::metrics::catalogue::{self, Display, Unit};
 use crate::model::Metric;
 
 /// Text shown where a value cannot be computed (zero denominator, one class only).
@@ -47,9 +47,12 @@ pub fn value(id: &str, value: Option<f64>, currency: Option<&str>) -> String {
     let Some(v) = value else {
         return NOT_AVAILABLE.into();
     };
-    let unit = catalogue::find(id).map_or(Unit::Ratio, |d| d.unit);
+    let def = catalogue::find(id);
+    let unit = def.map_or(Unit::Ratio, |d| d.unit);
+    let decimal = def.is_some_and(|d| d.display == Display::Decimal);
     match unit {
         Unit::Count => fixed(v, 0),
+        Unit::Ratio if decimal => fixed(v, 4),
         Unit::Ratio => percent(v),
         Unit::Difference => format!("{} pp", fixed(v * 100.0, 2)),
         Unit::Milliseconds => format!("{} ms", fixed(v, 1)),
@@ -90,8 +93,11 @@ pub fn sample(metric: &Metric) -> String {
 
 /// A metric value for display, with delta values shown as signed percentage points.
 pub fn metric_value(metric: &Metric, currency: Option<&str>) -> String {
-    let is_ratio = catalogue::find(&metric.id).is_some_and(|d| d.unit == Unit::Ratio);
+    let def = catalogue::find(&metric.id);
+    let is_ratio = def.is_some_and(|d| d.unit == Unit::Ratio);
+    let decimal = def.is_some_and(|d| d.display == Display::Decimal);
     match (metric.arm.as_deref(), metric.value) {
+        (Some("delta"), Some(v)) if is_ratio && decimal => format!("{v:+.4}"),
         (Some("delta"), Some(v)) if is_ratio => format!("{:+.2} pp", v * 100.0),
         _ => value(&metric.id, metric.value, currency),
     }

@@ -1,0 +1,135 @@
+//! Reconciliation: each KPI a bank reported in a `kpis` stream, next to the same metric
+//! recomputed from the logs, within or outside the configured absolute tolerance.
+
+use polars::prelude::*;
+
+use super::{find, resolve_arm, resolve_stream};
+use crate::model::{Metric, ReconciliationRow, Segment};
+
+/// One row of a kpis stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportedKpi {
+    pub metric: String,
+    pub value: f64,
+    pub stream: Option<String>,
+    pub segment: Option<Segment>,
+}
+
+impl ReportedKpi {
+    /// The KPIs of a validated kpis stream (a few rows, read into Rust).
+    pub fn from_frame(frame: &DataFrame) -> PolarsResult<Vec<ReportedKpi>> {
+        let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+            Ok(match frame.column(name) {
+                Ok(c) => c.str()?.iter().map(|v| v.map(str::to_string)).collect(),
+                Err(_) => vec![None; frame.height()],
+            })
+        };
+        let metric = text("metric")?;
+        let stream = text("stream")?;
+        let attribute = text("segment_attribute")?;
+        let value_of_segment = text("segment_value")?;
+        let value = frame.column("value")?.f64()?;
+        Ok((0..frame.height())
+            .filter_map(|i| {
+                Some(ReportedKpi {
+                    metric: metric[i].clone()?,
+                    value: value.get(i)?,
+                    stream: stream[i].clone(),
+                    segment: attribute[i].clone().map(|attribute| Segment {
+                        attribute,
+                        value: value_of_segment[i].clone(),
+                    }),
+                })
+            })
+            .collect())
+    }
+}
+
+/// Compares every reported KPI with the recomputed metric.
+pub fn reconcile(
+    kpis: &[ReportedKpi],
+    metrics: &[Metric],
+    tolerance: f64,
+) -> Vec<ReconciliationRow> {
+    kpis.iter()
+        .map(|k| {
+            let stream = resolve_stream(metrics, &k.metric, k.stream.as_deref());
+            let arm = stream.and_then(|s| resolve_arm(metrics, s, None));
+            let computed = stream
+                .and_then(|s| find(metrics, &k.metric, s, k.segment.as_ref(), arm.as_deref()))
+                .and_then(|m| m.value);
+            let difference = computed.map(|c| k.value - c);
+            let status = match difference {
+                None => "not_recomputable",
+                Some(d) if d.abs() <= tolerance => "within_tolerance",
+                Some(_) => "outside_tolerance",
+            };
+            ReconciliationRow {
+                metric: k.metric.clone(),
+                stream: stream.map(str::to_string).or_else(|| k.stream.clone()),
+                segment: k.segment.clone(),
+                reported: k.value,
+                computed,
+                difference,
+                status: status.into(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(id: &str, value: Option<f64>) -> Metric {
+        Metric {
+            id: id.into(),
+            stream: "s".into(),
+            value,
+            ci_low: None,
+            ci_high: None,
+            numerator: None,
+            denominator: None,
+            unit: "ratio".into(),
+            segment: None,
+            arm: None,
+            threshold: None,
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        let metrics = [
+            metric("detection.recall", Some(0.9312)),
+            metric("detection.fpr", None),
+        ];
+        let kpi = |id: &str, v: f64| ReportedKpi {
+            metric: id.into(),
+            value: v,
+            stream: None,
+            segment: None,
+        };
+        let rows = reconcile(
+            &[
+                kpi("detection.recall", 0.94),
+                kpi("detection.recall", 0.933),
+                kpi("detection.fpr", 0.1),
+                kpi("detection.eer", 0.1),
+            ],
+            &metrics,
+            0.005,
+        );
+        let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
+        assert_eq!(
+            statuses,
+            [
+                "outside_tolerance",
+                "within_tolerance",
+                "not_recomputable",
+                "not_recomputable"
+            ]
+        );
+        assert!((rows[0].difference.unwrap() - 0.0088).abs() < 1e-12);
+        assert_eq!(rows[0].stream.as_deref(), Some("s"));
+    }
+}
