@@ -37,6 +37,8 @@ pub struct Summary {
     pub streams: Vec<StreamInfo>,
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
+    /// Binned distributions (latency), for charts; counts only, never rows.
+    pub distributions: Vec<Distribution>,
     pub criteria: Vec<CriterionResult>,
     pub reconciliation: Vec<ReconciliationRow>,
     pub findings: Vec<Finding>,
@@ -153,6 +155,28 @@ pub struct SeriesPoint {
     pub value: Option<f64>,
     #[serde(serialize_with = "whole_numbers")]
     pub denominator: Option<f64>,
+}
+
+/// Counts of a column's values in equal-width bins; the last bin also holds larger values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// The canonical column, e.g. `latency_ms`.
+    pub column: String,
+    pub stream: String,
+    pub arm: Option<String>,
+    pub bins: Vec<Bin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bin {
+    pub low: f64,
+    pub high: f64,
+    #[serde(serialize_with = "whole")]
+    pub count: f64,
+}
+
+fn whole<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    whole_numbers(&Some(*value), s)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::ingest::{self, StreamLayout};
 use crate::metrics::{self, FairnessSettings, StreamData};
 use crate::model::{
-    self, CriterionResult, Finding, Metric, ReconciliationRow, Series, Severity, StreamInfo,
-    Summary,
+    self, CriterionResult, Distribution, Finding, Metric, ReconciliationRow, Series, Severity,
+    StreamInfo, Summary,
 };
 use crate::schema::{self, StreamKind};
 use crate::validate::{self, Validated};
@@ -198,6 +198,7 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated) -> Vec<Finding> {
 pub struct Results {
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
+    pub distributions: Vec<Distribution>,
     pub criteria: Vec<CriterionResult>,
     pub reconciliation: Vec<ReconciliationRow>,
     pub findings: Vec<Finding>,
@@ -211,6 +212,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
     let mut out = Results {
         metrics: Vec::new(),
         series: Vec::new(),
+        distributions: Vec::new(),
         criteria: Vec::new(),
         reconciliation: Vec::new(),
         findings: Vec::new(),
@@ -241,6 +243,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         })?;
         out.metrics.extend(computed.metrics);
         out.series.extend(computed.series);
+        out.distributions.extend(computed.distributions);
         out.findings.extend(computed.findings);
     }
     out.criteria = assessment::evaluate_criteria(
@@ -316,6 +319,7 @@ pub fn summary(
         streams: checked.streams.iter().map(stream_info).collect(),
         metrics: results.metrics,
         series: results.series,
+        distributions: results.distributions,
         criteria: results.criteria,
         reconciliation: results.reconciliation,
         findings: checked

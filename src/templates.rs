@@ -17,7 +17,8 @@ macro_rules! builtin {
 }
 
 /// The built-in files: (name, text).
-pub static BUILTIN: &[(&str, &str)] = builtin!["report.md.jinja"];
+pub static BUILTIN: &[(&str, &str)] =
+    builtin!["report.typ", "report.html.jinja", "report.md.jinja"];
 
 /// Where a template file came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,18 +49,11 @@ pub fn build_bundle(
     let results = pipeline::results(&loaded, &checked)?;
     let inputs = hash_inputs(&checked)?;
     let summary = pipeline::summary(&loaded, &checked, results, inputs, clock.rfc3339());
-    let ctx = RenderContext::new(&summary);
+    let ctx = RenderContext::new(&summary)?;
     for format in chosen_formats(formats, &loaded.config.report.formats) {
-        match render::renderer(format) {
-            Some(renderer) => {
-                let bytes = renderer.render(&ctx, &templates)?;
-                staging.write(renderer.file_name(), &bytes)?;
-            }
-            None => tracing::warn!(
-                format = format.as_str(),
-                "this output format is not available yet"
-            ),
-        }
+        let renderer = render::renderer(format);
+        let bytes = renderer.render(&ctx, &templates)?;
+        staging.write(renderer.file_name(), &bytes)?;
     }
     let manifest = manifest(&loaded, &summary, staging.outputs(), &clock)?;
     let files = staging.outputs().into_iter().map(|e| e.path).collect();

@@ -4,6 +4,7 @@
 //! arm in A/B trials with a `delta` between arms; then placed in a stable order.
 
 pub mod catalogue;
+mod distribution;
 mod fairness;
 mod families;
 pub mod measure;
@@ -17,7 +18,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::model::{Finding, Metric, Segment, Series, Severity};
+use crate::model::{Distribution, Finding, Metric, Segment, Series, Severity};
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
@@ -51,6 +52,7 @@ impl StreamData<'_> {
 pub struct StreamResult {
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
+    pub distributions: Vec<Distribution>,
     /// Warnings about fairness groups and disparate impact.
     pub findings: Vec<Finding>,
 }
@@ -149,6 +151,10 @@ fn arm_metrics(
     let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
     out.metrics.extend(apcer_max);
     fairness_metrics(data, rows.clone(), arm, out)?;
+    if data.has("latency_ms") {
+        let histogram = distribution::histogram(rows.clone(), "latency_ms", data.name, arm)?;
+        out.distributions.extend(histogram);
+    }
     let trended: Vec<&Measure> = measures.iter().filter(|m| def(m.id).series).collect();
     if data.has("timestamp") {
         let weeks = series::mondays(data.period.0, data.period.1);

@@ -91,6 +91,22 @@ pub fn sample(metric: &Metric) -> String {
     }
 }
 
+/// A value with its interval in one cell: `93.12% [91.20–94.66]`, or the value alone.
+pub fn compact(metric: &Metric, currency: Option<&str>) -> String {
+    let value = metric_value(metric, currency);
+    let is_ratio = catalogue::find(&metric.id).is_some_and(|d| d.unit == Unit::Ratio);
+    match (metric.ci_low, metric.ci_high) {
+        (Some(low), Some(high)) if is_ratio => {
+            format!(
+                "{value} [{}–{}]",
+                fixed(low * 100.0, 2),
+                fixed(high * 100.0, 2)
+            )
+        }
+        _ => value,
+    }
+}
+
 /// A metric value for display, with delta values shown as signed percentage points.
 pub fn metric_value(metric: &Metric, currency: Option<&str>) -> String {
     let def = catalogue::find(&metric.id);

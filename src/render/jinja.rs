@@ -4,6 +4,7 @@
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, escape_formatter};
+use serde::Serialize;
 
 use super::{RenderContext, Renderer};
 use crate::error::{Error, Result};
@@ -24,14 +25,40 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
+/// report.html from `report.html.jinja`: one self-contained page.
+pub struct HtmlRenderer;
+
+impl Renderer for HtmlRenderer {
+    fn file_name(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>> {
+        render(templates, "report.html.jinja", ctx).map(String::into_bytes)
+    }
+}
+
+/// What templates see: the model, the view and the charts (id → SVG text).
+#[derive(Serialize)]
+struct TemplateData<'a> {
+    summary: &'a crate::model::Summary,
+    view: &'a crate::render::ReportView,
+    charts: &'a std::collections::BTreeMap<String, String>,
+}
+
 /// Renders template `name` of the set with the context.
 pub fn render(templates: &TemplateSet, name: &str, ctx: &RenderContext) -> Result<String> {
     let env = environment(templates)?;
     let template = env
         .get_template(name)
         .map_err(|e| template_error(templates, &e))?;
+    let data = TemplateData {
+        summary: ctx.summary,
+        view: &ctx.view,
+        charts: &ctx.charts,
+    };
     template
-        .render(Value::from(minijinja::value::Serde(ctx)))
+        .render(Value::from(minijinja::value::Serde(&data)))
         .map_err(|e| template_error(templates, &e))
 }
 

@@ -1,0 +1,167 @@
+//! The presentation view of the report model: the same facts as `Summary`, arranged in the
+//! numbered sections, tables and charts a submission report prints, with every number already
+//! formatted. Built once and handed to every renderer, so the PDF, HTML and Markdown agree to
+//! the character. A section without data carries a one-line `empty` sentence instead of blocks.
+
+mod blocks;
+mod results;
+mod sections;
+mod tables;
+
+use serde::Serialize;
+
+use super::narrative;
+use crate::model::{Finding, Summary};
+pub use blocks::{Block, Cell, ChartRef, ChartSpec, Column, Estimate, Table, TrendLine};
+
+/// How many findings a report lists before summarising the rest.
+pub const FINDINGS_SHOWN: usize = 50;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub title: String,
+    pub institution: String,
+    pub subtitle: String,
+    pub period: String,
+    pub generated: String,
+    pub tool: String,
+    /// Key facts for the cover page.
+    pub cover: Vec<LabelledText>,
+    pub verdict: StatusCounts,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatusCounts {
+    pub pass: usize,
+    pub fail: usize,
+    pub not_evaluable: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelledText {
+    pub label: String,
+    pub text: String,
+}
+
+impl LabelledText {
+    pub fn new(label: impl Into<String>, text: impl Into<String>) -> Self {
+        LabelledText {
+            label: label.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// One numbered section of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub id: &'static str,
+    pub number: usize,
+    pub title: String,
+    /// The bank's own narrative for the section, from the config.
+    pub narrative: Vec<narrative::Block>,
+    pub blocks: Vec<Block>,
+    /// One sentence shown when the section has no data.
+    pub empty: Option<String>,
+}
+
+impl Section {
+    fn new(id: &'static str, title: &str) -> Section {
+        Section {
+            id,
+            number: 0,
+            title: title.into(),
+            narrative: Vec::new(),
+            blocks: Vec::new(),
+            empty: None,
+        }
+    }
+
+    fn with_narrative(mut self, text: Option<&crate::config::NarrativeText>) -> Section {
+        if let Some(crate::config::NarrativeText::Inline(markdown)) = text {
+            self.narrative = narrative::parse(markdown);
+        }
+        self
+    }
+
+    /// Marks the section empty with `sentence` when it has no blocks.
+    fn or_empty(mut self, sentence: &str) -> Section {
+        if self.blocks.is_empty() {
+            self.empty = Some(sentence.into());
+        }
+        self
+    }
+}
+
+/// Builds the view of a summary.
+pub fn build(summary: &Summary) -> ReportView {
+    let sub = &summary.submission;
+    let mut sections = sections::all(summary);
+    for (i, section) in sections.iter_mut().enumerate() {
+        section.number = i + 1;
+    }
+    ReportView {
+        title: sub.use_case.title.clone(),
+        institution: sub.institution.name.clone(),
+        subtitle: format!(
+            "Submission report · {} · cohort {} · use case {}",
+            sub.programme, sub.cohort, sub.use_case.id
+        ),
+        period: format!(
+            "{} to {} ({})",
+            sub.period.start, sub.period.end, summary.settings.timezone
+        ),
+        generated: summary.generated_at.clone(),
+        tool: format!("{} {}", summary.tool.name, summary.tool.version),
+        cover: sections::cover(summary),
+        verdict: status_counts(summary),
+        sections,
+    }
+}
+
+fn status_counts(summary: &Summary) -> StatusCounts {
+    let count = |s: &str| summary.criteria.iter().filter(|c| c.status == s).count();
+    StatusCounts {
+        pass: count("pass"),
+        fail: count("fail"),
+        not_evaluable: count("not_evaluable"),
+        total: summary.criteria.len(),
+    }
+}
+
+/// The catalogue title of a metric id.
+pub fn title(id: &str) -> String {
+    crate::metrics::catalogue::find(id).map_or_else(|| id.to_string(), |d| d.title.clone())
+}
+
+/// `file: row 12, column "score"`, leaving out what is unknown.
+pub fn location(f: &Finding) -> String {
+    let mut parts = Vec::new();
+    if let Some(row) = f.row {
+        parts.push(format!("row {row}"));
+    } else if f.file.is_some() && f.column.is_some() {
+        parts.push("header".to_string());
+    }
+    if let Some(column) = &f.column {
+        parts.push(format!("column \"{column}\""));
+    }
+    match (&f.file, parts.is_empty()) {
+        (Some(file), true) => file.clone(),
+        (Some(file), false) => format!("{file}: {}", parts.join(", ")),
+        (None, _) => parts.join(", "),
+    }
+}
+
+/// Every chart the view refers to, in order.
+pub fn charts(view: &ReportView) -> Vec<&ChartRef> {
+    view.sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .filter_map(|b| match b {
+            Block::Chart(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}

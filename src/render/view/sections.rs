@@ -1,0 +1,386 @@
+//! The sections of the submission report, in the order of the domain's "What a bank's
+//! submission report contains": identification, objectives and criteria, system, data, then
+//! the result sections (in `results`), lessons, and the evidence manifest.
+
+use super::blocks::{Block, Cell, Column, Table};
+use super::tables::humanise;
+use super::{FINDINGS_SHOWN, LabelledText, Section, location, results, title};
+use crate::model::Summary;
+use crate::render::format;
+
+/// Every section, in report order (numbers are assigned by the caller).
+pub fn all(summary: &Summary) -> Vec<Section> {
+    vec![
+        identification(summary),
+        objectives(summary),
+        system(summary),
+        data(summary),
+        results::results(summary),
+        results::adversarial(summary),
+        results::fairness(summary),
+        results::oversight(summary),
+        results::operations(summary),
+        results::incidents(summary),
+        results::reconciliation(summary),
+        lessons(summary),
+        manifest(summary),
+    ]
+}
+
+/// Key facts for the cover page.
+pub fn cover(summary: &Summary) -> Vec<LabelledText> {
+    let sub = &summary.submission;
+    let mut rows = vec![
+        LabelledText::new(
+            "Institution",
+            format!("{} ({})", sub.institution.name, sub.institution.id),
+        ),
+        LabelledText::new(
+            "Use case",
+            format!("{}: {}", sub.use_case.id, sub.use_case.title),
+        ),
+        LabelledText::new("Family", humanise(&sub.use_case.family)),
+        LabelledText::new(
+            "Programme",
+            format!("{}, cohort {}", sub.programme, sub.cohort),
+        ),
+        LabelledText::new(
+            "Reporting period",
+            format!("{} to {}", sub.period.start, sub.period.end),
+        ),
+    ];
+    let events: u64 = summary
+        .streams
+        .iter()
+        .filter(|s| s.kind.is_event_log())
+        .map(|s| s.events)
+        .sum();
+    rows.push(LabelledText::new(
+        "Evidence",
+        format!(
+            "{} stream(s), {} events, {} input file(s)",
+            summary.streams.len(),
+            format::thousands(events),
+            summary.inputs.len()
+        ),
+    ));
+    rows
+}
+
+fn identification(summary: &Summary) -> Section {
+    let sub = &summary.submission;
+    let mut rows = vec![
+        LabelledText::new(
+            "Institution",
+            format!("{} ({})", sub.institution.name, sub.institution.id),
+        ),
+        LabelledText::new(
+            "Technology partner",
+            sub.technology_partner
+                .clone()
+                .unwrap_or_else(|| "none".into()),
+        ),
+        LabelledText::new(
+            "Programme and cohort",
+            format!("{}, cohort {}", sub.programme, sub.cohort),
+        ),
+        LabelledText::new(
+            "Use case",
+            format!("{}: {}", sub.use_case.id, sub.use_case.title),
+        ),
+        LabelledText::new("Use-case family", humanise(&sub.use_case.family)),
+        LabelledText::new(
+            "Reporting period",
+            format!(
+                "{} to {}, whole days in {}",
+                sub.period.start, sub.period.end, summary.settings.timezone
+            ),
+        ),
+        LabelledText::new(
+            "Sandbox-plan reference",
+            sub.plan_reference.clone().unwrap_or_else(|| "none".into()),
+        ),
+    ];
+    for c in &sub.contacts {
+        let mut text = c.name.clone();
+        if let Some(role) = &c.role {
+            text.push_str(&format!(", {role}"));
+        }
+        if let Some(email) = &c.email {
+            text.push_str(&format!(" <{email}>"));
+        }
+        rows.push(LabelledText::new("Contact", text));
+    }
+    let mut section = Section::new("identification", "Identification");
+    section.blocks.push(Block::Facts { rows });
+    section
+}
+
+fn objectives(summary: &Summary) -> Section {
+    let mut section = Section::new("objectives", "Objectives and acceptance criteria")
+        .with_narrative(summary.submission.narrative.objectives.as_ref());
+    let currency = summary.settings.currency.as_deref();
+    let mut table = Table::new(vec![
+        Column::left("Status"),
+        Column::left("Metric"),
+        Column::left("Scope"),
+        Column::left("Requirement"),
+        Column::right("Value"),
+    ]);
+    for c in &summary.criteria {
+        let status = match c.status.as_str() {
+            "pass" => Cell::styled("PASS", "pass"),
+            "fail" => Cell::styled("FAIL", "fail"),
+            _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
+        };
+        let mut scope = Vec::new();
+        if let Some(s) = &c.stream {
+            scope.push(s.clone());
+        }
+        if let Some(seg) = &c.segment {
+            scope.push(match &seg.value {
+                Some(v) => format!("{} = {v}", seg.attribute),
+                None => format!("across {}", seg.attribute),
+            });
+        }
+        if let Some(a) = &c.arm {
+            scope.push(format!("arm {a}"));
+        }
+        table.rows.push(vec![
+            status,
+            Cell::plain(title(&c.metric)),
+            Cell::plain(scope.join(", ")),
+            Cell::plain(format!(
+                "{} {}",
+                c.op,
+                format::value(&c.metric, Some(c.threshold), currency)
+            )),
+            Cell::styled(format::value(&c.metric, c.value, currency), "strong"),
+        ]);
+    }
+    if !table.rows.is_empty() {
+        let counts = super::status_counts(summary);
+        section.blocks.push(Block::Text {
+            text: format!(
+                "{} of {} acceptance criteria passed, {} failed, {} could not be evaluated.",
+                counts.pass, counts.total, counts.fail, counts.not_evaluable
+            ),
+        });
+        section.blocks.push(Block::Table(
+            table.caption("Acceptance criteria fixed in advance"),
+        ));
+    }
+    section.or_empty("No acceptance criteria were fixed in the submission config.")
+}
+
+fn system(summary: &Summary) -> Section {
+    let mut section = Section::new("system", "System description")
+        .with_narrative(summary.submission.narrative.system.as_ref());
+    let rows = system_rows(&summary.submission.system);
+    if !rows.is_empty() {
+        section.blocks.push(Block::Facts { rows });
+    }
+    if section.narrative.is_empty() {
+        section.or_empty("No system description was given in the submission config.")
+    } else {
+        section
+    }
+}
+
+fn data(summary: &Summary) -> Section {
+    let mut section = Section::new("data", "Data and evidence files")
+        .with_narrative(summary.submission.narrative.data.as_ref());
+    let mut streams = Table::new(vec![
+        Column::left("Stream"),
+        Column::left("Kind"),
+        Column::right("Files"),
+        Column::right("Rows read"),
+        Column::right("Outside period"),
+        Column::right("Events used"),
+    ]);
+    for s in &summary.streams {
+        let files = summary.inputs.iter().filter(|i| i.stream == s.name).count();
+        streams.rows.push(vec![
+            Cell::styled(s.name.clone(), "strong"),
+            Cell::plain(s.kind.as_str()),
+            Cell::plain(files.to_string()),
+            Cell::plain(format::thousands(s.rows_read)),
+            Cell::plain(format::thousands(s.rows_outside_period)),
+            Cell::plain(if s.kind.is_event_log() {
+                format::thousands(s.events)
+            } else {
+                "n/a".into()
+            }),
+        ]);
+    }
+    section
+        .blocks
+        .push(Block::Table(streams.caption("Streams")));
+    let mut files = Table::new(vec![
+        Column::left("File"),
+        Column::left("Stream"),
+        Column::right("Rows"),
+        Column::right("Bytes"),
+        Column::left("SHA-256"),
+    ]);
+    for i in &summary.inputs {
+        files.rows.push(vec![
+            Cell::plain(i.path.clone()),
+            Cell::plain(i.stream.clone()),
+            Cell::plain(i.rows.map_or_else(|| "n/a".into(), format::thousands)),
+            Cell::plain(format::thousands(i.bytes)),
+            Cell::styled(i.sha256.clone(), "mono"),
+        ]);
+    }
+    section
+        .blocks
+        .push(Block::Table(files.caption("Evidence files")));
+    section.blocks.push(Block::Heading {
+        text: "Data-quality findings".into(),
+    });
+    section.blocks.push(findings_block(summary));
+    section
+}
+
+fn findings_block(summary: &Summary) -> Block {
+    let findings = &summary.findings;
+    if findings.is_empty() {
+        return Block::Text {
+            text: "No data-quality findings: every row was read and accepted.".into(),
+        };
+    }
+    let mut table = Table::new(vec![
+        Column::left("Severity"),
+        Column::left("Code"),
+        Column::left("Where"),
+        Column::left("Problem"),
+        Column::right("Rows"),
+    ]);
+    for f in findings.iter().take(FINDINGS_SHOWN) {
+        let place = [f.stream.clone().unwrap_or_default(), location(f)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        table.rows.push(vec![
+            Cell::styled(
+                f.severity.as_str(),
+                if f.severity == crate::model::Severity::Error {
+                    "fail"
+                } else {
+                    "muted"
+                },
+            ),
+            Cell::styled(f.code.clone(), "mono"),
+            Cell::plain(place),
+            Cell::plain(f.message.clone()),
+            Cell::plain(format::thousands(f.count)),
+        ]);
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == crate::model::Severity::Error)
+        .count();
+    let mut table = table.caption(format!(
+        "{errors} error(s), {} warning(s)",
+        findings.len() - errors
+    ));
+    if findings.len() > FINDINGS_SHOWN {
+        table = table.note(format!(
+            "{} more finding(s) are listed in summary.json.",
+            findings.len() - FINDINGS_SHOWN
+        ));
+    }
+    Block::Table(table)
+}
+
+fn lessons(summary: &Summary) -> Section {
+    let n = &summary.submission.narrative;
+    let mut section = Section::new("lessons", "Lessons learnt, limitations and next steps");
+    for (heading, text) in [
+        ("Lessons learnt", &n.lessons),
+        ("Limitations", &n.limitations),
+        ("Next steps", &n.next_steps),
+    ] {
+        if let Some(crate::config::NarrativeText::Inline(markdown)) = text {
+            section
+                .narrative
+                .push(crate::render::narrative::Block::Heading {
+                    level: 3,
+                    spans: vec![crate::render::narrative::Span {
+                        text: heading.into(),
+                        strong: false,
+                        emph: false,
+                        code: false,
+                        link: None,
+                    }],
+                });
+            section
+                .narrative
+                .extend(crate::render::narrative::parse(markdown));
+        }
+    }
+    if section.narrative.is_empty() {
+        section
+            .or_empty("No lessons, limitations or next steps were given in the submission config.")
+    } else {
+        section
+    }
+}
+
+fn manifest(summary: &Summary) -> Section {
+    let mut section = Section::new("manifest", "Evidence manifest and how to verify it");
+    section.blocks.push(Block::Text {
+        text: "The bundle's manifest.json lists the size and SHA-256 of the submission config, of every input file listed in section 4, and of every output file of the bundle (summary.json and each report format). summary.json holds every figure of this report at full precision; the PDF carries a copy of it as an attachment.".into(),
+    });
+    section.blocks.push(Block::Facts {
+        rows: vec![
+            LabelledText::new("Produced by", format!("{} {}", summary.tool.name, summary.tool.version)),
+            LabelledText::new("Generated at", summary.generated_at.clone()),
+            LabelledText::new("Input files", format!("{} ({} bytes)", summary.inputs.len(), format::thousands(summary.inputs.iter().map(|i| i.bytes).sum()))),
+            LabelledText::new("Check with the tool", "sandbox-report verify BUNDLE".to_string()),
+            LabelledText::new("Check by hand", "sha256sum summary.json report.pdf report.html report.md, and compare with manifest.json".to_string()),
+        ],
+    });
+    section
+}
+
+/// The free-form `system` description as labelled lines of text.
+fn system_rows(system: &serde_json::Value) -> Vec<LabelledText> {
+    let serde_json::Value::Object(map) = system else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (key, value) in map {
+        match value {
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let label = if items.len() > 1 {
+                        format!("{} {}", humanise(key), i + 1)
+                    } else {
+                        humanise(key)
+                    };
+                    rows.push(LabelledText::new(label, inline_text(item)));
+                }
+            }
+            other => rows.push(LabelledText::new(humanise(key), inline_text(other))),
+        }
+    }
+    rows
+}
+
+fn inline_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), inline_text(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        serde_json::Value::Array(items) => {
+            items.iter().map(inline_text).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,187 @@
+//! Tables built from the metrics of the model: one row per metric with a value, interval and
+//! sample size per arm, or one row per segment group with compact value-and-interval cells.
+
+use super::blocks::{Cell, Column, Table};
+use super::title;
+use crate::model::{Metric, Segment, Summary};
+use crate::render::format;
+
+/// The arms of a stream's columns: `[None]`, or ai, baseline and delta.
+pub fn arms(summary: &Summary, stream: &str) -> Vec<Option<&'static str>> {
+    let has_arms = summary
+        .streams
+        .iter()
+        .any(|s| s.name == stream && s.has_arms);
+    if has_arms {
+        vec![Some("ai"), Some("baseline"), Some("delta")]
+    } else {
+        vec![None]
+    }
+}
+
+fn arm_title(arm: Option<&str>) -> &'static str {
+    match arm {
+        None => "Value",
+        Some("ai") => "AI",
+        Some("baseline") => "Baseline",
+        Some(_) => "Δ AI − baseline",
+    }
+}
+
+/// The metric `id` of `stream` for `segment` and `arm`.
+pub fn find<'a>(
+    summary: &'a Summary,
+    stream: &str,
+    id: &str,
+    segment: Option<&Segment>,
+    arm: Option<&str>,
+) -> Option<&'a Metric> {
+    summary.metrics.iter().find(|m| {
+        m.stream == stream && m.id == id && m.segment.as_ref() == segment && m.arm.as_deref() == arm
+    })
+}
+
+/// One row per metric of `ids` that the stream has: title, then value, 95% CI and n per arm.
+pub fn metric_table(
+    summary: &Summary,
+    stream: &str,
+    ids: &[&str],
+    segment: Option<&Segment>,
+) -> Option<Table> {
+    let currency = summary.settings.currency.as_deref();
+    let arms = arms(summary, stream);
+    let mut columns = vec![Column::left("Metric")];
+    for arm in &arms {
+        let head = arm_title(*arm);
+        let value_title = if arms.len() > 1 {
+            head.to_string()
+        } else {
+            "Value".to_string()
+        };
+        columns.push(Column::right(&value_title));
+        columns.push(Column::left("95% CI"));
+        if arm.is_none_or(|a| a != "delta") {
+            columns.push(Column::right("n"));
+        }
+    }
+    let mut table = Table::new(columns);
+    for id in ids {
+        if arms
+            .iter()
+            .all(|a| find(summary, stream, id, segment, *a).is_none())
+        {
+            continue;
+        }
+        let mut row = vec![Cell::plain(title(id))];
+        for arm in &arms {
+            let m = find(summary, stream, id, segment, *arm);
+            row.push(Cell::styled(
+                m.map(|m| format::metric_value(m, currency))
+                    .unwrap_or_default(),
+                "strong",
+            ));
+            row.push(Cell::styled(
+                m.map(format::interval).unwrap_or_default(),
+                "muted",
+            ));
+            if arm.is_none_or(|a| a != "delta") {
+                row.push(Cell::styled(
+                    m.map(format::sample).unwrap_or_default(),
+                    "muted",
+                ));
+            }
+        }
+        table.rows.push(row);
+    }
+    (!table.rows.is_empty()).then(|| table.without_empty_columns())
+}
+
+/// The group values of `attribute` in `stream`, sorted as in the model.
+pub fn groups(summary: &Summary, stream: &str, attribute: &str) -> Vec<String> {
+    let mut values: Vec<String> = summary
+        .metrics
+        .iter()
+        .filter(|m| m.stream == stream)
+        .filter_map(|m| m.segment.as_ref())
+        .filter(|s| s.attribute == attribute)
+        .filter_map(|s| s.value.clone())
+        .collect();
+    values.dedup();
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// One row per group (and arm): group, arm, then a compact "value [interval]" cell per metric
+/// and the group's size from the first metric's denominator.
+pub fn group_table(
+    summary: &Summary,
+    stream: &str,
+    attribute: &str,
+    ids: &[&str],
+) -> Option<Table> {
+    let currency = summary.settings.currency.as_deref();
+    let ids: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            summary.metrics.iter().any(|m| {
+                m.stream == stream
+                    && m.id == *id
+                    && m.segment.as_ref().is_some_and(|s| s.attribute == attribute)
+            })
+        })
+        .collect();
+    let groups = groups(summary, stream, attribute);
+    if ids.is_empty() || groups.is_empty() {
+        return None;
+    }
+    let arms: Vec<Option<&str>> = arms(summary, stream)
+        .into_iter()
+        .filter(|a| *a != Some("delta"))
+        .collect();
+    let mut columns = vec![Column::left(&humanise(attribute))];
+    if arms.len() > 1 {
+        columns.push(Column::left("Arm"));
+    }
+    columns.extend(ids.iter().map(|id| Column::right(&title(id))));
+    columns.push(Column::right("n"));
+    let mut table = Table::new(columns);
+    for group in &groups {
+        let segment = Segment {
+            attribute: attribute.to_string(),
+            value: Some(group.clone()),
+        };
+        for arm in &arms {
+            let mut row = vec![Cell::plain(group.clone())];
+            if arms.len() > 1 {
+                row.push(Cell::plain(arm_title(*arm)));
+            }
+            for id in &ids {
+                let m = find(summary, stream, id, Some(&segment), *arm);
+                row.push(Cell::plain(
+                    m.map(|m| format::compact(m, currency)).unwrap_or_default(),
+                ));
+            }
+            let n = ids
+                .iter()
+                .find_map(|id| find(summary, stream, id, Some(&segment), *arm)?.denominator);
+            row.push(Cell::styled(
+                n.map(|n| format::fixed(n, 0)).unwrap_or_default(),
+                "muted",
+            ));
+            table.rows.push(row);
+        }
+    }
+    Some(table)
+}
+
+/// `age_band` → `Age band`.
+pub fn humanise(key: &str) -> String {
+    let spaced = key.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
