@@ -100,11 +100,11 @@ fn category_labels(chart: &Chart, area: &Area, labels: &[String], every: usize) 
 fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str) -> DrawResult {
     let weeks: Vec<String> = series
         .first()
-        .map(|(_, p)| p.iter().map(|(w, _)| w.clone()).collect())
+        .map(|l| l.points.iter().map(|(w, _)| w.clone()).collect())
         .unwrap_or_default();
     let top = series
         .iter()
-        .flat_map(|(_, p)| p.iter().filter_map(|(_, v)| *v))
+        .flat_map(|l| l.points.iter().filter_map(|(_, v)| *v))
         .fold(0.0, f64::max);
     let n = weeks.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
@@ -137,9 +137,9 @@ fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str) -> DrawRe
         &short,
         (weeks.len() / 14).max(1) + usize::from(weeks.len() > 14),
     )?;
-    for (i, (_, points)) in series.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
-        for run in runs(points) {
+    for line in series {
+        let color = shade(line.color, line.faded);
+        for run in runs(&line.points) {
             chart
                 .draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))
                 .map_err(err)?;
@@ -148,8 +148,28 @@ fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str) -> DrawRe
                 .map_err(err)?;
         }
     }
-    let labels: Vec<String> = series.iter().map(|(l, _)| l.clone()).collect();
-    legend(root, &labels, true)
+    let keys: Vec<Key> = series
+        .iter()
+        .map(|l| Key {
+            label: l.label.clone(),
+            color: shade(l.color, l.faded),
+            line: true,
+        })
+        .collect();
+    legend(root, &keys)
+}
+
+/// Palette colour `index`, lighter when `faded`.
+fn shade(index: usize, faded: bool) -> RGBAColor {
+    PALETTE[index % PALETTE.len()].mix(if faded { 0.45 } else { 1.0 })
+}
+
+/// One legend entry.
+struct Key {
+    label: String,
+    color: RGBAColor,
+    /// A line swatch (trend) rather than a box (bars).
+    line: bool,
 }
 
 /// Runs of consecutive known values as (x, y) points; unknown weeks break the line.
@@ -173,29 +193,28 @@ fn runs(points: &[(String, Option<f64>)]) -> Vec<Vec<(f64, f64)>> {
 const LEGEND_WIDTH: u32 = 170;
 
 /// A legend drawn right of the plot: a swatch and the label of each series.
-fn legend(root: &Area, labels: &[String], lines: bool) -> DrawResult {
+fn legend(root: &Area, keys: &[Key]) -> DrawResult {
     let x = (WIDTH - LEGEND_WIDTH + 14) as i32;
     let style = label_style(12).pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, label) in labels.iter().enumerate() {
+    for (i, key) in keys.iter().enumerate() {
         let y = 24 + 20 * i as i32;
-        let color = PALETTE[i % PALETTE.len()];
-        if lines {
+        if key.line {
             root.draw(&PathElement::new(
                 vec![(x, y), (x + 18, y)],
-                color.stroke_width(2),
+                key.color.stroke_width(2),
             ))
             .map_err(err)?;
         } else {
             root.draw(&Rectangle::new(
                 [(x + 3, y - 6), (x + 15, y + 6)],
-                color.filled(),
+                key.color.filled(),
             ))
             .map_err(err)?;
         }
-        let short: String = if label.chars().count() > 24 {
-            label.chars().take(23).chain(['…']).collect()
+        let short: String = if key.label.chars().count() > 24 {
+            key.label.chars().take(23).chain(['…']).collect()
         } else {
-            label.clone()
+            key.label.clone()
         };
         root.draw(&Text::new(short, (x + 24, y), style.clone()))
             .map_err(err)?;
@@ -267,8 +286,16 @@ fn bars(
         chart.draw_series(whiskers).map_err(err)?;
     }
     if series.len() > 1 {
-        let labels: Vec<String> = series.iter().map(|(l, _)| l.clone()).collect();
-        legend(root, &labels, false)?;
+        let keys: Vec<Key> = series
+            .iter()
+            .enumerate()
+            .map(|(i, (label, _))| Key {
+                label: label.clone(),
+                color: shade(i, false),
+                line: false,
+            })
+            .collect();
+        legend(root, &keys)?;
     }
     Ok(())
 }
@@ -416,14 +443,16 @@ mod tests {
     #[test]
     fn every_kind_draws() {
         let trend = ChartSpec::Trend {
-            series: vec![(
-                "Recall".into(),
-                vec![
+            series: vec![TrendLine {
+                label: "Recall".into(),
+                points: vec![
                     ("2025-W23".into(), Some(0.9)),
                     ("2025-W24".into(), None),
                     ("2025-W25".into(), Some(0.8)),
                 ],
-            )],
+                color: 0,
+                faded: false,
+            }],
             percent: true,
             unit: "%".into(),
         };

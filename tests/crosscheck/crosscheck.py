@@ -225,7 +225,8 @@ def parse_text(s: pd.Series) -> pd.Series:
 
 
 def local_days(s: pd.Series, tz: str) -> np.ndarray:
-    """Local calendar day (datetime64[D]) of each timestamp, in the config's timezone.
+    """Local calendar day of each timestamp in the config's timezone, as a day number
+    (days since 1970-01-01).
     RFC 3339 timestamps (offset or Z) are converted; naive ones are already local."""
     s = s.astype(str).str.strip()
     has_offset = s.str.contains(r"(?:Z|z|[+-]\d\d:?\d\d)$", regex=True)
@@ -236,7 +237,7 @@ def local_days(s: pd.Series, tz: str) -> np.ndarray:
     if (~has_offset).any():
         t = pd.to_datetime(s[~has_offset].str.replace("T", " "), format="ISO8601")
         out[(~has_offset).to_numpy()] = t.to_numpy()
-    return out.astype("datetime64[D]")
+    return out.astype("datetime64[D]").astype(np.int64)
 
 
 def list_files(base: Path, include) -> list[Path]:
@@ -263,8 +264,8 @@ def load_submission(config_path: Path):
     cfg = yaml.safe_load(config_path.read_text())
     tz = cfg.get("timezone", "UTC")
     period = cfg["submission"]["period"]
-    start = np.datetime64(str(period["start"]), "D")
-    end = np.datetime64(str(period["end"]), "D")
+    start = int(np.datetime64(str(period["start"]), "D").astype(np.int64))
+    end = int(np.datetime64(str(period["end"]), "D").astype(np.int64))
     streams = []
     for sc in cfg["streams"]:
         if sc["kind"] == "kpis":
@@ -645,19 +646,18 @@ def delta(a: dict, b: dict) -> dict:
 # Weekly series
 # ----------------------------------------------------------------------------------------
 
-def week_starts(start: np.datetime64, end: np.datetime64) -> list[np.datetime64]:
-    def monday(day):
-        return day - ((day.astype(np.int64) + 3) % 7)  # 1970-01-01 was a Thursday
-    m, last, out = monday(start), monday(end), []
-    while m <= last:
-        out.append(m)
-        m = m + 7
-    return out
+def monday(day):
+    """Day number of the Monday starting the ISO week of `day` (1970-01-01 was a Thursday)."""
+    return day - ((day + 3) % 7)
+
+
+def week_starts(start: int, end: int) -> list[int]:
+    return list(range(monday(start), monday(end) + 1, 7))
 
 
 def series_points(d: pd.DataFrame, kind: str, cols: set, settings: dict) -> dict:
     """{metric id: [points]} for one arm (or the whole stream)."""
-    mondays = d["_day"].to_numpy() - ((d["_day"].to_numpy().astype(np.int64) + 3) % 7)
+    mondays = monday(d["_day"].to_numpy(dtype=np.int64))
     want = []
     if kind == "detection":
         want.append("detection.alert_rate")
@@ -674,7 +674,7 @@ def series_points(d: pd.DataFrame, kind: str, cols: set, settings: dict) -> dict
     out = {m: [] for m in want}
     for wk in week_starts(settings["start"], settings["end"]):
         w = d[mondays == wk]
-        day = dt.date.fromisoformat(str(wk))
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=int(wk))
         iso = day.isocalendar()
         label = f"{iso[0]}-W{iso[1]:02d}"
         vals = {}
@@ -701,7 +701,7 @@ def series_points(d: pd.DataFrame, kind: str, cols: set, settings: dict) -> dict
             else:
                 x, n = vals[m]
                 v = None if n == 0 else x / n
-            out[m].append({"period": label, "start": str(wk), "value": v, "denominator": int(n)})
+            out[m].append({"period": label, "start": day.isoformat(), "value": v, "denominator": int(n)})
     return out
 
 
@@ -1183,6 +1183,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=20250901)
     ap.add_argument("--samples", default=str(REPO / "sample-data"))
     ap.add_argument("--work", default=None, help="folder for datasets and bundles (kept)")
+    ap.add_argument("--mismatches", default=None, help="also write every mismatch to this JSON Lines file")
     args = ap.parse_args(argv)
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="crosscheck-"))
@@ -1223,6 +1224,10 @@ def main(argv=None) -> int:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
+    if args.mismatches:
+        with open(args.mismatches, "w") as fh:
+            for m in mismatches:
+                fh.write(json.dumps(m.__dict__, default=str) + "\n")
     for m in mismatches[:MAX_PRINTED]:
         print(m)
     if len(mismatches) > MAX_PRINTED:

@@ -158,8 +158,17 @@ pub enum ChartSpec {
     },
 }
 
-/// One line of a trend chart: its label and (week label, value) points.
-pub type TrendLine = (String, Vec<(String, Option<f64>)>);
+/// One line of a trend chart.
+#[derive(Debug, Clone)]
+pub struct TrendLine {
+    pub label: String,
+    /// (week label, value) for every week.
+    pub points: Vec<(String, Option<f64>)>,
+    /// Lines of the same metric share a colour (index into the chart palette).
+    pub color: usize,
+    /// Drawn lighter: the baseline arm of an A/B trial.
+    pub faded: bool,
+}
 
 /// A value with an optional interval, for bars.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -108,28 +108,43 @@ fn eer_threshold(summary: &Summary, stream: &str) -> Option<f64> {
 
 /// Weekly lines of the stream's trend metrics: ratios when `ratios`, else latency.
 fn trend(summary: &Summary, s: &StreamInfo, ratios: bool) -> Option<ChartRef> {
+    let mut metrics: Vec<&str> = Vec::new();
     let series: Vec<TrendLine> = summary
         .series
         .iter()
         .filter(|x| x.stream == s.name && (x.metric == "assistant.latency_p95") != ratios)
         .map(|x| {
-            let label = match &x.arm {
-                Some(a) => format!("{} ({a})", title(&x.metric)),
-                None => title(&x.metric),
-            };
-            (
-                label,
-                x.points
+            let short = title(&x.metric)
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let color = metrics
+                .iter()
+                .position(|m| *m == x.metric)
+                .unwrap_or_else(|| {
+                    metrics.push(&x.metric);
+                    metrics.len() - 1
+                });
+            TrendLine {
+                label: match &x.arm {
+                    Some(a) => format!("{short} ({a})"),
+                    None => short,
+                },
+                points: x
+                    .points
                     .iter()
                     .map(|p| (p.period.clone(), p.value))
                     .collect(),
-            )
+                color,
+                faded: x.arm.as_deref() == Some("baseline"),
+            }
         })
         .collect();
     if series.is_empty()
         || series
             .iter()
-            .all(|(_, pts)| pts.iter().all(|(_, v)| v.is_none()))
+            .all(|l| l.points.iter().all(|(_, v)| v.is_none()))
     {
         return None;
     }
