@@ -59,6 +59,8 @@ pub enum Command {
     Templates(TemplatesCommand),
     /// Check a bundle's files against its manifest.json.
     Verify(VerifyArgs),
+    /// Merge many banks' bundles into one pseudonymised cohort summary (for regulators).
+    Cohort(CohortArgs),
     /// Write synthetic trial logs: the bundled sample data, or large streams for benchmarks.
     #[command(subcommand)]
     Generate(GenerateCommand),
@@ -153,6 +155,43 @@ pub enum TemplatesCommand {
         /// An empty or new folder.
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CohortArgs {
+    /// Folders searched (recursively) for bundles: folders holding manifest.json and summary.json.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    /// The cohort folder to write (replaced only when the run succeeds).
+    #[arg(short, long, env = "SANDBOX_REPORT_COHORT_OUT")]
+    pub out: PathBuf,
+
+    /// Groups with fewer banks than this are suppressed.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_banks: u64,
+
+    /// File holding the pseudonymisation key (64 hex digits). Default: the environment
+    /// variable SANDBOX_REPORT_PSEUDONYM_KEY, else ~/.config/sandbox-report/pseudonym.key,
+    /// created on first use.
+    #[arg(long, env = "SANDBOX_REPORT_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Show real institution ids instead of pseudonyms (regulator-internal outputs only).
+    #[arg(long)]
+    pub reveal: bool,
+
+    /// Also write one peer benchmark letter per bank into OUT/letters/.
+    #[arg(long)]
+    pub letters: bool,
+
+    /// Report formats (cohort.json is always written).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Pdf, FormatArg::Html, FormatArg::Md])]
+    pub format: Vec<FormatArg>,
+
+    /// A folder of templates overriding the built-in ones file by file.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

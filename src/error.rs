@@ -69,6 +69,9 @@ pub enum Error {
         source: polars::prelude::PolarsError,
     },
 
+    #[error("no bundle could be used for the cohort{}", list_reasons(.rejected))]
+    NoBundles { rejected: Vec<String> },
+
     #[error("{0}")]
     Usage(String),
 }
@@ -79,6 +82,14 @@ fn join_issues(issues: &[ConfigIssue]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn list_reasons(reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        " (no folder with manifest.json and summary.json was found)".into()
+    } else {
+        format!(":\n  {}", reasons.join("\n  "))
+    }
 }
 
 fn location(line: Option<usize>, column: Option<usize>) -> String {

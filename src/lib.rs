@@ -9,6 +9,7 @@ pub mod args;
 pub mod assessment;
 pub mod bundle;
 pub mod clock;
+pub mod cohort;
 pub mod commands;
 pub mod config;
 pub mod discover;

@@ -175,7 +175,8 @@ pub struct Bin {
     pub count: f64,
 }
 
-fn whole<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+/// Writes a whole f64 without a fraction (see `whole_numbers`).
+pub fn whole<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
     whole_numbers(&Some(*value), s)
 }
 
@@ -243,7 +244,7 @@ pub struct InputFile {
 
 /// Writes whole numbers (counts, sums of whole amounts) without a fraction: `931`, not `931.0`.
 /// Other floats are written at full (shortest round-trip) precision.
-fn whole_numbers<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn whole_numbers<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below is exact
     match value {
         Some(v) if v.fract() == 0.0 && v.abs() < EXACT => s.serialize_i64(*v as i64),

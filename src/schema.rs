@@ -60,6 +60,8 @@ pub enum Presence {
     RequiredUnlessBenign,
     /// Required on rows where `incident_type` is set (`incident_severity`).
     RequiredWithIncident,
+    /// The column must exist; an empty cell is allowed (segment columns: no group).
+    ColumnOnly,
     /// May be absent or empty.
     Optional,
 }
@@ -342,7 +344,7 @@ pub fn segment_column(name: &str) -> ColumnSpec {
     ColumnSpec {
         name: Cow::Owned(name.to_string()),
         ty: ColumnType::Text,
-        presence: Presence::Required,
+        presence: Presence::ColumnOnly,
         meaning: "customer or channel segment",
     }
 }

@@ -17,8 +17,19 @@ macro_rules! builtin {
 }
 
 /// The built-in files: (name, text).
-pub static BUILTIN: &[(&str, &str)] =
-    builtin!["report.typ", "report.html.jinja", "report.md.jinja"];
+pub static BUILTIN: &[(&str, &str)] = builtin![
+    "common.typ",
+    "report.typ",
+    "cohort.typ",
+    "letter.typ",
+    "common.html.jinja",
+    "report.html.jinja",
+    "cohort.html.jinja",
+    "common.md.jinja",
+    "report.md.jinja",
+    "cohort.md.jinja",
+    "letter.md.jinja",
+];
 
 /// Where a template file came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,9 @@ pub struct Manifest {
     pub schema_version: u32,
     pub tool: Tool,
     pub created: String,
-    pub config: Entry,
+    /// The submission config (bundles); absent in a cohort's manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Entry>,
     pub inputs: Vec<Entry>,
     pub outputs: Vec<Entry>,
 }

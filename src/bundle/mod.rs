@@ -53,6 +53,9 @@ impl Staging {
     /// Writes one output file into the staging folder and records its hash.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(output_error(parent))?;
+        }
         std::fs::write(&path, bytes).map_err(output_error(&path))?;
         self.outputs.push(Entry {
             path: name.to_string(),
@@ -136,11 +139,11 @@ mod tests {
             schema_version: 1,
             tool: Tool::this(),
             created: "2025-09-01T00:00:00Z".into(),
-            config: Entry {
+            config: Some(Entry {
                 path: "c.yaml".into(),
                 bytes: 0,
                 sha256: String::new(),
-            },
+            }),
             inputs: Vec::new(),
             outputs,
         }

@@ -129,11 +129,11 @@ fn manifest(
         schema_version: 1,
         tool: Tool::this(),
         created: clock.rfc3339(),
-        config: Entry {
+        config: Some(Entry {
             path: config_name,
             bytes,
             sha256,
-        },
+        }),
         inputs,
         outputs,
     })

@@ -2,6 +2,7 @@
 //! Every command returns the outcome that becomes the exit code.
 
 mod build;
+mod cohort;
 mod demo;
 mod explain;
 mod generate;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain(args) => explain::run(&args),
         Command::Templates(cmd) => templates::run(&cmd),
         Command::Verify(args) => verify::run(&args),
+        Command::Cohort(args) => cohort::run(&args),
         Command::Generate(cmd) => generate::run(&cmd),
     }
 }

@@ -191,7 +191,9 @@ fn missing_columns(layout: &StreamLayout, schema: &Schema, fail: &Fail) -> Vec<F
     layout
         .columns
         .iter()
-        .filter(|spec| matches!(spec.presence, Presence::Required | Presence::RequiredUnlessBenign))
+        .filter(|spec| {
+            matches!(spec.presence, Presence::Required | Presence::RequiredUnlessBenign | Presence::ColumnOnly)
+        })
         .filter(|spec| !schema.contains(layout.source_name(&spec.name)))
         .map(|spec| {
             let source = layout.source_name(&spec.name);

@@ -135,19 +135,21 @@ fn assistant() -> Vec<Measure> {
 }
 
 fn redteam(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
-    let benign = if has("benign") {
-        col("benign").fill_null(lit(false))
+    // Without a `benign` column every row is an attempt. (A literal mask would count one
+    // value, not one per row, so the two cases are written out.)
+    let (attempts, successes) = if has("benign") {
+        let attempt = col("benign").fill_null(lit(false)).not();
+        (
+            count_true(attempt.clone()),
+            count_true(attempt.and(col("attack_success"))),
+        )
     } else {
-        lit(false)
+        (len(), count_true(col("attack_success")))
     };
-    let attempt = benign.clone().not();
+    let benign = col("benign").fill_null(lit(false));
     vec![
-        Measure::count("redteam.attempts", count_true(attempt.clone())),
-        Measure::ratio(
-            "redteam.attack_success_rate",
-            count_true(attempt.clone().and(col("attack_success"))),
-            count_true(attempt),
-        ),
+        Measure::count("redteam.attempts", attempts.clone()),
+        Measure::ratio("redteam.attack_success_rate", successes, attempts),
         Measure::ratio(
             "redteam.over_refusal_rate",
             count_true(benign.clone().and(col("refused"))),

@@ -137,7 +137,21 @@ fn arm_metrics(
                 d.grouped_by(&attribute) || (d.per_segment && data.segments.contains(&attribute))
             })
             .collect();
-        for (key, values) in evaluate(rows.clone(), Some(&attribute), &chosen)? {
+        let evaluated = evaluate(rows.clone(), Some(&attribute), &chosen)?;
+        for key in group_values(data, &attribute)? {
+            // A group that another arm has but this one lacks is listed with zero counts.
+            let values = match evaluated.iter().find(|(k, _)| *k == key) {
+                Some((_, values)) => values.clone(),
+                None => chosen
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.id,
+                            measure::combine(m.id, m.combine, Some(0.0), Some(0.0)),
+                        )
+                    })
+                    .collect(),
+            };
             for (id, v) in values {
                 let segment = Segment {
                     attribute: attribute.clone(),
@@ -200,6 +214,26 @@ fn fairness_metrics(
             .extend(place::fairness_findings(data, attribute, arm, &f));
     }
     Ok(())
+}
+
+/// The groups of `attribute` in the whole stream (all arms), sorted; empty values form none.
+fn group_values(data: &StreamData, attribute: &str) -> PolarsResult<Vec<String>> {
+    let groups = data
+        .clean
+        .clone()
+        .lazy()
+        .select([col(attribute)
+            .drop_nulls()
+            .unique()
+            .sort(SortOptions::default())])
+        .collect()?;
+    Ok(groups
+        .column(attribute)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect())
 }
 
 /// Attributes the stream is grouped by: built-in groupings, then the config's segments.

@@ -76,6 +76,8 @@ fn roc_points(rows: LazyFrame) -> LazyFrame {
         .with_columns([
             col("pos").cum_sum(false).alias("tp"),
             col("neg").cum_sum(false).alias("fp"),
+            col("pos").sum().alias("n_pos"),
+            col("neg").sum().alias("n_neg"),
         ])
         .with_columns([
             (col("tp") / col("pos").sum()).alias("tpr"),
@@ -104,10 +106,12 @@ fn equal_error_rate(points: LazyFrame) -> PolarsResult<(Option<f64>, Option<f64>
     let fnr = lit(1.0) - col("tpr");
     let fnr_prev = lit(1.0) - col("tpr_prev");
     let d0 = col("fpr_prev") - fnr_prev;
-    let d1 = col("fpr") - fnr.clone();
+    let d1 = col("fpr") - fnr;
     let s = d0.clone() / (d0 - d1);
+    // FNR ≤ FPR compared on counts, (P − tp)·N ≤ fp·P, so that an exact tie is a tie.
+    let reached = ((col("n_pos") - col("tp")) * col("n_neg")).lt_eq(col("fp") * col("n_pos"));
     let crossing = points
-        .filter(fnr.lt_eq(col("fpr")))
+        .filter(reached)
         .select([
             (col("fpr_prev") + s * (col("fpr") - col("fpr_prev"))).alias("eer"),
             col("score").cast(DataType::Float64).alias("threshold"),
@@ -173,6 +177,32 @@ mod tests {
         assert!((r.eer.value.unwrap() - 0.4).abs() < 1e-12);
         assert_eq!(r.eer_threshold, Some(0.7));
         assert_eq!(r.roc_auc.denominator, Some(5.0));
+    }
+
+    #[test]
+    fn an_exact_tie_of_fnr_and_fpr_is_the_crossing() {
+        // Positives 0.9 0.7 0.5, negatives 0.8 0.6 0.4: at t = 0.7, FNR = FPR = 1/3.
+        let r = rank_metrics(frame(
+            &[
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(false),
+            ],
+            &[
+                Some(0.9),
+                Some(0.8),
+                Some(0.7),
+                Some(0.6),
+                Some(0.5),
+                Some(0.4),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(r.eer_threshold, Some(0.7));
+        assert!((r.eer.value.unwrap() - 1.0 / 3.0).abs() < 1e-12);
     }
 
     #[test]

@@ -46,19 +46,24 @@ struct TemplateData<'a> {
     charts: &'a std::collections::BTreeMap<String, String>,
 }
 
-/// Renders template `name` of the set with the context.
+/// Renders template `name` of the set with the report context.
 pub fn render(templates: &TemplateSet, name: &str, ctx: &RenderContext) -> Result<String> {
-    let env = environment(templates)?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| template_error(templates, &e))?;
     let data = TemplateData {
         summary: ctx.summary,
         view: &ctx.view,
         charts: &ctx.charts,
     };
+    render_data(templates, name, &data)
+}
+
+/// Renders template `name` of the set with any serialisable data.
+pub fn render_data<T: Serialize>(templates: &TemplateSet, name: &str, data: &T) -> Result<String> {
+    let env = environment(templates)?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(templates, &e))?;
     template
-        .render(Value::from(minijinja::value::Serde(&data)))
+        .render(Value::from(minijinja::value::Serde(data)))
         .map_err(|e| template_error(templates, &e))
 }
 

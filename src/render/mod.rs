@@ -3,7 +3,7 @@
 
 pub mod charts;
 pub mod format;
-mod jinja;
+pub mod jinja;
 pub mod narrative;
 pub mod typst;
 pub mod view;

@@ -12,7 +12,12 @@ What it does
    attack species including `bona_fide`, amounts, oversight and incident columns, assistant
    usage/quality columns with nulls and red-team benign controls. Each is written as CSV
    (some gzip-compressed, in nested folders, some with bank-native column names mapped by
-   `columns`/`values`) with a submission.yaml, in Asia/Hong_Kong, UTC or Europe/London.
+   `columns`/`values`) with a submission.yaml, in Asia/Hong_Kong, UTC or Europe/London
+   (RFC 3339 timestamps across a daylight-saving change), and one period across an ISO
+   year boundary. Two small datasets test a written rule each: one has empty segment
+   values (summary-v1: "Rows whose segment value is null form no group"), one has an exact
+   FNR = FPR tie at a ROC point (the EER threshold is the score at the first point with
+   FNR <= FPR).
 2. Runs `BIN build submission.yaml -o OUT --format json` (SOURCE_DATE_EPOCH=1756684800) and
    reads OUT/summary.json. A non-zero exit code is a failure.
 3. Does the same for the bundled sample `lantern-bank-liveness` (JSON Lines incl. .jsonl.gz,
@@ -44,11 +49,13 @@ Run
 
 Options: --datasets N (24), --max-events N (200000), --seed S (20250901), --samples DIR
 (the repo's sample-data), --work DIR (kept afterwards; default a temporary folder that is
-removed).
+removed), --mismatches FILE (every mismatch as JSON Lines). The fixed scenarios (SCENARIOS)
+come first, so a small --datasets still covers the edge cases; the rest are random mixes.
 
 Output: one line per dataset, then `crosscheck: compared N values over M datasets, K
 mismatches`, then `crosscheck: ok` on success. Exit status 1 on any mismatch (the first 50
-are printed with id/stream/segment/arm/field/expected/found), 0 otherwise.
+are printed with id/stream/segment/arm/field/expected/found, then a count per metric and
+field; a build that fails counts as a mismatch), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -59,7 +66,6 @@ import fnmatch
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -193,7 +199,7 @@ def benign_mask(d: pd.DataFrame) -> np.ndarray:
 class Stream:
     name: str
     kind: str
-    df: pd.DataFrame          # all rows read, typed; columns "_day" (local date), "_in_period"
+    df: pd.DataFrame          # all rows, typed; plus "_day" (local day number), "_in_period"
     cols: set                 # canonical columns present in the files
     has_arms: bool
 
@@ -792,9 +798,11 @@ def compare(name, summary, metrics, series, facts) -> tuple[int, list[Mismatch]]
         for fld, e in rec.items():
             if fld.startswith("_"):
                 continue
-            integral = fld in ("numerator", "denominator") and isinstance(e, (int, np.integer)) \
-                or (fld == "value" and isinstance(e, (int, np.integer)) and not isinstance(e, bool))
+            # counts (and the counts behind ratios) must match exactly; float sums use the tolerance
+            integral = isinstance(e, (int, np.integer)) and not isinstance(e, bool)
             compared += 1
+            if fld == "threshold" and e is None and fld not in f:
+                continue  # a null EER may leave its threshold out
             if not same(e, f.get(fld, "absent"), integral):
                 bad.append(Mismatch(name, mid, stream, seg, arm, fld, e, f.get(fld, "absent")))
     for key in found:
@@ -867,7 +875,9 @@ SCENARIOS = [
     dict(kind="detection", size="medium", tz="Europe/London", rfc3339=True, dst=True,
          attack=True, incidents=True),
     dict(kind="assistant", size="tiny", tz="Asia/Hong_Kong", arms=True),
-    dict(kind="redteam", size="tiny", benign=False),
+    dict(kind="redteam", size="tiny", benign=False, benign_column=False),
+    dict(kind="detection", size="small", null_segments=True),
+    dict(kind="detection", size="tiny", eer_tie=True, tz="UTC"),
 ]
 
 
@@ -908,7 +918,7 @@ def nullable(values, mask) -> list:
     return [None if m else v for v, m in zip(values, mask)]
 
 
-def gen_times(rng, n, tz, start: dt.date, end: dt.date, out_frac: float) -> pd.Series:
+def gen_times(rng, n, tz, start: dt.date, end: dt.date, out_frac: float, edges=True) -> pd.Series:
     """UTC instants: most inside the period (local days), some in the 3 days around it,
     plus rows exactly on the local day boundaries."""
     lo = pd.Timestamp(start).tz_localize(tz).tz_convert("UTC")
@@ -920,7 +930,7 @@ def gen_times(rng, n, tz, start: dt.date, end: dt.date, out_frac: float) -> pd.S
     off = rng.integers(1, 3 * 86400, n)
     secs = np.where(out & before, -off, np.where(out, span - 1 + off, secs))
     t = lo + pd.to_timedelta(secs, unit="s")
-    if n >= 8:  # local-day edges: first and last second inside, just outside on both sides
+    if edges and n >= 8:  # local-day edges: first and last second inside, just outside on both sides
         edges = [pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta("23:59:59"),
                  pd.Timestamp(start) - pd.Timedelta(seconds=1),
                  pd.Timestamp(end) + pd.Timedelta(days=1)]
@@ -934,7 +944,10 @@ def gen_times(rng, n, tz, start: dt.date, end: dt.date, out_frac: float) -> pd.S
 
 def gen_common(rng, n, sc, tz, start, end, min_group) -> dict:
     cols = {"event_id": [f"EV-{i:07d}" for i in rng.permutation(n)]}
-    cols["timestamp"] = gen_times(rng, n, tz, start, end, float(rng.choice([0.0, 0.01, 0.05])))
+    if sc.get("eer_tie"):
+        cols["timestamp"] = gen_times(rng, n, tz, start, end, 0.0, edges=False)
+    else:
+        cols["timestamp"] = gen_times(rng, n, tz, start, end, float(rng.choice([0.0, 0.01, 0.05])))
     if sc.get("arms"):
         arm = np.where(rng.random(n) < 0.5, "ai", "baseline").astype(object)
         if sc.get("size") == "random" and rng.random() < 0.5:
@@ -981,16 +994,23 @@ def gen_detection(rng, n, sc, cols):
     score = np.clip(np.round(np.clip(raw, 0, 1), sc.get("decimals", 2)), 0, 1)
     if sc.get("constant_score"):
         score = np.full(n, 0.5)
+    if sc.get("eer_tie"):
+        # Interleaved classes (P = N): at t = 0.7, FNR = FPR = 1/3 exactly, so the written
+        # EER procedure stops there (threshold 0.7), while 1 - 2/3 > 1/3 in floating point.
+        k = np.arange(n) % 6
+        latent = k % 2 == 0
+        score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])[k]
+        raw = score
     thr = float(rng.uniform(0.45, 0.6))
     flip = rng.random(n) < 0.02
     cols["decision"] = list(((raw >= thr) ^ flip).astype(bool))
-    miss = rng.random(n) < float(rng.choice([0.0, 0.05, 0.25]))
+    miss = rng.random(n) < (0.0 if sc.get("eer_tie") else float(rng.choice([0.0, 0.05, 0.25])))
     if sc.get("one_class"):
         miss |= latent                               # only negatives are labelled
     if not sc.get("no_label"):
         cols["label"] = nullable(latent, miss)
         if not sc.get("no_score", False):
-            snull = rng.random(n) < (0.02 if rng.random() < 0.5 else 0.0)
+            snull = rng.random(n) < (0.02 if rng.random() < 0.5 and not sc.get("eer_tie") else 0.0)
             cols["score"] = nullable(score.tolist(), snull)
     if sc.get("attack"):
         k = int(rng.integers(2, len(SPECIES) + 1))
@@ -1034,7 +1054,7 @@ def gen_redteam(rng, n, sc, cols):
     benign = rng.random(n) < (0.15 if sc.get("benign") else 0.0)
     succ = rng.random(n) < rng.uniform(0.02, 0.2)
     cols["attack_success"] = nullable(succ.tolist(), benign)
-    if sc.get("benign", False) or rng.random() < 0.5:
+    if sc.get("benign_column", sc.get("benign", False) or rng.random() < 0.5):
         cols["benign"] = list(benign)
     refused = rng.random(n) < np.where(benign, 0.07, 0.6)
     cols["refused"] = nullable(refused.tolist(), rng.random(n) < (0.05 if rng.random() < 0.5 else 0))
@@ -1055,6 +1075,8 @@ def make_dataset(i: int, sc: dict, seed: int, max_events: int) -> Dataset:
     end = start + dt.timedelta(days=length - 1)
     min_group = int(rng.choice([10, 30, 50]))
     n = pick_size(rng, sc["size"], max_events)
+    if sc.get("eer_tie"):
+        n = 30  # five copies of the six-score pattern in gen_detection
     cols = gen_common(rng, n, sc, tz, start, end, min_group)
     {"detection": gen_detection, "assistant": gen_assistant, "redteam": gen_redteam}[kind](rng, n, sc, cols)
     table = pd.DataFrame(cols)
@@ -1162,7 +1184,9 @@ def run_build(binary: str, config: Path, out: Path) -> dict:
     p = subprocess.run([binary, "build", str(config), "-o", str(out), "--format", "json"],
                        env=env, capture_output=True, text=True)
     if p.returncode != 0:
-        raise RuntimeError(f"build of {config} exited {p.returncode}:\n{p.stderr.strip()}")
+        errors = [ln for ln in p.stderr.splitlines() if ln.startswith("error")] or ["(no error line)"]
+        raise RuntimeError(f"build exited {p.returncode}: {errors[0]}\n"
+                           f"config: {config}\n{p.stderr.strip()}")
     return json.loads((out / "summary.json").read_text())
 
 
@@ -1201,25 +1225,25 @@ def main(argv=None) -> int:
             arms = "arms" if "arm" in ds.table else "no arms"
             desc = (f"{len(ds.table)} rows, {ds.tz}, {ds.start}..{ds.end}, {arms}, "
                     f"min_group {ds.min_group}")
+            datasets += 1
             try:
                 n, bad = check(ds.name, args.bin, cfg, folder / "out", desc)
             except Exception as e:  # a failed build or unreadable output is a failure
                 failures.append(f"[{ds.name}] {e}")
-                print(f"[{ds.name}] FAILED: {e}", flush=True)
+                print(f"[{ds.name}] {desc}: FAILED: {str(e).splitlines()[0]}", flush=True)
                 continue
-            datasets += 1
             total += n
             mismatches += bad
         sample = Path(args.samples) / "submissions" / "lantern-bank-liveness" / "submission.yaml"
+        datasets += 1
         try:
             n, bad = check("lantern-bank-liveness", args.bin, sample, work / "lantern-out",
                            "bundled sample, JSON Lines")
-            datasets += 1
             total += n
             mismatches += bad
         except Exception as e:
             failures.append(f"[lantern-bank-liveness] {e}")
-            print(f"[lantern-bank-liveness] FAILED: {e}", flush=True)
+            print(f"[lantern-bank-liveness] FAILED: {str(e).splitlines()[0]}", flush=True)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
@@ -1232,8 +1256,19 @@ def main(argv=None) -> int:
         print(m)
     if len(mismatches) > MAX_PRINTED:
         print(f"  ... and {len(mismatches) - MAX_PRINTED} more")
+    if mismatches:
+        print("mismatches by metric and field:")
+        groups = {}
+        for m in mismatches:
+            kind = "group" if m.segment and len(m.segment) == 2 else "overall"
+            key = (m.id, kind, m.field.split(".")[-1])
+            count, names = groups.get(key, (0, set()))
+            groups[key] = (count + 1, names | {m.dataset})
+        for (mid, kind, fld), (count, names) in sorted(groups.items()):
+            print(f"  {mid} ({kind}) {fld}: {count} in {', '.join(sorted(names))}")
     for f in failures:
-        print(f)
+        lines = f.splitlines()
+        print("\n  ".join(lines[:6]) + ("\n  ..." if len(lines) > 6 else ""))
     k = len(mismatches) + len(failures)
     print(f"crosscheck: compared {total} values over {datasets} datasets, {k} mismatches")
     if k:

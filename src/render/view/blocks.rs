@@ -156,6 +156,28 @@ pub enum ChartSpec {
         bins: Vec<(f64, f64, f64)>,
         unit: String,
     },
+    /// One row per metric: the spread across banks (min–max line, Q1–Q3 box, median) and a
+    /// dot per bank; `highlight` marks one bank's own value (letters).
+    Strip { rows: Vec<StripRow>, percent: bool },
+    /// Banks (rows) × criteria (columns), each cell `pass`, `fail`, `not_evaluable` or none.
+    Heatmap {
+        rows: Vec<String>,
+        columns: Vec<String>,
+        cells: Vec<Vec<Option<String>>>,
+    },
+}
+
+/// One metric of a strip chart.
+#[derive(Debug, Clone)]
+pub struct StripRow {
+    pub label: String,
+    pub min: f64,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub max: f64,
+    pub points: Vec<f64>,
+    pub highlight: Option<f64>,
 }
 
 /// One line of a trend chart.

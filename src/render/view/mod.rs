@@ -6,13 +6,13 @@
 mod blocks;
 mod results;
 mod sections;
-mod tables;
+pub mod tables;
 
 use serde::Serialize;
 
 use super::narrative;
 use crate::model::{Finding, Summary};
-pub use blocks::{Block, Cell, ChartRef, ChartSpec, Column, Estimate, Table, TrendLine};
+pub use blocks::{Block, Cell, ChartRef, ChartSpec, Column, Estimate, StripRow, Table, TrendLine};
 
 /// How many findings a report lists before summarising the rest.
 pub const FINDINGS_SHOWN: usize = 50;
@@ -68,7 +68,7 @@ pub struct Section {
 }
 
 impl Section {
-    fn new(id: &'static str, title: &str) -> Section {
+    pub fn new(id: &'static str, title: &str) -> Section {
         Section {
             id,
             number: 0,
@@ -87,7 +87,7 @@ impl Section {
     }
 
     /// Marks the section empty with `sentence` when it has no blocks.
-    fn or_empty(mut self, sentence: &str) -> Section {
+    pub fn or_empty(mut self, sentence: &str) -> Section {
         if self.blocks.is_empty() {
             self.empty = Some(sentence.into());
         }

@@ -1,0 +1,371 @@
+//! The regulator's side: many banks' bundles in, one pseudonymised cohort summary out. Reads
+//! only each bundle's summary.json and manifest.json (never raw logs), checks them, keeps the
+//! latest submission per use case and period, aggregates with polars, and writes cohort.json,
+//! the cohort report (PDF, HTML, Markdown), optional peer letters and a manifest, atomically.
+
+mod aggregate;
+mod bundles;
+mod letters;
+pub mod model;
+pub mod pseudonym;
+mod tallies;
+mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::bundle::{Entry, Manifest, Staging, hash, manifest::MANIFEST_SCHEMA};
+use crate::clock::Clock;
+use crate::config::OutputFormat;
+use crate::error::{Error, Result};
+use crate::model::Tool;
+use crate::render::view::Block;
+use crate::render::{charts, jinja, typst as typst_pdf};
+use crate::templates::TemplateSet;
+use bundles::LoadedBundle;
+use model::{AcceptedBundle, Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
+pub use pseudonym::KeySource;
+
+/// What the `cohort` command asks for.
+pub struct CohortRequest<'a> {
+    pub dirs: &'a [PathBuf],
+    pub out: &'a Path,
+    pub min_banks: u64,
+    pub key_file: Option<&'a Path>,
+    pub reveal: bool,
+    pub letters: bool,
+    pub formats: Vec<OutputFormat>,
+    pub templates: TemplateSet,
+}
+
+/// A cohort summary that was written.
+pub struct CohortOutcome {
+    pub cohort: Cohort,
+    pub key: Option<KeySource>,
+    pub out: PathBuf,
+    pub files: Vec<String>,
+}
+
+/// Builds the cohort summary into `req.out`.
+pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
+    let mut staging = Staging::new(req.out)?;
+    let (loaded, rejected) = bundles::load_all(req.dirs);
+    let (current, superseded) = supersede(loaded);
+    if current.is_empty() {
+        return Err(Error::NoBundles {
+            rejected: rejected
+                .iter()
+                .map(|r| format!("{}: {}", r.path, r.reason))
+                .collect(),
+        });
+    }
+    let ids: Vec<String> = current
+        .iter()
+        .map(|b| b.summary.submission.institution.id.clone())
+        .collect();
+    let (names, key) = if req.reveal {
+        (
+            ids.iter().map(|id| (id.clone(), id.clone())).collect(),
+            None,
+        )
+    } else {
+        let (p, source) = pseudonym::Pseudonymiser::load(req.key_file, req.out)?;
+        (p.names(&ids), Some(source))
+    };
+    let cohort = assemble(req, &current, rejected, &superseded, &names, &clock)?;
+    write_outputs(req, &cohort, &mut staging)?;
+    let manifest = Manifest {
+        schema: MANIFEST_SCHEMA.into(),
+        schema_version: 1,
+        tool: Tool::this(),
+        created: clock.rfc3339(),
+        config: None,
+        inputs: inputs(
+            &current,
+            &superseded.iter().map(|(b, _)| b).collect::<Vec<_>>(),
+        )?,
+        outputs: staging.outputs(),
+    };
+    let files = staging.outputs().into_iter().map(|e| e.path).collect();
+    let out = staging.commit(&manifest)?;
+    Ok(CohortOutcome {
+        cohort,
+        key,
+        out,
+        files,
+    })
+}
+
+/// Keeps the latest bundle per (institution, use case, period); the others are superseded.
+fn supersede(bundles: Vec<LoadedBundle>) -> (Vec<LoadedBundle>, Vec<(LoadedBundle, String)>) {
+    let key = |b: &LoadedBundle| {
+        let s = &b.summary.submission;
+        (
+            s.institution.id.clone(),
+            s.use_case.id.clone(),
+            s.period.start.clone(),
+            s.period.end.clone(),
+        )
+    };
+    let stamp = |b: &LoadedBundle| {
+        DateTime::parse_from_rfc3339(&b.summary.generated_at)
+            .map(|t| t.timestamp())
+            .unwrap_or(i64::MIN)
+    };
+    let mut latest: BTreeMap<_, LoadedBundle> = BTreeMap::new();
+    let mut superseded = Vec::new();
+    for b in bundles {
+        let k = key(&b);
+        match latest.remove(&k) {
+            Some(kept) if (stamp(&kept), &kept.path) >= (stamp(&b), &b.path) => {
+                superseded.push((b, kept.path.clone()));
+                latest.insert(k, kept);
+            }
+            Some(older) => {
+                superseded.push((older, b.path.clone()));
+                latest.insert(k, b);
+            }
+            None => {
+                latest.insert(k, b);
+            }
+        }
+    }
+    let mut current: Vec<LoadedBundle> = latest.into_values().collect();
+    current.sort_by(|a, b| a.path.cmp(&b.path));
+    (current, superseded)
+}
+
+fn assemble(
+    req: &CohortRequest,
+    current: &[LoadedBundle],
+    rejected: Vec<RejectedBundle>,
+    superseded: &[(LoadedBundle, String)],
+    names: &BTreeMap<String, String>,
+    clock: &Clock,
+) -> Result<Cohort> {
+    let data = |source| Error::Data {
+        stream: "cohort".into(),
+        source,
+    };
+    let name = |b: &LoadedBundle| {
+        names
+            .get(&b.summary.submission.institution.id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let long = aggregate::long_frame(current, names).map_err(data)?;
+    let mut accepted: Vec<AcceptedBundle> = current
+        .iter()
+        .map(|b| AcceptedBundle {
+            bank: name(b),
+            use_case: b.summary.submission.use_case.id.clone(),
+            family: b.summary.submission.use_case.family.clone(),
+            path: b.path.clone(),
+            period: format!(
+                "{} to {}",
+                b.summary.submission.period.start, b.summary.submission.period.end
+            ),
+            streams: b.summary.streams.len(),
+            events: b
+                .summary
+                .streams
+                .iter()
+                .filter(|s| s.kind != "kpis")
+                .map(|s| s.events)
+                .sum(),
+        })
+        .collect();
+    accepted.sort_by(|a, b| (&a.bank, &a.use_case, &a.path).cmp(&(&b.bank, &b.use_case, &b.path)));
+    let mut criteria: Vec<CriterionEntry> = current
+        .iter()
+        .flat_map(|b| {
+            b.summary.criteria.iter().map(move |c| CriterionEntry {
+                bank: name(b),
+                use_case: b.summary.submission.use_case.id.clone(),
+                metric: c.metric.clone(),
+                stream: c.stream.clone(),
+                segment: c.segment.clone(),
+                arm: c.arm.clone(),
+                op: c.op.clone(),
+                threshold: c.threshold,
+                status: c.status.clone(),
+            })
+        })
+        .collect();
+    criteria.sort_by(|a, b| (&a.bank, &a.use_case).cmp(&(&b.bank, &b.use_case)));
+    Ok(Cohort {
+        schema: model::COHORT_SCHEMA.into(),
+        schema_version: 1,
+        tool: Tool::this(),
+        generated_at: clock.rfc3339(),
+        min_banks: req.min_banks,
+        revealed: req.reveal,
+        bundles: Bundles {
+            accepted,
+            rejected,
+            superseded: superseded
+                .iter()
+                .map(|(b, by)| SupersededBundle {
+                    bank: names
+                        .get(&b.summary.submission.institution.id)
+                        .cloned()
+                        .unwrap_or_else(|| "superseded".into()),
+                    use_case: b.summary.submission.use_case.id.clone(),
+                    path: b.path.clone(),
+                    superseded_by: by.clone(),
+                })
+                .collect(),
+        },
+        metrics: aggregate::cohort_metrics(&long, req.min_banks).map_err(data)?,
+        criteria,
+        incidents: tallies::incidents(&long, current, names, req.min_banks).map_err(data)?,
+        findings: tallies::findings(current, names).map_err(data)?,
+    })
+}
+
+/// summary.json and manifest.json of every bundle read, paths as found under the folders.
+fn inputs(current: &[LoadedBundle], superseded: &[&LoadedBundle]) -> Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for b in current.iter().chain(superseded.iter().copied()) {
+        for file in ["manifest.json", "summary.json"] {
+            let path = b.dir.join(file);
+            let (bytes, sha256) =
+                hash::sha256_file(&path).map_err(|source| Error::Input { path, source })?;
+            entries.push(Entry {
+                path: format!("{}/{file}", b.path),
+                bytes,
+                sha256,
+            });
+        }
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
+/// What a cohort template reads: the cohort (absent in letters) and the view.
+#[derive(Serialize)]
+struct Data<'a, V: Serialize> {
+    cohort: Option<&'a Cohort>,
+    view: &'a V,
+}
+
+/// The same data with the drawn charts (id → SVG), for HTML and Markdown templates.
+#[derive(Serialize)]
+struct WithCharts<'a, V: Serialize> {
+    #[serde(flatten)]
+    data: &'a Data<'a, V>,
+    charts: &'a BTreeMap<String, String>,
+}
+
+fn draw<'a>(blocks: impl Iterator<Item = &'a Block>) -> Result<BTreeMap<String, String>> {
+    blocks
+        .filter_map(|b| match b {
+            Block::Chart(c) => Some(c),
+            _ => None,
+        })
+        .map(|c| {
+            let svg = charts::svg(&c.spec)
+                .map_err(|e| Error::Usage(format!("cannot draw chart {}: {e}", c.id)))?;
+            Ok((c.id.clone(), svg))
+        })
+        .collect()
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::Usage(format!("cannot serialise: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// One document rendered from one set of data: Markdown, HTML or PDF.
+struct Document<'a, V: Serialize> {
+    templates: &'a TemplateSet,
+    data: Data<'a, V>,
+    charts: BTreeMap<String, String>,
+    stamp: DateTime<Utc>,
+    ident: String,
+}
+
+impl<V: Serialize> Document<'_, V> {
+    fn text(&self, template: &str) -> Result<Vec<u8>> {
+        let data = WithCharts {
+            data: &self.data,
+            charts: &self.charts,
+        };
+        jinja::render_data(self.templates, template, &data).map(String::into_bytes)
+    }
+
+    /// The PDF of `main`; `attach` is served as a virtual file for the template to attach.
+    fn pdf(&self, main: &str, attach: Option<(&str, &[u8])>) -> Result<Vec<u8>> {
+        let mut files = vec![("/data.json".to_string(), json(&self.data)?)];
+        files.extend(attach.map(|(name, bytes)| (format!("/{name}"), bytes.to_vec())));
+        files.extend(
+            self.charts
+                .iter()
+                .map(|(id, svg)| (format!("/charts/{id}.svg"), svg.clone().into_bytes())),
+        );
+        let job = typst_pdf::TypstJob {
+            templates: self.templates,
+            main,
+            files,
+            stamp: self.stamp,
+            ident: self.ident.clone(),
+        };
+        typst_pdf::compile(job).map(|pdf| pdf.bytes)
+    }
+}
+
+fn write_outputs(req: &CohortRequest, cohort: &Cohort, staging: &mut Staging) -> Result<()> {
+    let cohort_json = json(cohort)?;
+    staging.write("cohort.json", &cohort_json)?;
+    let stamp = DateTime::parse_from_rfc3339(&cohort.generated_at)
+        .map(|t| t.to_utc())
+        .unwrap_or_default();
+    let view = view::build(cohort);
+    let doc = Document {
+        templates: &req.templates,
+        charts: draw(view.sections.iter().flat_map(|s| &s.blocks))?,
+        data: Data {
+            cohort: Some(cohort),
+            view: &view,
+        },
+        stamp,
+        ident: format!("sandbox-report/cohort/{}", cohort.generated_at),
+    };
+    for format in &req.formats {
+        match format {
+            OutputFormat::Md => staging.write("cohort.md", &doc.text("cohort.md.jinja")?)?,
+            OutputFormat::Html => staging.write("cohort.html", &doc.text("cohort.html.jinja")?)?,
+            OutputFormat::Pdf => staging.write(
+                "cohort.pdf",
+                &doc.pdf("cohort.typ", Some(("cohort.json", &cohort_json)))?,
+            )?,
+            OutputFormat::Json => {}
+        }
+    }
+    if req.letters {
+        for letter in letters::letters(cohort) {
+            let stem = format!("letters/{}", letter.bank.to_lowercase().replace(' ', "-"));
+            let doc = Document {
+                templates: &req.templates,
+                charts: draw(letter.blocks.iter())?,
+                data: Data {
+                    cohort: None,
+                    view: &letter,
+                },
+                stamp,
+                ident: format!(
+                    "sandbox-report/letter/{}/{}",
+                    letter.bank, cohort.generated_at
+                ),
+            };
+            staging.write(&format!("{stem}.md"), &doc.text("letter.md.jinja")?)?;
+            staging.write(&format!("{stem}.pdf"), &doc.pdf("letter.typ", None)?)?;
+        }
+    }
+    Ok(())
+}
