@@ -212,6 +212,19 @@ pub enum GenerateCommand {
     },
     /// Write one large synthetic stream for benchmarks.
     Stream(GenerateStreamArgs),
+    /// Write synthetic evidence bundles (summary.json and manifest.json only), for cohort
+    /// tests and benchmarks.
+    Bundles {
+        /// Number of bundles (one bank each).
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 11)]
+        seed: u64,
+        /// Target folder.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,34 @@ fn demo_builds_every_sample_with_matching_manifests() {
         }
         assert!(stdout(&out).contains(&*sample.file_name().to_string_lossy()));
     }
+    let cohort: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.path().join("cohort/cohort.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        cohort["bundles"]["accepted"].as_array().unwrap().len(),
+        12,
+        "4 samples and 8 cohort banks"
+    );
+    let reasons: Vec<&str> = cohort["bundles"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2);
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("manifest hash mismatch: summary.json")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("version 99")),
+        "{reasons:?}"
+    );
+    for file in ["cohort.pdf", "cohort.html", "cohort.md", "manifest.json"] {
+        assert!(out_dir.path().join("cohort").join(file).is_file(), "{file}");
+    }
 }
 
 #[test]
@@ -56,8 +84,13 @@ fn sample_data_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["generate", "samples", &path_str(dir.path())]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let generated = snapshot(&dir.path().join("submissions"));
-    let committed = snapshot(&samples().join("submissions"));
+    let without_readme = |s: Vec<(std::path::PathBuf, Vec<u8>)>| {
+        s.into_iter()
+            .filter(|(p, _)| p != std::path::Path::new("README.md"))
+            .collect::<Vec<_>>()
+    };
+    let generated = without_readme(snapshot(dir.path()));
+    let committed = without_readme(snapshot(&samples()));
     let names =
         |s: &[(std::path::PathBuf, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&generated), names(&committed));

@@ -271,9 +271,9 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
     if table.rows.is_empty() {
         return section.or_empty("No metric of this family was reported.");
     }
-    section.blocks.push(Block::Table(
-        table.caption("Across banks (AI arm where trials have arms)"),
-    ));
+    section.blocks.push(Block::Table(table.caption(
+        "Across banks (streams without arms; A/B trials are grouped by arm in cohort.json)",
+    )));
     let headline: Vec<&str> = HEADLINE
         .iter()
         .copied()

@@ -1,11 +1,16 @@
-//! `sandbox-report demo`: build every bundled sample submission, report each bundle's place
-//! and headline figures. One failing sample does not stop the others.
+//! `sandbox-report demo`: build every bundled sample submission and the sample cohort's
+//! bundles, then the regulator's cohort summary over all of them (with the two sample bundles
+//! that must be rejected), and report where everything is. One failing sample does not stop
+//! the others.
 
 use std::path::{Path, PathBuf};
 
 use crate::args::DemoArgs;
 use crate::clock::Clock;
+use crate::cohort::{self, CohortRequest};
+use crate::config::OutputFormat;
 use crate::error::{Error, Outcome, Result};
+use crate::templates::TemplateSet;
 
 /// The sample-data folder: the one given, ./sample-data, or the one beside the sources.
 fn samples_dir(given: Option<&Path>) -> Result<PathBuf> {
@@ -16,21 +21,17 @@ fn samples_dir(given: Option<&Path>) -> Result<PathBuf> {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
         ],
     };
-    candidates
-        .into_iter()
-        .find(|p| p.join("submissions").is_dir())
-        .ok_or_else(|| {
-            Error::Usage(
-                "cannot find the sample data (a folder with submissions/ inside)\n  hint: run from the project folder or pass --samples DIR".into(),
-            )
-        })
+    candidates.into_iter().find(|p| p.join("submissions").is_dir()).ok_or_else(|| {
+        Error::Usage(
+            "cannot find the sample data (a folder with submissions/ inside)\n  hint: run from the project folder or pass --samples DIR".into(),
+        )
+    })
 }
 
-/// Every `submissions/*/submission.yaml`, sorted by folder name.
-fn sample_configs(samples: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let dir = samples.join("submissions");
-    let entries = std::fs::read_dir(&dir).map_err(|source| Error::Input {
-        path: dir.clone(),
+/// Every `*/submission.yaml` under `dir`, sorted by folder name.
+fn sample_configs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Input {
+        path: dir.to_path_buf(),
         source,
     })?;
     let mut configs: Vec<(String, PathBuf)> = entries
@@ -47,26 +48,21 @@ fn sample_configs(samples: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(configs)
 }
 
-pub fn run(args: &DemoArgs) -> Result<Outcome> {
-    let clock = Clock::from_env().map_err(Error::Usage)?;
-    let samples = samples_dir(args.samples.as_deref())?;
-    let configs = sample_configs(&samples)?;
+/// Builds each config into `out/<name>`; returns how many failed.
+fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
     let mut failed = 0;
-    println!(
-        "building {} sample submission(s) from {}",
-        configs.len(),
-        samples.display()
-    );
-    for (name, config) in &configs {
-        let out = args.out.join(name);
-        match super::build_bundle(config, &out, &[], clock) {
+    for (name, config) in configs {
+        match super::build_bundle(config, &out.join(name), &[], clock) {
             Ok(built) => {
                 let s = &built.summary;
-                let events: u64 = s.streams.iter().map(|x| x.events).sum();
+                let events: u64 = s
+                    .streams
+                    .iter()
+                    .filter(|x| x.kind.is_event_log())
+                    .map(|x| x.events)
+                    .sum();
                 println!(
-                    "  {:<28} {} events, {} metrics, {} finding(s) -> {}",
-                    name,
-                    events,
+                    "  {name:<28} {events:>6} events, {:>3} metrics, {} finding(s) -> {}",
                     s.metrics.len(),
                     s.findings.len(),
                     built.out.display()
@@ -78,10 +74,94 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
             }
         }
     }
+    failed
+}
+
+/// Copies the sample bundles that the cohort must reject next to the built ones.
+fn copy_rejects(from: &Path, to: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(from)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(std::result::Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let target = to.join(rel);
+        let io = |source| Error::Output {
+            path: target.clone(),
+            source,
+        };
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).map_err(io)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: &DemoArgs) -> Result<Outcome> {
+    let clock = Clock::from_env().map_err(Error::Usage)?;
+    let samples = samples_dir(args.samples.as_deref())?;
+    let configs = sample_configs(&samples.join("submissions"))?;
+    println!(
+        "building {} sample submission(s) from {}",
+        configs.len(),
+        samples.display()
+    );
+    let mut failed = build_all(&configs, &args.out, clock);
+    let cohort_dir = samples.join("cohort");
+    if cohort_dir.join("submissions").is_dir() {
+        let bundles = args.out.join("cohort-bundles");
+        let configs = sample_configs(&cohort_dir.join("submissions"))?;
+        println!(
+            "building {} more bank(s) of the sample cohort",
+            configs.len()
+        );
+        failed += build_all(&configs, &bundles, clock);
+        copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
+        if !run_cohort(&args.out, &cohort_dir.join("demo-pseudonym.key"), clock)? {
+            failed += 1;
+        }
+    }
     println!("bundles are in {}", args.out.display());
     Ok(if failed > 0 {
         Outcome::InputErrors
     } else {
         Outcome::Success
     })
+}
+
+/// The cohort summary over everything built; true when exactly the two sample rejects failed.
+fn run_cohort(out: &Path, key: &Path, clock: Clock) -> Result<bool> {
+    let request = CohortRequest {
+        dirs: &[out.to_path_buf()],
+        out: &out.join("cohort"),
+        min_banks: 3,
+        key_file: Some(key),
+        reveal: false,
+        letters: true,
+        formats: vec![OutputFormat::Pdf, OutputFormat::Html, OutputFormat::Md],
+        templates: TemplateSet::builtin(),
+    };
+    let done = cohort::run(&request, clock)?;
+    let b = &done.cohort.bundles;
+    println!(
+        "  cohort summary: {} bundle(s) used, {} rejected -> {}",
+        b.accepted.len(),
+        b.rejected.len(),
+        done.out.display()
+    );
+    for r in &b.rejected {
+        println!("    rejected (as intended) {}: {}", r.path, r.reason);
+    }
+    let expected = b.rejected.len() == 2
+        && b.rejected
+            .iter()
+            .all(|r| r.path.starts_with("cohort-bundles/rejected/"));
+    if !expected {
+        eprintln!(
+            "  cohort: unexpected rejections; expected only the two sample bundles in cohort-bundles/rejected"
+        );
+    }
+    Ok(expected)
 }

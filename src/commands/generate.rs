@@ -12,6 +12,15 @@ pub fn run(cmd: &GenerateCommand) -> Result<Outcome> {
                 println!("wrote {}", path.display());
             }
         }
+        GenerateCommand::Bundles { count, seed, out } => {
+            let written = generate::bundles::write(out, *count, *seed).map_err(|source| {
+                crate::error::Error::Output {
+                    path: out.clone(),
+                    source,
+                }
+            })?;
+            println!("wrote {} bundle(s) into {}", written.len(), out.display());
+        }
         GenerateCommand::Stream(args) => {
             let rows = generate::stream::write(args.kind, args.rows, args.seed, &args.out)?;
             println!("wrote {} ({rows} rows)", args.out.display());

@@ -2,6 +2,8 @@
 //! large streams for benchmarks. Random draws come from a ChaCha generator (stable across
 //! platforms and versions); every column is then derived with polars expressions.
 
+pub mod bundles;
+mod cohort;
 mod draw;
 mod frames;
 mod kpis;

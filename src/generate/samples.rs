@@ -42,10 +42,11 @@ pub fn write_all(dir: &Path, seed: u64) -> Result<Vec<PathBuf>> {
     written.extend(
         redteam(&dir.join("submissions/junk-bay-bank-redteam"), seed + 3).map_err(data_error)?,
     );
+    written.extend(super::cohort::write(&dir.join("cohort"), seed + 10).map_err(data_error)?);
     Ok(written)
 }
 
-fn text_file(path: PathBuf, text: &str) -> PolarsResult<PathBuf> {
+pub(super) fn text_file(path: PathBuf, text: &str) -> PolarsResult<PathBuf> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -55,7 +56,7 @@ fn text_file(path: PathBuf, text: &str) -> PolarsResult<PathBuf> {
 
 /// Splits `frame` by the local month of `timestamp` and writes one file per month, naming
 /// each with `name(month)` (e.g. `2025-07/alerts.csv.gz`).
-fn write_monthly(
+pub(super) fn write_monthly(
     frame: &DataFrame,
     dir: &Path,
     tz: Tz,

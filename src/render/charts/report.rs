@@ -134,7 +134,7 @@ pub(super) fn bars(
         let boxes = values
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.is_some_and(|e| e.value > 0.0))
+            .filter(|(_, e)| e.is_some_and(|e| e.value > top / 120.0))
             .filter_map(|(i, e)| {
                 e.map(|e| {
                     Rectangle::new(
@@ -275,10 +275,11 @@ pub(super) fn histogram(root: &Area, bins: &[(f64, f64, f64)], unit: &str) -> Dr
         })
         .collect();
     category_labels(&chart, root, &labels, (bins.len() / 8).max(1))?;
+    // Bins under one pixel high are left out: a zero-height rectangle is invalid SVG.
     let boxes = bins
         .iter()
         .enumerate()
-        .filter(|(_, b)| b.2 > 0.0)
+        .filter(|(_, b)| b.2 > top / 120.0)
         .map(|(i, b)| {
             Rectangle::new(
                 [(i as f64 - 0.45, 0.0), (i as f64 + 0.45, b.2)],
