@@ -201,7 +201,7 @@ fn method(cohort: &Cohort) -> Section {
     {
         dictionary.rows.push(vec![
             Cell::plain(def.title.clone()),
-            Cell::styled(def.id.clone(), "mono"),
+            Cell::styled(def.id.clone(), "code"),
             Cell::plain(def.definition.clone()),
         ]);
     }
@@ -544,7 +544,7 @@ fn quality(cohort: &Cohort) -> Section {
         findings.rows.push(vec![
             Cell::plain(f.bank.clone()),
             Cell::plain(f.severity.clone()),
-            Cell::styled(f.code.clone(), "mono"),
+            Cell::styled(f.code.clone(), "code"),
             Cell::plain(format::fixed(f.count, 0)),
         ]);
     }

@@ -57,8 +57,8 @@ impl Column {
     }
 }
 
-/// A formatted cell; `style` is one of `pass`, `fail`, `not_evaluable`, `strong`, `mono`,
-/// `muted`, or none.
+/// A formatted cell; `style` is one of `pass`, `fail`, `not_evaluable`, `strong`, `muted`,
+/// `code` (monospace, unbroken), `hash` (monospace, may wrap anywhere), or none.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Cell {
     pub text: String,

@@ -229,7 +229,7 @@ fn data(summary: &Summary) -> Section {
             Cell::plain(i.stream.clone()),
             Cell::plain(i.rows.map_or_else(|| "n/a".into(), format::thousands)),
             Cell::plain(format::thousands(i.bytes)),
-            Cell::styled(i.sha256.clone(), "mono"),
+            Cell::styled(i.sha256.clone(), "hash"),
         ]);
     }
     section
@@ -271,7 +271,7 @@ fn findings_block(summary: &Summary) -> Block {
                     "muted"
                 },
             ),
-            Cell::styled(f.code.clone(), "mono"),
+            Cell::styled(f.code.clone(), "code"),
             Cell::plain(place),
             Cell::plain(f.message.clone()),
             Cell::plain(format::thousands(f.count)),
