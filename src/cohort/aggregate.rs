@@ -127,24 +127,10 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
     }
     let (groups, ranked) = statistics(long)?;
     let mut values = values_by_group(&ranked)?;
-    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(groups
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
     let float = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
         Ok(groups.column(name)?.f64()?.iter().collect())
     };
-    let (family, id, attribute, group, arm) = (
-        text("family")?,
-        text("id")?,
-        text("seg_attribute")?,
-        text("seg_value")?,
-        text("arm")?,
-    );
+    let keys = group_keys(&groups)?;
     let banks: Vec<u64> = groups
         .column("banks")?
         .u64()?
@@ -168,15 +154,16 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
     for i in 0..groups.height() {
         let suppressed = banks[i] < min_banks;
         let shown = |v: Option<f64>| if suppressed { None } else { v };
-        let key = group_key(&family[i], &id[i], &attribute[i], &group[i], &arm[i]);
+        let key = keys[i].clone();
+        let (family, id, attribute, group, arm) = key.clone();
         out.push(CohortMetric {
-            family: family[i].clone().unwrap_or_default(),
-            id: id[i].clone().unwrap_or_default(),
-            segment: attribute[i].clone().map(|attribute| Segment {
+            family: family.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            segment: attribute.map(|attribute| Segment {
                 attribute,
-                value: group[i].clone(),
+                value: group,
             }),
-            arm: arm[i].clone(),
+            arm,
             banks: banks[i],
             entries: entries[i],
             suppressed,
@@ -224,47 +211,44 @@ type GroupKey = (
     Option<String>,
 );
 
-fn group_key(
-    f: &Option<String>,
-    i: &Option<String>,
-    a: &Option<String>,
-    v: &Option<String>,
-    arm: &Option<String>,
-) -> GroupKey {
-    (f.clone(), i.clone(), a.clone(), v.clone(), arm.clone())
+/// The text of column `name`, row by row.
+pub(super) fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(frame
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// The group key (family, id, segment attribute and value, arm) of every row of `frame`.
+fn group_keys(frame: &DataFrame) -> PolarsResult<Vec<GroupKey>> {
+    let columns: Vec<Vec<Option<String>>> = KEYS
+        .iter()
+        .map(|k| text_column(frame, k))
+        .collect::<PolarsResult<_>>()?;
+    Ok((0..frame.height())
+        .map(|i| {
+            (
+                columns[0][i].clone(),
+                columns[1][i].clone(),
+                columns[2][i].clone(),
+                columns[3][i].clone(),
+                columns[4][i].clone(),
+            )
+        })
+        .collect())
 }
 
 /// The ranked values of every group, keyed by group.
 fn values_by_group(ranked: &DataFrame) -> PolarsResult<BTreeMap<GroupKey, Vec<BankValue>>> {
-    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(ranked
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let (family, id, attribute, group, arm) = (
-        text("family")?,
-        text("id")?,
-        text("seg_attribute")?,
-        text("seg_value")?,
-        text("arm")?,
-    );
-    let (bank, stream) = (text("bank")?, text("stream")?);
+    let keys = group_keys(ranked)?;
+    let (bank, stream) = (text_column(ranked, "bank")?, text_column(ranked, "stream")?);
     let value = ranked.column("value")?.f64()?;
     let rank = ranked.column("percentile_rank")?.f64()?;
     let mut out: BTreeMap<GroupKey, Vec<BankValue>> = BTreeMap::new();
     for i in 0..ranked.height() {
-        out.entry(group_key(
-            &family[i],
-            &id[i],
-            &attribute[i],
-            &group[i],
-            &arm[i],
-        ))
-        .or_default()
-        .push(BankValue {
+        out.entry(keys[i].clone()).or_default().push(BankValue {
             bank: bank[i].clone().unwrap_or_default(),
             stream: stream[i].clone().unwrap_or_default(),
             value: value.get(i).unwrap_or(f64::NAN),

@@ -93,6 +93,40 @@ fn height(spec: &ChartSpec) -> u32 {
     }
 }
 
+/// A chart with `n` categories at x = 0..n, a y axis from 0 to `top` with a light grid, and
+/// `right` pixels kept free for a legend; category labels are drawn by the caller.
+pub(super) fn category_axes<'a, 'b>(
+    root: &'a Area<'b>,
+    n: usize,
+    top: f64,
+    right: u32,
+    y_format: &dyn Fn(&f64) -> String,
+    y_desc: &str,
+) -> DrawResult<Chart<'a, 'b>> {
+    let n = n.max(1) as f64;
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .margin_right(right)
+        .x_label_area_size(28)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .y_label_formatter(y_format)
+        .y_desc(y_desc)
+        .label_style(label_style(12))
+        .axis_style(INK)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 pub(super) fn label_style(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&INK)
 }

@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, DrawResult, FONT, GRID, INK, Key, LEGEND_WIDTH, PALETTE, axis_value, category_labels,
-    err, label_style, legend, shade, y_top,
+    Area, DrawResult, FONT, INK, Key, LEGEND_WIDTH, PALETTE, axis_value, category_axes,
+    category_labels, err, label_style, legend, shade, y_top,
 };
 use crate::render::format;
 use crate::render::view::{Estimate, TrendLine};
@@ -20,27 +20,16 @@ pub(super) fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str
         .iter()
         .flat_map(|l| l.points.iter().filter_map(|(_, v)| *v))
         .fold(0.0, f64::max);
-    let n = weeks.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .margin_right(LEGEND_WIDTH)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..y_top(top, percent))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .y_label_formatter(&|v| axis_value(*v, percent))
-        .y_desc(if percent { "" } else { unit })
-        .label_style(label_style(12))
-        .axis_style(INK)
-        .draw()
-        .map_err(err)?;
+    let y_desc = if percent { "" } else { unit };
+    let format = |v: &f64| axis_value(*v, percent);
+    let mut chart = category_axes(
+        root,
+        weeks.len(),
+        y_top(top, percent),
+        LEGEND_WIDTH,
+        &format,
+        y_desc,
+    )?;
     let short: Vec<String> = weeks
         .iter()
         .map(|w| w.split('-').next_back().unwrap_or(w).to_string())
@@ -104,27 +93,16 @@ pub(super) fn bars(
                 .map(|e| e.high.unwrap_or(e.value).max(e.value))
         })
         .fold(0.0, f64::max);
-    let n = categories.len().max(1) as f64;
     let right = if series.len() > 1 { LEGEND_WIDTH } else { 12 };
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .margin_right(right)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..y_top(top, percent))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .y_label_formatter(&|v| axis_value(*v, percent))
-        .label_style(label_style(12))
-        .axis_style(INK)
-        .draw()
-        .map_err(err)?;
+    let format = |v: &f64| axis_value(*v, percent);
+    let mut chart = category_axes(
+        root,
+        categories.len(),
+        y_top(top, percent),
+        right,
+        &format,
+        "",
+    )?;
     category_labels(&chart, root, categories, 1)?;
     let width = 0.7 / series.len().max(1) as f64;
     for (s, (_, values)) in series.iter().enumerate() {
@@ -243,26 +221,15 @@ pub(super) fn confusion(root: &Area, tp: f64, fp: f64, tn: f64, fn_: f64) -> Dra
 
 pub(super) fn histogram(root: &Area, bins: &[(f64, f64, f64)], unit: &str) -> DrawResult {
     let top = bins.iter().map(|b| b.2).fold(0.0, f64::max);
-    let n = bins.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..y_top(top, false))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .y_label_formatter(&|v| format::fixed(*v, 0))
-        .y_desc("interactions")
-        .label_style(label_style(12))
-        .axis_style(INK)
-        .draw()
-        .map_err(err)?;
+    let format = |v: &f64| format::fixed(*v, 0);
+    let mut chart = category_axes(
+        root,
+        bins.len(),
+        y_top(top, false),
+        12,
+        &format,
+        "interactions",
+    )?;
     let labels: Vec<String> = bins
         .iter()
         .enumerate()
