@@ -2,6 +2,7 @@
 //! files → manifest, written atomically into the bundle folder.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::args::BuildArgs;
 use crate::bundle::{Entry, Manifest, Staging, hash, manifest::MANIFEST_SCHEMA};
@@ -39,20 +40,37 @@ pub fn build_bundle(
     let loaded = config::load(config_path)?;
     let templates = TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let mut staging = Staging::new(out)?;
+    let timer = Instant::now();
     let checked = pipeline::check(&loaded)?;
+    tracing::info!(
+        elapsed_ms = timer.elapsed().as_millis() as u64,
+        "read and validated the inputs"
+    );
     if checked.error_count() > 0 {
         super::validate::print_findings(&checked.findings, 20, &mut std::io::stderr().lock());
         return Err(Error::InputErrors {
             errors: checked.error_count(),
         });
     }
+    let timer = Instant::now();
     let results = pipeline::results(&loaded, &checked)?;
+    tracing::info!(
+        elapsed_ms = timer.elapsed().as_millis() as u64,
+        "computed the metrics"
+    );
     let inputs = hash_inputs(&checked)?;
     let summary = pipeline::summary(&loaded, &checked, results, inputs, clock.rfc3339());
     let ctx = RenderContext::new(&summary)?;
     for format in chosen_formats(formats, &loaded.config.report.formats) {
         let renderer = render::renderer(format);
+        let timer = Instant::now();
         let bytes = renderer.render(&ctx, &templates)?;
+        tracing::info!(
+            file = renderer.file_name(),
+            bytes = bytes.len(),
+            elapsed_ms = timer.elapsed().as_millis() as u64,
+            "rendered"
+        );
         staging.write(renderer.file_name(), &bytes)?;
     }
     let manifest = manifest(&loaded, &summary, staging.outputs(), &clock)?;
