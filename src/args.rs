@@ -79,6 +79,11 @@ pub struct BuildArgs {
     /// Output formats, overriding the config's report.formats (summary.json is always written).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<FormatArg>,
+
+    /// A minisign secret key: sign manifest.json into manifest.json.minisig. A
+    /// password-protected key takes its password from SANDBOX_REPORT_SIGN_PASSWORD.
+    #[arg(long, env = "SANDBOX_REPORT_SIGN_KEY")]
+    pub sign_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -198,6 +203,10 @@ pub struct CohortArgs {
 pub struct VerifyArgs {
     /// The bundle folder (holding manifest.json).
     pub bundle: PathBuf,
+
+    /// A minisign public key: also check manifest.json.minisig.
+    #[arg(long, env = "SANDBOX_REPORT_PUBLIC_KEY")]
+    pub public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

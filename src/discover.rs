@@ -82,9 +82,18 @@ pub fn discover(
         Some(pattern) => match Glob::new(&pattern) {
             Ok(glob) => {
                 let matcher = glob.compile_matcher();
+                // An absolute pattern is matched against absolute paths, a relative one
+                // against paths relative to the config's folder.
+                let absolute = Path::new(&pattern).is_absolute();
                 walk(base, &root_path, stream, &mut found.findings)
                     .into_iter()
-                    .filter(|(_, rel)| matcher.is_match(rel))
+                    .filter(|(path, rel)| {
+                        if absolute {
+                            matcher.is_match(path)
+                        } else {
+                            matcher.is_match(rel)
+                        }
+                    })
                     .collect()
             }
             Err(err) => {
@@ -248,9 +257,13 @@ fn walk_finding(base: &Path, stream: &str, err: &walkdir::Error) -> Finding {
     }
 }
 
-/// `path` relative to `base`, with `/` separators; the full path when it is elsewhere.
+/// `path` relative to `base`, with `/` separators.
+/// A file outside that folder gets `..` steps (`../shared/logs/a.csv`), so that every path a
+/// bundle records stays relative, as summary-v1 requires.
 pub fn relative(base: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let rel =
+        pathdiff::diff_paths(absolute(path), absolute(base)).unwrap_or_else(|| path.to_path_buf());
     let text = rel
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
@@ -312,6 +325,26 @@ mod tests {
         assert_eq!(found.files.len(), 1);
         assert_eq!(found.findings[0].code, "symlink_loop");
         assert_eq!(found.findings[0].file.as_deref(), Some("logs/again"));
+    }
+
+    #[test]
+    fn paths_outside_the_config_folder_stay_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("config");
+        let logs = dir.path().join("shared/logs");
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("a.csv"), "x").unwrap();
+        let absolute_glob = format!("{}/*.csv", logs.display());
+        for spec in [
+            absolute_glob.as_str(),
+            "../shared/logs",
+            "../shared/logs/*.csv",
+        ] {
+            let found = discover(&base, "s", spec, None, FileFormat::Auto);
+            assert_eq!(found.files.len(), 1, "{spec}: {:?}", found.findings);
+            assert_eq!(found.files[0].display, "../shared/logs/a.csv", "{spec}");
+        }
     }
 
     #[test]

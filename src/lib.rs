@@ -18,6 +18,7 @@ pub mod generate;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod panic;
 pub mod pipeline;
 pub mod render;
 pub mod schema;

@@ -75,7 +75,7 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
             })?;
         let mut stream_findings = found.findings;
         stream_findings.append(&mut validated.findings);
-        stream_findings.extend(stream_level_findings(stream, &validated));
+        stream_findings.extend(stream_level_findings(stream, &validated, !rows.is_empty()));
         tracing::info!(
             rows = validated.rows_read,
             events = validated.clean.height(),
@@ -154,7 +154,9 @@ fn local_midnight_utc_micros(tz: Tz, day: NaiveDate) -> Option<i64> {
 }
 
 /// Findings about the stream as a whole rather than about rows.
-fn stream_level_findings(stream: &StreamConfig, v: &Validated) -> Vec<Finding> {
+/// `read_any` tells whether at least one file was read (a stream whose files all failed has
+/// errors enough; it gets no "empty" warning on top).
+fn stream_level_findings(stream: &StreamConfig, v: &Validated, read_any: bool) -> Vec<Finding> {
     let warn = |code: &str, column: Option<&str>, message: String| Finding {
         severity: Severity::Warning,
         code: code.into(),
@@ -176,19 +178,21 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated) -> Vec<Finding> {
             )
         });
     }
-    if stream.kind == StreamKind::Detection && !v.present.contains("label") && v.rows_read > 0 {
+    if stream.kind == StreamKind::Detection && !v.present.contains("label") && !v.present.is_empty()
+    {
         out.push(warn(
             "label_absent",
             Some("label"),
             "the stream has no label column; confusion-matrix metrics cannot be computed".into(),
         ));
     }
-    if stream.kind.is_event_log() && v.clean.height() == 0 && v.rows_read > 0 {
-        out.push(warn(
-            "stream_empty",
-            None,
-            "no event is left after leaving out rows outside the period or with errors".into(),
-        ));
+    if stream.kind.is_event_log() && v.clean.height() == 0 && read_any {
+        let message = if v.rows_read == 0 {
+            "the stream's files hold no rows; every metric of it is empty"
+        } else {
+            "no event is left after leaving out rows outside the period or with errors"
+        };
+        out.push(warn("stream_empty", None, message.into()));
     }
     out
 }
@@ -264,10 +268,12 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
                 stream: stream.config.name.value.clone(),
                 source,
             })?;
+        let (start, end) = (period.start.to_string(), period.end.to_string());
         out.reconciliation.extend(assessment::reconcile(
             &kpis,
             &out.metrics,
             config.reconciliation.tolerance,
+            (&start, &end),
         ));
     }
     Ok(out)

@@ -361,7 +361,7 @@ pub fn expectation(ty: ColumnType) -> String {
         ColumnType::Bool => "a boolean (true/false, 1/0, yes/no, y/n)".into(),
         ColumnType::Float { min, max } => match (min, max) {
             (Some(lo), Some(hi)) => format!("a number in [{lo}, {hi}]"),
-            (Some(lo), None) => format!("a number ≥ {lo}"),
+            (Some(lo), None) => format!("a finite number ≥ {lo}"),
             (None, Some(hi)) => format!("a number ≤ {hi}"),
             (None, None) => "a finite number".into(),
         },

@@ -13,6 +13,8 @@ pub struct ReportedKpi {
     pub value: f64,
     pub stream: Option<String>,
     pub segment: Option<Segment>,
+    /// The days the KPI covers (`YYYY-MM-DD`), when the sheet says.
+    pub period: (Option<String>, Option<String>),
 }
 
 impl ReportedKpi {
@@ -24,6 +26,18 @@ impl ReportedKpi {
                 Err(_) => vec![None; frame.height()],
             })
         };
+        let date = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+            Ok(match frame.column(name) {
+                Ok(c) => c
+                    .cast(&DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect(),
+                Err(_) => vec![None; frame.height()],
+            })
+        };
+        let (start, end) = (date("period_start")?, date("period_end")?);
         let metric = text("metric")?;
         let stream = text("stream")?;
         let attribute = text("segment_attribute")?;
@@ -39,26 +53,32 @@ impl ReportedKpi {
                         attribute,
                         value: value_of_segment[i].clone(),
                     }),
+                    period: (start[i].clone(), end[i].clone()),
                 })
             })
             .collect())
     }
 }
 
-/// Compares every reported KPI with the recomputed metric.
+/// Compares every reported KPI with the recomputed metric. A KPI that states a period other
+/// than the report's (`period`: first and last day) is not recomputable from these logs.
 pub fn reconcile(
     kpis: &[ReportedKpi],
     metrics: &[Metric],
     tolerance: f64,
+    period: (&str, &str),
 ) -> Vec<ReconciliationRow> {
     kpis.iter()
         .map(|k| {
             let stream = resolve_stream(metrics, &k.metric, k.stream.as_deref());
             let arm = stream.and_then(|s| resolve_arm(metrics, s, None));
+            let same_period = k.period.0.as_deref().is_none_or(|d| d == period.0)
+                && k.period.1.as_deref().is_none_or(|d| d == period.1);
             let computed = stream
+                .filter(|_| same_period)
                 .and_then(|s| find(metrics, &k.metric, s, k.segment.as_ref(), arm.as_deref()))
                 .and_then(|m| m.value);
-            let difference = computed.map(|c| k.value - c);
+            let difference = computed.map(|c| k.value - c).filter(|d| d.is_finite());
             let status = match difference {
                 None => "not_recomputable",
                 Some(d) if d.abs() <= tolerance => "within_tolerance",
@@ -108,6 +128,7 @@ mod tests {
             value: v,
             stream: None,
             segment: None,
+            period: (None, None),
         };
         let rows = reconcile(
             &[
@@ -118,6 +139,7 @@ mod tests {
             ],
             &metrics,
             0.005,
+            ("2025-06-01", "2025-08-31"),
         );
         let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
         assert_eq!(

@@ -4,6 +4,7 @@
 
 pub mod hash;
 pub mod manifest;
+pub mod sign;
 
 use std::path::{Path, PathBuf};
 
@@ -50,8 +51,18 @@ impl Staging {
         })
     }
 
-    /// Writes one output file into the staging folder and records its hash.
+    /// Writes one output file into the staging folder and records its hash. `name` is a
+    /// relative path of plain components (`letters/bank-3f9a.pdf`); anything that could leave
+    /// the bundle (`..`, an absolute path) is refused.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let plain = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain || name.is_empty() {
+            return Err(Error::Usage(format!(
+                "refusing to write {name:?}: output names must stay inside the bundle"
+            )));
+        }
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(output_error(parent))?;
@@ -72,13 +83,19 @@ impl Staging {
         list
     }
 
-    /// Writes the manifest and moves the bundle into place.
-    pub fn commit(mut self, manifest: &Manifest) -> Result<PathBuf> {
+    /// Writes the manifest (and its minisign signature when a signer is given) and moves the
+    /// bundle into place.
+    pub fn commit(mut self, manifest: &Manifest, signer: Option<&sign::Signer>) -> Result<PathBuf> {
         let mut bytes = serde_json::to_vec_pretty(manifest)
             .map_err(|e| Error::Usage(format!("cannot serialise the manifest: {e}")))?;
         bytes.push(b'\n');
         let path = self.dir.path().join(MANIFEST_FILE);
         std::fs::write(&path, &bytes).map_err(output_error(&path))?;
+        if let Some(signer) = signer {
+            let signature = signer.sign(&bytes, &format!("created {}", manifest.created))?;
+            let path = self.dir.path().join(sign::SIGNATURE_FILE);
+            std::fs::write(&path, signature).map_err(output_error(&path))?;
+        }
         self.outputs.clear();
         let staged = self.dir.keep();
         swap_into_place(&staged, &self.out).inspect_err(|_| {
@@ -115,7 +132,12 @@ fn swap_into_place(staged: &Path, out: &Path) -> Result<()> {
     if !out.exists() {
         return std::fs::rename(staged, out).map_err(output_error(out));
     }
-    let aside = staged.with_extension("previous");
+    // Named after the unique staging folder, so that a leftover of a killed run never blocks.
+    let staged_name = staged
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let aside = staged.with_file_name(format!("{staged_name}-previous"));
     std::fs::rename(out, &aside).map_err(output_error(out))?;
     if let Err(source) = std::fs::rename(staged, out) {
         let _ = std::fs::rename(&aside, out);
@@ -156,14 +178,14 @@ mod tests {
         let mut stage = Staging::new(&out).unwrap();
         stage.write("a.txt", b"one").unwrap();
         let m = manifest(stage.outputs());
-        stage.commit(&m).unwrap();
+        stage.commit(&m, None).unwrap();
         assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one");
         assert!(m.verify_outputs(&out).is_empty());
 
         let mut stage = Staging::new(&out).unwrap();
         stage.write("a.txt", b"two").unwrap();
         let m = manifest(stage.outputs());
-        stage.commit(&m).unwrap();
+        stage.commit(&m, None).unwrap();
         assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"two");
 
         let other = dir.path().join("photos");
@@ -173,6 +195,16 @@ mod tests {
             Staging::new(&other),
             Err(Error::NotABundle { .. })
         ));
+    }
+
+    #[test]
+    fn names_cannot_leave_the_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stage = Staging::new(&dir.path().join("bundle")).unwrap();
+        assert!(stage.write("../escaped.md", b"x").is_err());
+        assert!(stage.write("/tmp/escaped.md", b"x").is_err());
+        assert!(stage.write("letters/ok.md", b"x").is_ok());
+        assert!(!dir.path().join("escaped.md").exists());
     }
 
     #[test]
@@ -192,7 +224,7 @@ mod tests {
         let mut stage = Staging::new(&out).unwrap();
         stage.write("a.txt", b"one").unwrap();
         let m = manifest(stage.outputs());
-        stage.commit(&m).unwrap();
+        stage.commit(&m, None).unwrap();
         std::fs::write(out.join("a.txt"), b"oNe").unwrap();
         let bad = m.verify_outputs(&out);
         assert_eq!(bad.len(), 1);

@@ -47,13 +47,16 @@ pub struct CohortOutcome {
     pub key: Option<KeySource>,
     pub out: PathBuf,
     pub files: Vec<String>,
+    /// The rejected bundles with their real paths, for the operator (outputs show labels
+    /// unless --reveal).
+    pub rejected_paths: Vec<RejectedBundle>,
 }
 
 /// Builds the cohort summary into `req.out`.
 pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
     let mut staging = Staging::new(req.out)?;
-    let (loaded, rejected) = bundles::load_all(req.dirs);
-    let (current, superseded) = supersede(loaded);
+    let (loaded, mut rejected) = bundles::load_all(req.dirs);
+    let (mut current, mut superseded) = supersede(loaded);
     if current.is_empty() {
         return Err(Error::NoBundles {
             rejected: rejected
@@ -66,6 +69,7 @@ pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
         .iter()
         .map(|b| b.summary.submission.institution.id.clone())
         .collect();
+    let rejected_paths = rejected.clone();
     let (names, key) = if req.reveal {
         (
             ids.iter().map(|id| (id.clone(), id.clone())).collect(),
@@ -73,6 +77,19 @@ pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
         )
     } else {
         let (p, source) = pseudonym::Pseudonymiser::load(req.key_file, req.out)?;
+        // Folder names often name the bank: published outputs show keyed labels instead.
+        for b in current
+            .iter_mut()
+            .chain(superseded.iter_mut().map(|(b, _)| b))
+        {
+            b.path = p.label(&b.path);
+        }
+        for (_, by) in superseded.iter_mut() {
+            *by = p.label(by);
+        }
+        for r in rejected.iter_mut() {
+            r.path = p.label(&r.path);
+        }
         (p.names(&ids), Some(source))
     };
     let cohort = assemble(req, &current, rejected, &superseded, &names, &clock)?;
@@ -90,12 +107,13 @@ pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
         outputs: staging.outputs(),
     };
     let files = staging.outputs().into_iter().map(|e| e.path).collect();
-    let out = staging.commit(&manifest)?;
+    let out = staging.commit(&manifest, None)?;
     Ok(CohortOutcome {
         cohort,
         key,
         out,
         files,
+        rejected_paths,
     })
 }
 
@@ -245,6 +263,25 @@ fn inputs(current: &[LoadedBundle], superseded: &[&LoadedBundle]) -> Result<Vec<
     Ok(entries)
 }
 
+/// A file-name stem from a bank's label: lower-case letters, digits and dashes only, so that
+/// an institution id from a bundle (shown with --reveal) can never make a path.
+pub fn slug(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "bank".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
 /// What a cohort template reads: the cohort (absent in letters) and the view.
 #[derive(Serialize)]
 struct Data<'a, V: Serialize> {
@@ -349,7 +386,7 @@ fn write_outputs(req: &CohortRequest, cohort: &Cohort, staging: &mut Staging) ->
     }
     if req.letters {
         for letter in letters::letters(cohort) {
-            let stem = format!("letters/{}", letter.bank.to_lowercase().replace(' ', "-"));
+            let stem = format!("letters/{}", slug(&letter.bank));
             let doc = Document {
                 templates: &req.templates,
                 charts: draw(letter.blocks.iter())?,

@@ -135,6 +135,12 @@ impl Pseudonymiser {
         hex::encode_upper(mac.finalize().into_bytes())
     }
 
+    /// A keyed label for a bundle's folder path, `bundle-1A2B3C4D`: stable with the key,
+    /// revealing nothing of a folder name that may name the bank.
+    pub fn label(&self, path: &str) -> String {
+        format!("bundle-{}", &self.digest(&format!("path:{path}"))[..8])
+    }
+
     /// A unique pseudonym per id: `Bank` and 4 hex digits; ids whose 4 digits collide within
     /// this set get 8 digits instead.
     pub fn names(&self, ids: &[String]) -> BTreeMap<String, String> {

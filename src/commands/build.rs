@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::args::BuildArgs;
+use crate::bundle::sign::Signer;
 use crate::bundle::{Entry, Manifest, Staging, hash, manifest::MANIFEST_SCHEMA};
 use crate::clock::Clock;
 use crate::config::{self, OutputFormat};
@@ -24,7 +25,8 @@ pub struct BuildOutcome {
 pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let clock = Clock::from_env().map_err(Error::Usage)?;
     let formats: Vec<OutputFormat> = args.format.iter().map(|f| (*f).into()).collect();
-    let built = build_bundle(&args.config, &args.out, &formats, clock)?;
+    let signer = args.sign_key.as_deref().map(Signer::load).transpose()?;
+    let built = build_bundle(&args.config, &args.out, &formats, clock, signer.as_ref())?;
     println!("wrote {} ({})", built.out.display(), built.files.join(", "));
     Ok(Outcome::Success)
 }
@@ -36,6 +38,7 @@ pub fn build_bundle(
     out: &Path,
     formats: &[OutputFormat],
     clock: Clock,
+    signer: Option<&Signer>,
 ) -> Result<BuildOutcome> {
     let loaded = config::load(config_path)?;
     let templates = TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
@@ -74,8 +77,11 @@ pub fn build_bundle(
         staging.write(renderer.file_name(), &bytes)?;
     }
     let manifest = manifest(&loaded, &summary, staging.outputs(), &clock)?;
-    let files = staging.outputs().into_iter().map(|e| e.path).collect();
-    let out = staging.commit(&manifest)?;
+    let mut files: Vec<String> = staging.outputs().into_iter().map(|e| e.path).collect();
+    if signer.is_some() {
+        files.push(crate::bundle::sign::SIGNATURE_FILE.into());
+    }
+    let out = staging.commit(&manifest, signer)?;
     Ok(BuildOutcome {
         out,
         summary,

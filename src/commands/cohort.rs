@@ -36,7 +36,7 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
         None => eprintln!("--reveal: real institution ids are shown; do not publish these outputs"),
     }
     let bundles = &done.cohort.bundles;
-    for r in &bundles.rejected {
+    for r in &done.rejected_paths {
         eprintln!("rejected {}: {}", r.path, r.reason);
     }
     println!(

@@ -52,7 +52,7 @@ fn sample_configs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
     let mut failed = 0;
     for (name, config) in configs {
-        match super::build_bundle(config, &out.join(name), &[], clock) {
+        match super::build_bundle(config, &out.join(name), &[], clock, None) {
             Ok(built) => {
                 let s = &built.summary;
                 let events: u64 = s
@@ -151,11 +151,12 @@ fn run_cohort(out: &Path, key: &Path, clock: Clock) -> Result<bool> {
         b.rejected.len(),
         done.out.display()
     );
-    for r in &b.rejected {
+    for r in &done.rejected_paths {
         println!("    rejected (as intended) {}: {}", r.path, r.reason);
     }
-    let expected = b.rejected.len() == 2
-        && b.rejected
+    let expected = done.rejected_paths.len() == 2
+        && done
+            .rejected_paths
             .iter()
             .all(|r| r.path.starts_with("cohort-bundles/rejected/"));
     if !expected {

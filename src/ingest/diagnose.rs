@@ -1,6 +1,7 @@
-//! When polars refuses a CSV or JSON Lines file, find where: the first record whose field
-//! count differs from the header, the first line that is not a JSON object, the first bytes
-//! that are not UTF-8. Runs only on files that already failed, so it costs nothing otherwise.
+//! Finding where a CSV or JSON Lines file goes wrong: the first record whose field count
+//! differs from the header, the first bytes that are not UTF-8, the first line that is not a
+//! JSON object or holds a list or object. The CSV check runs on every CSV file, because polars
+//! silently pads short rows; the JSON Lines check runs only on files polars refused.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -115,7 +116,21 @@ pub fn jsonl(path: &Path) -> Option<Diagnosis> {
             continue;
         }
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(_)) => {}
+            Ok(serde_json::Value::Object(map)) => {
+                let nested = map.iter().find(|(_, v)| v.is_array() || v.is_object());
+                if let Some((key, value)) = nested {
+                    let what = if value.is_array() {
+                        "a list"
+                    } else {
+                        "an object"
+                    };
+                    return Some(Diagnosis {
+                        row,
+                        column: Some(key.clone()),
+                        message: format!("expected a single value, found {what}"),
+                    });
+                }
+            }
             Ok(_) => {
                 return Some(Diagnosis {
                     row,
@@ -148,6 +163,15 @@ mod tests {
         assert_eq!(d.row, 2);
         assert_eq!(d.column.as_deref(), Some("c"));
         assert!(d.message.contains("expected 3 fields"), "{}", d.message);
+    }
+
+    #[test]
+    fn jsonl_nested_value_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n{\"a\":[1,2]}\n").unwrap();
+        let d = jsonl(&path).unwrap();
+        assert_eq!((d.row, d.column.as_deref()), (2, Some("a")));
     }
 
     #[test]

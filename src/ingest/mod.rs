@@ -146,9 +146,14 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
             d.message,
         )]);
     }
-    let mut lf = scan::scan(&file.path, file.format).map_err(unreadable)?;
-    let schema = lf.collect_schema().map_err(unreadable)?;
+    let (lf, schema) = guarded(|| {
+        let mut lf = scan::scan(&file.path, file.format)?;
+        let schema = lf.collect_schema()?;
+        Ok((lf, schema))
+    })
+    .map_err(unreadable)?;
     let mut problems = missing_columns(layout, &schema, &fail);
+    problems.extend(duplicate_columns(&schema, &fail));
     let mut exprs = vec![
         lit(file.display.as_str()).alias(FILE),
         col(ROW).cast(DataType::UInt64),
@@ -174,9 +179,52 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
     if !problems.is_empty() {
         return Err(problems);
     }
-    lf.select(exprs)
+    // A blank line (a spreadsheet export's last line) reads as a row with every cell empty.
+    let any_cell = layout
+        .columns
+        .iter()
+        .filter(|c| schema.contains(layout.source_name(&c.name)))
+        .map(|c| col(c.name.as_ref()).is_not_null())
+        .reduce(Expr::or);
+    let selected = lf.select(exprs);
+    let selected = match any_cell {
+        Some(mask) => selected.filter(mask),
+        None => selected,
+    };
+    guarded(|| selected.collect()).map_err(|err| vec![describe_failure(file, &err, &fail)])
+}
+
+/// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an
+/// error, so that one odd file becomes a finding instead of stopping the run.
+fn guarded<T>(call: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
+    let _quiet = crate::panic::Quiet::new();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the reader stopped on a value it cannot represent".into());
+        Err(polars_err!(ComputeError: "{message}"))
+    })
+}
+
+/// Header names that occur more than once (polars renames the repeats `NAME_duplicated_N`).
+fn duplicate_columns(schema: &Schema, fail: &Fail) -> Vec<Finding> {
+    let mut repeated: Vec<&str> = schema
+        .iter_names()
+        .filter_map(|n| n.as_str().split_once("_duplicated_").map(|(name, _)| name))
+        .collect();
+    repeated.sort();
+    repeated.dedup();
+    repeated
+        .into_iter()
+        .map(|name| {
+            let message = format!(
+                "expected each column name once in the header, found {name:?} more than once"
+            );
+            fail("column_duplicate", None, Some(name.to_string()), message)
+        })
         .collect()
-        .map_err(|err| vec![describe_failure(file, &err, &fail)])
 }
 
 type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
@@ -223,6 +271,7 @@ fn describe_failure(file: &SourceFile, err: &PolarsError, fail: &Fail) -> Findin
     match diagnosis {
         Some(d) => {
             let code = match file.format {
+                FileFormat::Jsonl if d.column.is_some() => "column_type_unsupported",
                 FileFormat::Jsonl => "jsonl_malformed",
                 _ => "csv_malformed",
             };

@@ -19,6 +19,7 @@ pub fn as_text(expr: Expr, dtype: &DataType) -> Option<Expr> {
         DataType::Null => expr.cast(DataType::String),
         dt if dt.is_bool() || dt.is_primitive_numeric() => expr.cast(DataType::String),
         DataType::Categorical(..) | DataType::Enum(..) => expr.cast(DataType::String),
+        DataType::Decimal(..) | DataType::Time => expr.cast(DataType::String),
         _ => return None,
     };
     Some(text)

@@ -117,6 +117,20 @@ pub struct Value {
 
 /// Combines the aggregates of one measure into a value with its interval.
 pub fn combine(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value {
+    let mut value = combine_raw(id, how, a, b);
+    // A sum that overflows (costs of 1e308) is not a number to report.
+    let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
+    value.value = finite(value.value);
+    value.numerator = finite(value.numerator);
+    value.denominator = finite(value.denominator);
+    if value.value.is_none() {
+        value.ci_low = None;
+        value.ci_high = None;
+    }
+    value
+}
+
+fn combine_raw(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value {
     let interval = catalogue::find(id).map_or(Interval::None, |d| d.interval);
     let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
     let ci = |x: f64, n: f64| match interval {
@@ -236,6 +250,18 @@ mod tests {
         assert_eq!(con.ci_low, Some(1.0 - esc.ci_high.unwrap()));
         assert_eq!(con.ci_high, Some(1.0 - esc.ci_low.unwrap()));
         assert_eq!(con.numerator, Some(80.0));
+    }
+
+    #[test]
+    fn an_overflowing_sum_is_null() {
+        let v = combine(
+            "assistant.cost_total",
+            Combine::Statistic,
+            Some(f64::INFINITY),
+            Some(3.0),
+        );
+        assert_eq!(v.value, None);
+        assert_eq!(v.denominator, Some(3.0));
     }
 
     #[test]

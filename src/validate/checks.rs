@@ -52,14 +52,39 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
         } else {
             "value_invalid"
         };
-        checks.push(Check {
-            code,
-            severity: Severity::Error,
-            column: Some(source.clone()),
-            mask: is_blank(name).not().and(parsed(name).is_null()),
-            found: col(name),
-            template: format!("expected {expected}, found \"{{found}}\""),
-        });
+        let unparsed = is_blank(name).not().and(parsed(name).is_null());
+        if spec.ty == ColumnType::Timestamp {
+            // A well-formed local time in a daylight-saving gap gets its own message.
+            let gap = col(super::NAIVE_TIMESTAMP).is_not_null();
+            checks.push(Check {
+                code: "value_invalid",
+                severity: Severity::Error,
+                column: Some(source.clone()),
+                mask: unparsed.clone().and(gap.clone()),
+                found: col(name),
+                template: format!(
+                    "expected a local time that exists in {}, found \"{{found}}\", which the clocks skip when daylight saving starts",
+                    ctx.timezone
+                ),
+            });
+            checks.push(Check {
+                code,
+                severity: Severity::Error,
+                column: Some(source.clone()),
+                mask: unparsed.and(gap.not()),
+                found: col(name),
+                template: format!("expected {expected}, found \"{{found}}\""),
+            });
+        } else {
+            checks.push(Check {
+                code,
+                severity: Severity::Error,
+                column: Some(source.clone()),
+                mask: unparsed,
+                found: col(name),
+                template: format!("expected {expected}, found \"{{found}}\""),
+            });
+        }
         checks.extend(range_check(spec, &source, &expected));
     }
     checks.extend(stream_checks(layout, &has, ctx));

@@ -41,6 +41,9 @@ pub struct Validated {
     pub rows_outside_period: u64,
 }
 
+/// The timestamp read as local time without timezone (see `parse::naive_timestamp`).
+pub const NAIVE_TIMESTAMP: &str = "timestamp#naive";
+
 /// The name of the parsed version of canonical column `name`.
 fn parsed_name(name: &str) -> String {
     format!("{name}#parsed")
@@ -96,13 +99,17 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .iter()
         .filter(|c| raw.present.contains(c.name.as_ref()))
         .collect();
-    let parsed_cols: Vec<Expr> = present
+    let mut parsed_cols: Vec<Expr> = present
         .iter()
         .map(|spec| {
             parse::parse(mapped_text(&spec.name, ctx), spec.ty, &ctx.timezone)
                 .alias(parsed_name(&spec.name))
         })
         .collect();
+    if raw.present.contains("timestamp") {
+        parsed_cols
+            .push(parse::naive_timestamp(mapped_text("timestamp", ctx)).alias(NAIVE_TIMESTAMP));
+    }
     let frame = raw.frame.lazy().with_columns(parsed_cols).collect()?;
     let mut checks = checks::checks_for(layout, &present, ctx);
     checks.extend(kpi_checks(layout, &present));
@@ -137,22 +144,49 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
     })
 }
 
-/// A kpis stream's `metric` must be a metric id of the catalogue.
+/// A kpis stream's `metric` must be a metric id of the catalogue, and a segment needs both
+/// its attribute and its value.
 fn kpi_checks(layout: &StreamLayout, present: &[&ColumnSpec]) -> Vec<Check> {
-    if !present.iter().any(|c| c.name == "metric") {
+    let has = |name: &str| present.iter().any(|c| c.name == name);
+    if !has("metric") {
         return Vec::new();
     }
     let ids: Vec<&str> = catalogue::all().iter().map(|m| m.id.as_str()).collect();
     let known = lit(Series::new("ids".into(), ids)).implode(true);
     let metric = parsed("metric");
-    vec![Check {
+    let mut checks = vec![Check {
         code: "value_not_allowed",
         severity: Severity::Error,
         column: Some(layout.source_name("metric").to_string()),
         mask: metric.clone().is_not_null().and(metric.is_in(known, false).not()),
         found: col("metric"),
         template: "expected a metric id of summary-v1 (see `sandbox-report explain --list`), found \"{found}\"".into(),
-    }]
+    }];
+    let given = |name: &str| {
+        if has(name) {
+            parse::is_blank(name).not()
+        } else {
+            lit(false)
+        }
+    };
+    for (name, other) in [
+        ("segment_value", "segment_attribute"),
+        ("segment_attribute", "segment_value"),
+    ] {
+        if has(name) {
+            checks.push(Check {
+                code: "value_missing",
+                severity: Severity::Error,
+                column: Some(layout.source_name(other).to_string()),
+                mask: given(name).and(given(other).not()),
+                found: lit(""),
+                template: format!(
+                    "expected {other} next to {name} (a segment needs both), found an empty cell"
+                ),
+            });
+        }
+    }
+    checks
 }
 
 /// Runs every check in one polars query and groups failing rows per check and file.

@@ -71,42 +71,21 @@ pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
 /// an offset is read in `timezone`. Ambiguous local times (a DST fall-back) take the earlier
 /// instant; local times that do not exist (a DST gap) are rejected.
 fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
-    let unified = text
-        .str()
-        .replace(lit(r"^(\d{4}-\d{2}-\d{2})[Tt]"), lit("${1} "), false)
-        .str()
-        .replace(lit(r"[Zz]$"), lit("+00:00"), false);
-    let options = |format: &str| StrptimeOptions {
-        format: Some(format.into()),
-        strict: false,
-        exact: true,
-        cache: true,
-    };
+    let unified = unify(text);
     let with_offset = unified.clone().str().to_datetime(
         Some(TimeUnit::Microseconds),
         None,
-        options("%Y-%m-%d %H:%M:%S%.f%z"),
+        strptime("%Y-%m-%d %H:%M:%S%.f%z"),
         lit("raise"),
     );
-    let local = unified
-        .str()
-        .to_datetime(
-            Some(TimeUnit::Microseconds),
-            None,
-            options("%Y-%m-%d %H:%M:%S%.f"),
-            lit("raise"),
-        )
-        .dt()
-        .replace_time_zone(
-            Some(
-                TimeZone::opt_try_new(Some(timezone))
-                    .ok()
-                    .flatten()
-                    .unwrap_or(TimeZone::UTC),
-            ),
-            lit("earliest"),
-            NonExistent::Null,
-        );
+    let zone = TimeZone::opt_try_new(Some(timezone))
+        .ok()
+        .flatten()
+        .unwrap_or(TimeZone::UTC);
+    let local =
+        naive(unified)
+            .dt()
+            .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null);
     coalesce(&[
         with_offset.cast(timestamp_dtype()),
         local
@@ -114,4 +93,37 @@ fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
             .convert_time_zone(TimeZone::UTC)
             .cast(timestamp_dtype()),
     ])
+}
+
+/// `T` or space between date and time, `Z` as `+00:00`.
+fn unify(text: Expr) -> Expr {
+    text.str()
+        .replace(lit(r"^(\d{4}-\d{2}-\d{2})[Tt]"), lit("${1} "), false)
+        .str()
+        .replace(lit(r"[Zz]$"), lit("+00:00"), false)
+}
+
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
+}
+
+fn naive(unified: Expr) -> Expr {
+    unified.str().to_datetime(
+        Some(TimeUnit::Microseconds),
+        None,
+        strptime("%Y-%m-%d %H:%M:%S%.f"),
+        lit("raise"),
+    )
+}
+
+/// The timestamp read as a local time without timezone: not null where the text has the
+/// `YYYY-MM-DD HH:MM:SS` form. Where it is set but the parsed timestamp is null, the local
+/// time does not exist (a daylight-saving gap).
+pub fn naive_timestamp(text: Expr) -> Expr {
+    naive(unify(text))
 }

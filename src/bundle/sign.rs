@@ -1,0 +1,101 @@
+//! Signing a bundle's manifest with minisign (Ed25519): `manifest.json.minisig` next to
+//! `manifest.json`, checkable with the `minisign` command or `sandbox-report verify
+//! --public-key`. Keys are never prompted for: a password-protected key takes its password
+//! from the environment, so unattended runs work. minisign signs with random noise (hedged
+//! Ed25519), so the signature file is the one output that differs between two builds.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use minisign::{PublicKey, SecretKey, SecretKeyBox, SignatureBox};
+
+use crate::error::{Error, Result};
+
+/// File name of the signature inside a bundle.
+pub const SIGNATURE_FILE: &str = "manifest.json.minisig";
+/// Environment variable with the password of a password-protected secret key.
+pub const PASSWORD_ENV: &str = "SANDBOX_REPORT_SIGN_PASSWORD";
+
+fn sign_error(path: &Path, message: impl std::fmt::Display) -> Error {
+    Error::Usage(format!(
+        "cannot use the signing key {}: {message}",
+        path.display()
+    ))
+}
+
+/// A loaded minisign secret key.
+pub struct Signer {
+    key: SecretKey,
+}
+
+impl Signer {
+    /// Loads a minisign secret key file; its password, if any, comes from the environment.
+    pub fn load(path: &Path) -> Result<Signer> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Input {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let key_box = SecretKeyBox::from_string(&text).map_err(|e| sign_error(path, e))?;
+        let key = match std::env::var(PASSWORD_ENV) {
+            Ok(password) => SecretKey::from_box(key_box, Some(password)),
+            Err(_) => SecretKey::from_unencrypted_box(key_box),
+        }
+        .map_err(|e| {
+            sign_error(
+                path,
+                format!(
+                    "{e}\n  hint: a password-protected key needs its password in ${PASSWORD_ENV}"
+                ),
+            )
+        })?;
+        Ok(Signer { key })
+    }
+
+    /// The minisign signature file of `data`, with a trusted comment that names `label`.
+    pub fn sign(&self, data: &[u8], label: &str) -> Result<Vec<u8>> {
+        let trusted = format!("sandbox-report manifest, {label}");
+        let signature = minisign::sign(
+            None,
+            &self.key,
+            Cursor::new(data),
+            Some(&trusted),
+            Some("signature from sandbox-report"),
+        )
+        .map_err(|e| Error::Usage(format!("cannot sign the manifest: {e}")))?;
+        Ok(signature.into_string().into_bytes())
+    }
+}
+
+/// Checks `signature` (the text of a .minisig file) over `data` with the public key file.
+pub fn verify(public_key: &Path, data: &[u8], signature: &str) -> std::result::Result<(), String> {
+    let key =
+        PublicKey::from_file(public_key).map_err(|e| format!("cannot read the public key: {e}"))?;
+    let signature = SignatureBox::from_string(signature)
+        .map_err(|e| format!("not a minisign signature: {e}"))?;
+    minisign::verify(&key, &signature, Cursor::new(data), true, false, false)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_and_detect_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let secret = dir.path().join("key.sec");
+        let public = dir.path().join("key.pub");
+        std::fs::write(&secret, pair.sk.to_box(None).unwrap().to_string()).unwrap();
+        std::fs::write(&public, pair.pk.to_box().unwrap().to_string()).unwrap();
+        let signer = Signer::load(&secret).unwrap();
+        let signature =
+            String::from_utf8(signer.sign(b"manifest", "created 2025-09-01").unwrap()).unwrap();
+        assert!(verify(&public, b"manifest", &signature).is_ok());
+        assert!(verify(&public, b"manifesT", &signature).is_err());
+        // minisign's signatures are hedged (randomised): two signatures differ, both verify.
+        let again =
+            String::from_utf8(signer.sign(b"manifest", "created 2025-09-01").unwrap()).unwrap();
+        assert!(verify(&public, b"manifest", &again).is_ok());
+    }
+}

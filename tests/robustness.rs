@@ -1,0 +1,209 @@
+//! Odd but real inputs: blank lines, repeated headers, database decimals, daylight-saving
+//! gaps, half-given KPI segments, overflowing sums; and signed manifests.
+
+mod common;
+
+use common::*;
+use polars::prelude::*;
+use serde_json::Value;
+
+const HEAD: &str = "event_id,timestamp,decision,label\n";
+
+fn validate(files: &[(&str, &str)], config: &str) -> (i32, String) {
+    let mut all = vec![("submission.yaml", config)];
+    all.extend_from_slice(files);
+    let dir = submission(&all);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    (out.status.code().unwrap(), stdout(&out) + &stderr(&out))
+}
+
+#[test]
+fn a_blank_last_line_is_not_a_row() {
+    let csv = format!("{HEAD}a,2025-06-02 10:00:00,true,true\r\n\r\n");
+    let (code, text) = validate(&[("logs/a.csv", &csv)], &detection_config(""));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 row(s) read"), "{text}");
+}
+
+#[test]
+fn a_repeated_header_name_is_an_error() {
+    let csv = "event_id,timestamp,decision,decision\na,2025-06-02 10:00:00,true,false\n";
+    let (code, text) = validate(&[("logs/a.csv", csv)], &detection_config(""));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("column_duplicate")
+            && text.contains("logs/a.csv: header, column \"decision\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("stream_empty"),
+        "no extra warning for a file that failed: {text}"
+    );
+}
+
+#[test]
+fn a_local_time_in_the_spring_gap_says_so() {
+    let config = detection_config("")
+        .replace("timezone: UTC", "timezone: Europe/London")
+        .replace(
+            "period: { start: 2025-06-01, end: 2025-06-30 }",
+            "period: { start: 2025-03-30, end: 2025-03-31 }",
+        );
+    let csv = format!("{HEAD}a,2025-03-30 01:30:00,true,true\nb,2025-03-30 02:30:00,true,true\n");
+    let (code, text) = validate(&[("logs/a.csv", &csv)], &config);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "row 1, column \"timestamp\": expected a local time that exists in Europe/London"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("row 2"), "02:30 exists: {text}");
+}
+
+#[test]
+fn a_parquet_decimal_column_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut frame = df!(
+        "event_id" => ["a", "b"],
+        "timestamp" => ["2025-06-02 10:00:00", "2025-06-03 10:00:00"],
+        "decision" => [true, false],
+        "label" => [true, false],
+        "amount" => [120.25, 80.5],
+    )
+    .unwrap()
+    .lazy()
+    .with_column(col("amount").cast(DataType::Decimal(18, 2)))
+    .collect()
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    let file = std::fs::File::create(dir.path().join("logs/a.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    std::fs::write(dir.path().join("submission.yaml"), detection_config("")).unwrap();
+    let out = dir.path().join("out");
+    let result = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let vdr = summary["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "detection.value_detection_rate")
+        .unwrap();
+    assert_eq!(vdr["value"], 1.0);
+    assert_eq!(vdr["denominator"].as_f64(), Some(120.25));
+}
+
+#[test]
+fn a_kpi_segment_needs_both_attribute_and_value() {
+    let config = detection_config("  - { name: kpis, kind: kpis, path: kpis.csv }\n");
+    let kpis = "metric,value,segment_attribute,segment_value\ndetection.recall,0.9,,web\n";
+    let csv = format!("{HEAD}a,2025-06-02 10:00:00,true,true\n");
+    let (code, text) = validate(&[("logs/a.csv", &csv), ("kpis.csv", kpis)], &config);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("kpis.csv: row 1, column \"segment_attribute\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_overflowing_cost_is_null_and_its_kpi_not_recomputable() {
+    let config = detection_config("  - { name: kpis, kind: kpis, path: kpis.csv }\n")
+        .replace("kind: detection", "kind: assistant");
+    let csv = "event_id,timestamp,outcome,cost\na,2025-06-02 10:00:00,resolved,1e308\nb,2025-06-02 11:00:00,resolved,1e308\n";
+    let kpis = "metric,value\nassistant.cost_total,5\n";
+    let dir = submission(&[
+        ("submission.yaml", &config),
+        ("logs/a.csv", csv),
+        ("kpis.csv", kpis),
+    ]);
+    let out = dir.path().join("out");
+    let result = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let total = summary["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "assistant.cost_total")
+        .unwrap();
+    assert!(total["value"].is_null());
+    assert_eq!(summary["reconciliation"][0]["status"], "not_recomputable");
+}
+
+#[test]
+fn a_signed_manifest_verifies_and_a_changed_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let (secret, public) = (dir.path().join("key.sec"), dir.path().join("key.pub"));
+    std::fs::write(&secret, pair.sk.to_box(None).unwrap().to_string()).unwrap();
+    std::fs::write(&public, pair.pk.to_box().unwrap().to_string()).unwrap();
+    let config = samples().join("submissions/junk-bay-bank-redteam/submission.yaml");
+    let out = dir.path().join("bundle");
+    let built = run(&[
+        "build",
+        &path_str(&config),
+        "-o",
+        &path_str(&out),
+        "--format",
+        "md",
+        "--sign-key",
+        &path_str(&secret),
+    ]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(out.join("manifest.json.minisig").is_file());
+    let checked = run(&[
+        "verify",
+        &path_str(&out),
+        "--public-key",
+        &path_str(&public),
+    ]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    assert!(stdout(&checked).contains("signature of manifest.json: valid"));
+    // The independent minisign tool agrees (Debian package minisign; .ci/run installs it).
+    let tool = std::process::Command::new("minisign")
+        .args([
+            "-V",
+            "-q",
+            "-p",
+            &path_str(&public),
+            "-m",
+            &path_str(&out.join("manifest.json")),
+        ])
+        .status()
+        .expect("the minisign command (apt-get install minisign)");
+    assert!(tool.success());
+    let manifest = std::fs::read_to_string(out.join("manifest.json"))
+        .unwrap()
+        .replace("0.1.0", "9.9.9");
+    std::fs::write(out.join("manifest.json"), manifest).unwrap();
+    let tampered = run(&[
+        "verify",
+        &path_str(&out),
+        "--public-key",
+        &path_str(&public),
+    ]);
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(
+        stdout(&tampered).contains("MISMATCH manifest.json.minisig"),
+        "{}",
+        stdout(&tampered)
+    );
+}
