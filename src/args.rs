@@ -50,7 +50,7 @@ pub enum Command {
     Build(BuildArgs),
     /// Check a submission's config and logs and list every finding, without writing anything.
     Validate(ValidateArgs),
-    /// Build every bundled sample submission and print where the bundles are.
+    /// Build every bundled sample submission and the sample cohort summary, and print where they are.
     Demo(DemoArgs),
     /// Print the definition, formula, inputs and interval rule of a metric.
     Explain(ExplainArgs),
