@@ -160,8 +160,8 @@ pub(super) fn category_labels(
         .filter(|(i, _)| i % every.max(1) == 0)
     {
         let (x, y) = chart.backend_coord(&(i as f64, 0.0));
-        let short: String = if label.chars().count() > 16 {
-            label.chars().take(15).chain(['…']).collect()
+        let short: String = if label.chars().count() > 20 {
+            label.chars().take(19).chain(['…']).collect()
         } else {
             label.clone()
         };

@@ -331,11 +331,16 @@ pub fn fairness(summary: &Summary) -> Section {
                 value: None,
             };
             if let Some(t) = metric_table(summary, &s.name, measures, Some(&segment)) {
-                let note = format!(
-                    "Groups with fewer than {} events take no part in the comparison; a disparate impact ratio below {} is flagged.",
-                    summary.settings.fairness_min_group_size,
-                    summary.settings.disparate_impact_floor
+                let mut note = format!(
+                    "Groups with fewer than {} events take no part in the comparison.",
+                    summary.settings.fairness_min_group_size
                 );
+                if s.kind == StreamKind::Detection {
+                    note.push_str(&format!(
+                        " A disparate impact ratio below {} is flagged.",
+                        summary.settings.disparate_impact_floor
+                    ));
+                }
                 section.blocks.push(Block::Table(
                     t.caption(format!(
                         "Disparity across {}",
