@@ -18,8 +18,12 @@ fn venv() -> PathBuf {
         })
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The checkout under test, read at run time: a shared target folder may hold a test binary
+/// compiled from another clone of the same sources.
+fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Creates the venv and installs the pinned requirements unless they are already there.

@@ -7,9 +7,7 @@ use common::*;
 use sandbox_report::schema::{self, StreamKind};
 
 fn doc(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("docs")
-        .join(name);
+    let path = repo().join("docs").join(name);
     std::fs::read_to_string(path).unwrap()
 }
 

@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod bundles;
+mod caveats;
 mod letters;
 pub mod model;
 pub mod pseudonym;

@@ -78,7 +78,16 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// The checkout under test. Read at run time (cargo sets it for every test run) rather than
+/// baked in at compile time, because a shared target folder may hold test binaries compiled
+/// from another clone of the same sources.
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// The sample-data folder of the repository.
 pub fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+    repo().join("sample-data")
 }

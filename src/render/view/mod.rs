@@ -4,6 +4,7 @@
 //! the character. A section without data carries a one-line `empty` sentence instead of blocks.
 
 mod blocks;
+mod operations;
 mod results;
 mod sections;
 pub mod tables;

@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, Cell, Column, Table};
 use super::tables::humanise;
-use super::{FINDINGS_SHOWN, LabelledText, Section, location, results, title};
+use super::{FINDINGS_SHOWN, LabelledText, Section, location, operations, results, title};
 use crate::model::Summary;
 use crate::render::format;
 
@@ -18,10 +18,10 @@ pub fn all(summary: &Summary) -> Vec<Section> {
         results::results(summary),
         results::adversarial(summary),
         results::fairness(summary),
-        results::oversight(summary),
-        results::operations(summary),
-        results::incidents(summary),
-        results::reconciliation(summary),
+        operations::oversight(summary),
+        operations::operations(summary),
+        operations::incidents(summary),
+        operations::reconciliation(summary),
         lessons(summary),
         manifest(summary),
     ]

@@ -1,0 +1,213 @@
+//! The closing sections of a cohort summary: the acceptance-criteria compliance matrix with
+//! its heat-map, incidents across the cohort, and data-quality caveats with the rejected and
+//! superseded bundles.
+
+use std::collections::BTreeSet;
+
+use super::model::{Cohort, CriterionEntry};
+use super::view::stat;
+use crate::render::format;
+use crate::render::view::{Block, Cell, ChartRef, ChartSpec, Column, Section, Table, title};
+
+/// Banks beyond which the heat-map is left out (the table still lists everything).
+const HEATMAP_BANKS: usize = 60;
+
+pub(super) fn compliance(cohort: &Cohort) -> Section {
+    let mut section = Section::new("compliance", "Acceptance-criteria compliance matrix");
+    let label = |c: &CriterionEntry| {
+        let mut l = title(&c.metric)
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(seg) = &c.segment {
+            l.push_str(&format!(
+                " [{}{}]",
+                seg.attribute,
+                seg.value
+                    .as_ref()
+                    .map(|v| format!("={v}"))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(arm) = &c.arm {
+            l.push_str(&format!(" ({arm})"));
+        }
+        l
+    };
+    let mut table = Table::new(vec![
+        Column::left("Bank"),
+        Column::left("Use case"),
+        Column::left("Criterion"),
+        Column::left("Requirement"),
+        Column::left("Status"),
+    ]);
+    for c in &cohort.criteria {
+        let status = match c.status.as_str() {
+            "pass" => Cell::styled("PASS", "pass"),
+            "fail" => Cell::styled("FAIL", "fail"),
+            _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
+        };
+        table.rows.push(vec![
+            Cell::styled(c.bank.clone(), "strong"),
+            Cell::plain(c.use_case.clone()),
+            Cell::plain(label(c)),
+            Cell::plain(format!("{} {}", c.op, stat(&c.metric, Some(c.threshold)))),
+            status,
+        ]);
+    }
+    if table.rows.is_empty() {
+        return section.or_empty("No accepted bundle fixed acceptance criteria.");
+    }
+    let banks: Vec<String> = cohort
+        .criteria
+        .iter()
+        .map(|c| c.bank.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let columns: Vec<String> = cohort
+        .criteria
+        .iter()
+        .map(label)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if banks.len() <= HEATMAP_BANKS {
+        let cells = banks
+            .iter()
+            .map(|b| {
+                columns
+                    .iter()
+                    .map(|col| {
+                        cohort
+                            .criteria
+                            .iter()
+                            .find(|c| &c.bank == b && &label(c) == col)
+                            .map(|c| c.status.clone())
+                    })
+                    .collect()
+            })
+            .collect();
+        section.blocks.push(Block::Chart(ChartRef {
+            id: "compliance-heatmap".into(),
+            title: "Compliance heat-map".into(),
+            caption: "Green: pass; red: fail; amber: not evaluable; blank: criterion not set by the bank.".into(),
+            spec: ChartSpec::Heatmap { rows: banks, columns, cells },
+        }));
+    }
+    section.blocks.push(Block::Table(table));
+    section
+}
+
+pub(super) fn incidents(cohort: &Cohort) -> Section {
+    let mut section = Section::new("incidents", "Incidents across the cohort");
+    let mut table = Table::new(vec![
+        Column::left("Incidents"),
+        Column::right("Banks"),
+        Column::right("Total"),
+        Column::right("Events"),
+        Column::right("Per 1,000 events"),
+    ]);
+    for r in &cohort.incidents {
+        let what = match (&r.kind, &r.severity) {
+            (Some(k), _) => format!("type {k}"),
+            (_, Some(s)) => format!("severity {s}"),
+            _ => "all".into(),
+        };
+        let cells = if r.suppressed {
+            vec![
+                Cell::plain(what),
+                Cell::plain(r.banks.to_string()),
+                Cell::styled("suppressed", "muted"),
+                Cell::plain(""),
+                Cell::plain(""),
+            ]
+        } else {
+            vec![
+                Cell::plain(what),
+                Cell::plain(r.banks.to_string()),
+                Cell::styled(
+                    r.total.map_or_else(String::new, |t| format::fixed(t, 0)),
+                    "strong",
+                ),
+                Cell::plain(r.events.map_or_else(String::new, |e| format::fixed(e, 0))),
+                Cell::plain(r.per_1k.map_or_else(String::new, |p| format::fixed(p, 3))),
+            ]
+        };
+        table.rows.push(cells);
+    }
+    if !table.rows.is_empty() {
+        section.blocks.push(Block::Table(
+            table.note("Events: all events of the streams that record incidents."),
+        ));
+    }
+    section.or_empty("No accepted bundle records incidents.")
+}
+
+pub(super) fn quality(cohort: &Cohort) -> Section {
+    let mut section = Section::new("quality", "Data-quality caveats and rejected bundles");
+    let mut rejected = Table::new(vec![Column::left("Bundle"), Column::left("Reason")]);
+    for r in &cohort.bundles.rejected {
+        rejected.rows.push(vec![
+            Cell::plain(r.path.clone()),
+            Cell::styled(r.reason.clone(), "fail"),
+        ]);
+    }
+    section.blocks.push(Block::Heading {
+        text: "Rejected bundles".into(),
+    });
+    if rejected.rows.is_empty() {
+        section.blocks.push(Block::Text {
+            text: "No bundle was rejected: every manifest matched its files.".into(),
+        });
+    } else {
+        section.blocks.push(Block::Table(
+            rejected.note("A rejected bundle is left out of every figure of this summary."),
+        ));
+    }
+    if !cohort.bundles.superseded.is_empty() {
+        let mut superseded = Table::new(vec![
+            Column::left("Bank"),
+            Column::left("Use case"),
+            Column::left("Bundle"),
+            Column::left("Replaced by"),
+        ]);
+        for s in &cohort.bundles.superseded {
+            superseded.rows.push(vec![
+                Cell::plain(s.bank.clone()),
+                Cell::plain(s.use_case.clone()),
+                Cell::plain(s.path.clone()),
+                Cell::plain(s.superseded_by.clone()),
+            ]);
+        }
+        section.blocks.push(Block::Table(superseded.caption(
+            "Superseded submissions (a later bundle for the same use case and period was used)",
+        )));
+    }
+    let mut findings = Table::new(vec![
+        Column::left("Bank"),
+        Column::left("Severity"),
+        Column::left("Code"),
+        Column::right("Rows"),
+    ]);
+    for f in &cohort.findings {
+        findings.rows.push(vec![
+            Cell::plain(f.bank.clone()),
+            Cell::plain(f.severity.clone()),
+            Cell::styled(f.code.clone(), "code"),
+            Cell::plain(format::fixed(f.count, 0)),
+        ]);
+    }
+    section.blocks.push(Block::Heading {
+        text: "Data-quality findings per bank".into(),
+    });
+    if findings.rows.is_empty() {
+        section.blocks.push(Block::Text {
+            text: "No accepted bundle reported data-quality findings.".into(),
+        });
+    } else {
+        section.blocks.push(Block::Table(findings));
+    }
+    section
+}

@@ -1,0 +1,231 @@
+//! The operational sections of the report: human oversight, volumes, latency and cost,
+//! incidents, and the reconciliation of KPIs the bank reported itself.
+
+use super::blocks::{Block, Cell, ChartRef, ChartSpec, Column, Table};
+use super::results::{chart_id, event_streams, trend};
+use super::tables::{find, groups};
+use super::{Section, title};
+use crate::model::{Segment, Summary};
+use crate::render::format;
+
+/// A table with one row per stream and a compact cell per metric of `ids` (AI arm in A/B trials).
+fn stream_rows(summary: &Summary, ids: &[(&str, &str)]) -> Option<Table> {
+    let currency = summary.settings.currency.as_deref();
+    let mut columns = vec![Column::left("Stream")];
+    columns.extend(ids.iter().map(|(_, head)| Column::right(head)));
+    let mut table = Table::new(columns);
+    for s in event_streams(summary) {
+        let arm = if s.has_arms { Some("ai") } else { None };
+        let metrics: Vec<_> = ids
+            .iter()
+            .map(|(id, _)| find(summary, &s.name, id, None, arm))
+            .collect();
+        if metrics.iter().all(Option::is_none) {
+            continue;
+        }
+        let name = if s.has_arms {
+            format!("{} (AI arm)", s.name)
+        } else {
+            s.name.clone()
+        };
+        let mut row = vec![Cell::styled(name, "strong")];
+        row.extend(metrics.iter().map(|m| {
+            Cell::plain(
+                m.map(|m| format::compact(m, currency))
+                    .unwrap_or_else(|| "–".into()),
+            )
+        }));
+        table.rows.push(row);
+    }
+    (!table.rows.is_empty()).then_some(table)
+}
+
+pub fn oversight(summary: &Summary) -> Section {
+    let mut section = Section::new("oversight", "Human oversight")
+        .with_narrative(summary.submission.narrative.oversight.as_ref());
+    let ids = [
+        ("oversight.review_rate", "Review rate"),
+        ("oversight.override_rate", "Override rate"),
+        ("oversight.review_seconds_median", "Median review time"),
+    ];
+    if let Some(t) = stream_rows(summary, &ids) {
+        section.blocks.push(Block::Table(t.note("Review rate: reviewed events over events where review is recorded. Override rate: reviewer changed the AI's outcome, over reviewed events.")));
+    }
+    section.or_empty(
+        "No stream records human review (human_reviewed, human_override, review_seconds).",
+    )
+}
+
+pub fn operations(summary: &Summary) -> Section {
+    let mut section = Section::new("operations", "Operations: volumes, latency and cost")
+        .with_narrative(summary.submission.narrative.operations.as_ref());
+    let mut volumes = Table::new(vec![
+        Column::left("Stream"),
+        Column::left("Kind"),
+        Column::right("Events"),
+        Column::right("Weeks"),
+    ]);
+    for s in event_streams(summary) {
+        let weeks = summary
+            .series
+            .iter()
+            .find(|x| x.stream == s.name)
+            .map_or(0, |x| x.points.len());
+        volumes.rows.push(vec![
+            Cell::styled(s.name.clone(), "strong"),
+            Cell::plain(s.kind.as_str()),
+            Cell::plain(format::thousands(s.events)),
+            Cell::plain(weeks.to_string()),
+        ]);
+    }
+    if !volumes.rows.is_empty() {
+        section
+            .blocks
+            .push(Block::Table(volumes.caption("Volumes")));
+    }
+    let ids = [
+        ("assistant.latency_p50", "Latency p50"),
+        ("assistant.latency_p95", "p95"),
+        ("assistant.latency_p99", "p99"),
+        ("assistant.latency_mean", "mean"),
+        ("assistant.tokens_mean", "Tokens"),
+        ("assistant.cost_total", "Total cost"),
+        ("assistant.cost_per_interaction", "Cost each"),
+    ];
+    if let Some(t) = stream_rows(summary, &ids) {
+        section.blocks.push(Block::Table(t.caption("Latency and cost").note("Latency quantiles use linear interpolation between closest ranks; tokens are input plus output per interaction.")));
+    }
+    for s in event_streams(summary) {
+        if let Some(c) = latency_histogram(summary, &s.name) {
+            section.blocks.push(Block::Chart(c));
+        }
+        if let Some(c) = trend(summary, s, false) {
+            section.blocks.push(Block::Chart(c));
+        }
+    }
+    section
+}
+
+fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
+    let d = summary
+        .distributions
+        .iter()
+        .find(|d| d.stream == stream && d.arm.as_deref().is_none_or(|a| a == "ai"))?;
+    Some(ChartRef {
+        id: chart_id(stream, "latency"),
+        title: format!("{stream}: distribution of response time"),
+        caption: "Interactions per latency bin; the last bin holds everything above it.".into(),
+        spec: ChartSpec::Histogram {
+            bins: d.bins.iter().map(|b| (b.low, b.high, b.count)).collect(),
+            unit: "ms".into(),
+        },
+    })
+}
+
+pub fn incidents(summary: &Summary) -> Section {
+    let mut section = Section::new("incidents", "Incidents")
+        .with_narrative(summary.submission.narrative.incidents.as_ref());
+    let mut table = Table::new(vec![
+        Column::left("Stream"),
+        Column::left("Incidents"),
+        Column::right("Count"),
+        Column::right("Per 1,000 events"),
+    ]);
+    for s in event_streams(summary) {
+        let arm = if s.has_arms { Some("ai") } else { None };
+        let Some(total) = find(summary, &s.name, "incidents.total", None, arm) else {
+            continue;
+        };
+        let per_1k = find(summary, &s.name, "incidents.per_1k", None, arm);
+        table.rows.push(vec![
+            Cell::styled(s.name.clone(), "strong"),
+            Cell::styled("all", "strong"),
+            Cell::styled(
+                format::value("incidents.total", total.value, None),
+                "strong",
+            ),
+            Cell::plain(
+                per_1k
+                    .map(|m| format::value("incidents.per_1k", m.value, None))
+                    .unwrap_or_default(),
+            ),
+        ]);
+        for attribute in ["incident_type", "incident_severity"] {
+            for group in groups(summary, &s.name, attribute) {
+                let segment = Segment {
+                    attribute: attribute.into(),
+                    value: Some(group.clone()),
+                };
+                let m = find(summary, &s.name, "incidents.total", Some(&segment), arm);
+                let label = if attribute == "incident_type" {
+                    format!("type {group}")
+                } else {
+                    format!("severity {group}")
+                };
+                table.rows.push(vec![
+                    Cell::plain(""),
+                    Cell::plain(label),
+                    Cell::plain(
+                        m.map(|m| format::value("incidents.total", m.value, None))
+                            .unwrap_or_default(),
+                    ),
+                    Cell::plain(""),
+                ]);
+            }
+        }
+    }
+    if !table.rows.is_empty() {
+        section.blocks.push(Block::Table(table));
+    }
+    section.or_empty("No stream records incidents (incident_type column).")
+}
+
+pub fn reconciliation(summary: &Summary) -> Section {
+    let mut section = Section::new("reconciliation", "Reconciliation of reported KPIs")
+        .with_narrative(summary.submission.narrative.reconciliation.as_ref());
+    let currency = summary.settings.currency.as_deref();
+    let mut table = Table::new(vec![
+        Column::left("Metric"),
+        Column::left("Stream / segment"),
+        Column::right("Reported"),
+        Column::right("Recomputed"),
+        Column::right("Difference"),
+        Column::left("Status"),
+    ]);
+    for r in &summary.reconciliation {
+        let mut scope = r.stream.clone().unwrap_or_default();
+        if let Some(seg) = &r.segment {
+            scope.push_str(&format!(
+                ", {} = {}",
+                seg.attribute,
+                seg.value.clone().unwrap_or_default()
+            ));
+        }
+        let status = match r.status.as_str() {
+            "within_tolerance" => Cell::styled("within tolerance", "pass"),
+            "outside_tolerance" => Cell::styled("OUTSIDE TOLERANCE", "fail"),
+            _ => Cell::styled("not recomputable", "not_evaluable"),
+        };
+        table.rows.push(vec![
+            Cell::plain(title(&r.metric)),
+            Cell::plain(scope),
+            Cell::plain(format::value(&r.metric, Some(r.reported), currency)),
+            Cell::plain(format::value(&r.metric, r.computed, currency)),
+            Cell::plain(
+                r.difference
+                    .map_or_else(|| "n/a".into(), |d| format!("{d:+.4}")),
+            ),
+            status,
+        ]);
+    }
+    if !table.rows.is_empty() {
+        let note = format!(
+            "Tolerance: absolute difference of at most {} in the metric's own unit.",
+            summary.settings.reconciliation_tolerance
+        );
+        section.blocks.push(Block::Table(table.note(note)));
+    }
+    section.or_empty(
+        "The submission has no KPI sheet (kpis stream), so there is nothing to reconcile.",
+    )
+}
