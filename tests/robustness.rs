@@ -26,6 +26,21 @@ fn a_blank_last_line_is_not_a_row() {
 }
 
 #[test]
+fn a_json_lines_finding_names_the_line_an_editor_shows() {
+    let good = r#"{"event_id":"a","timestamp":"2025-06-02 10:00:00","decision":true,"label":true}"#;
+    let bad =
+        r#"{"event_id":"b","timestamp":"2025-06-02 10:00:00","decision":"maybe","label":true}"#;
+    let jsonl = format!("{good}\n\n   \n{bad}\n\n");
+    let (code, text) = validate(&[("logs/a.jsonl", &jsonl)], &detection_config(""));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("logs/a.jsonl: row 4, column \"decision\""),
+        "line 4, not record 2: {text}"
+    );
+    assert!(text.contains("2 row(s) read"), "{text}");
+}
+
+#[test]
 fn a_repeated_header_name_is_an_error() {
     let csv = "event_id,timestamp,decision,decision\na,2025-06-02 10:00:00,true,false\n";
     let (code, text) = validate(&[("logs/a.csv", csv)], &detection_config(""));

@@ -1,7 +1,8 @@
 //! Finding where a CSV or JSON Lines file goes wrong: the first record whose field count
 //! differs from the header, the first bytes that are not UTF-8, the first line that is not a
 //! JSON object or holds a list or object. The CSV check runs on every CSV file, because polars
-//! silently pads short rows; the JSON Lines check runs only on files polars refused.
+//! silently pads short rows; the JSON Lines check runs only on files polars refused. Also the
+//! line numbers of a JSON Lines file's records, for files with blank lines.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -150,6 +151,20 @@ pub fn jsonl(path: &Path) -> Option<Diagnosis> {
     None
 }
 
+/// The 1-based line number of each record (non-blank line) of a JSON Lines file, or `None`
+/// when the numbers are the record numbers already (no blank line before the last record).
+pub fn jsonl_record_lines(path: &Path) -> Option<Vec<u64>> {
+    let reader = BufReader::new(open(path).ok()?);
+    let mut lines = Vec::new();
+    for (index, line) in reader.split(b'\n').enumerate() {
+        if !line.ok()?.trim_ascii().is_empty() {
+            lines.push(index as u64 + 1);
+        }
+    }
+    let shifted = lines.last().is_some_and(|&last| last != lines.len() as u64);
+    shifted.then_some(lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +195,15 @@ mod tests {
         let path = dir.path().join("a.jsonl");
         std::fs::write(&path, "{\"a\":1}\n{\"a\":2\n").unwrap();
         assert_eq!(jsonl(&path).unwrap().row, 2);
+    }
+
+    #[test]
+    fn jsonl_record_lines_skip_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n\n  \r\n{\"a\":2}\n{\"a\":3}\n\n").unwrap();
+        assert_eq!(jsonl_record_lines(&path), Some(vec![1, 4, 5]));
+        std::fs::write(&path, "{\"a\":1}\n{\"a\":2}\n\n").unwrap();
+        assert_eq!(jsonl_record_lines(&path), None, "only trailing blank lines");
     }
 }

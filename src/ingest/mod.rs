@@ -191,7 +191,32 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         Some(mask) => selected.filter(mask),
         None => selected,
     };
-    guarded(|| selected.collect()).map_err(|err| vec![describe_failure(file, &err, &fail)])
+    guarded(|| {
+        selected
+            .collect()
+            .and_then(|frame| line_numbers(frame, file))
+    })
+    .map_err(|err| vec![describe_failure(file, &err, &fail)])
+}
+
+/// Findings name the line of a JSON Lines file an editor shows. polars numbers the records
+/// and skips blank lines, so in a file with blank lines each record number is replaced by
+/// its line number (one gather over the whole column).
+fn line_numbers(frame: DataFrame, file: &SourceFile) -> PolarsResult<DataFrame> {
+    if file.format != FileFormat::Jsonl {
+        return Ok(frame);
+    }
+    let Some(lines) = diagnose::jsonl_record_lines(&file.path) else {
+        return Ok(frame);
+    };
+    frame
+        .lazy()
+        .with_column(
+            lit(Series::new(ROW.into(), lines))
+                .gather(col(ROW) - lit(1u64), false)
+                .alias(ROW),
+        )
+        .collect()
 }
 
 /// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an
