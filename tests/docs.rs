@@ -81,3 +81,29 @@ fn commands_md_names_every_command() {
         assert!(text.contains(&format!("## `{command}")), "{command}");
     }
 }
+
+#[test]
+fn the_complete_config_example_validates() {
+    let text = doc("config.md");
+    let start = text.find("```yaml\n").expect("a yaml example") + "```yaml\n".len();
+    let example = &text[start..start + text[start..].find("```").unwrap()];
+    // The example points at the card-fraud sample's files; link them beside it.
+    let dir = submission(&[("submission.yaml", example)]);
+    let sample = samples().join("submissions/harbour-bank-card-fraud");
+    for name in ["exports", "narrative"] {
+        std::os::unix::fs::symlink(sample.join(name), dir.path().join(name)).unwrap();
+    }
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("2 stream(s), 5 file(s)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -222,3 +222,59 @@ fn a_signed_manifest_verifies_and_a_changed_one_does_not() {
         stdout(&tampered)
     );
 }
+
+/// Runs `minisign` with `args`, failing the test with a hint when the tool is missing.
+fn minisign_tool(args: &[&str]) -> bool {
+    std::process::Command::new("minisign")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("the minisign command (apt-get install minisign)")
+        .success()
+}
+
+#[test]
+fn a_key_made_by_the_minisign_command_without_password_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (secret, public) = (dir.path().join("k.key"), dir.path().join("k.pub"));
+    let (secret_s, public_s) = (path_str(&secret), path_str(&public));
+    assert!(minisign_tool(&[
+        "-G", "-W", "-p", &public_s, "-s", &secret_s
+    ]));
+    let config = samples().join("submissions/junk-bay-bank-redteam/submission.yaml");
+    let build = |key: &str, out: &str| {
+        run(&[
+            "build",
+            &path_str(&config),
+            "-o",
+            &path_str(&dir.path().join(out)),
+            "--format",
+            "json",
+            "--sign-key",
+            key,
+        ])
+    };
+    let built = build(&secret_s, "good");
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let manifest = path_str(&dir.path().join("good/manifest.json"));
+    assert!(minisign_tool(&[
+        "-V", "-q", "-p", &public_s, "-m", &manifest
+    ]));
+    // One changed bit in the secret half: refused, and nothing is written.
+    let text = std::fs::read_to_string(&secret).unwrap();
+    let (comment, encoded) = text.split_once('\n').unwrap();
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut bytes = engine.decode(encoded.trim()).unwrap();
+    bytes[70] ^= 1;
+    let damaged = dir.path().join("damaged.key");
+    std::fs::write(&damaged, format!("{comment}\n{}\n", engine.encode(&bytes))).unwrap();
+    let refused = build(&path_str(&damaged), "bad");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("damaged.key"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!dir.path().join("bad").exists());
+}

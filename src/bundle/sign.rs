@@ -7,6 +7,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
+use base64::Engine;
 use minisign::{PublicKey, SecretKey, SecretKeyBox, SignatureBox};
 
 use crate::error::{Error, Result};
@@ -26,6 +27,8 @@ fn sign_error(path: &Path, message: impl std::fmt::Display) -> Error {
 /// A loaded minisign secret key.
 pub struct Signer {
     key: SecretKey,
+    /// The public half, against which every signature is checked as it is made.
+    public: PublicKey,
 }
 
 impl Signer {
@@ -35,10 +38,11 @@ impl Signer {
             path: path.to_path_buf(),
             source,
         })?;
-        let key_box = SecretKeyBox::from_string(&text).map_err(|e| sign_error(path, e))?;
         let key = match std::env::var(PASSWORD_ENV) {
-            Ok(password) => SecretKey::from_box(key_box, Some(password)),
-            Err(_) => SecretKey::from_unencrypted_box(key_box),
+            Ok(password) => SecretKeyBox::from_string(&text)
+                .and_then(|key_box| SecretKey::from_box(key_box, Some(password)))
+                .map_err(|e| e.to_string()),
+            Err(_) => load_without_password(&text),
         }
         .map_err(|e| {
             sign_error(
@@ -48,14 +52,23 @@ impl Signer {
                 ),
             )
         })?;
-        Ok(Signer { key })
+        let public = PublicKey::from_secret_key(&key).map_err(|e| sign_error(path, e))?;
+        let signer = Signer { key, public };
+        // A test signature now, so that a damaged key stops the build before any work.
+        signer.sign(b"key check", "key check").map_err(|_| {
+            sign_error(
+                path,
+                "the key is damaged: its secret and public halves do not match",
+            )
+        })?;
+        Ok(signer)
     }
 
     /// The minisign signature file of `data`, with a trusted comment that names `label`.
     pub fn sign(&self, data: &[u8], label: &str) -> Result<Vec<u8>> {
         let trusted = format!("sandbox-report manifest, {label}");
         let signature = minisign::sign(
-            None,
+            Some(&self.public),
             &self.key,
             Cursor::new(data),
             Some(&trusted),
@@ -63,6 +76,35 @@ impl Signer {
         )
         .map_err(|e| Error::Usage(format!("cannot sign the manifest: {e}")))?;
         Ok(signature.into_string().into_bytes())
+    }
+}
+
+/// Length of a decoded minisign secret key: algorithms, KDF parameters, key id, the Ed25519
+/// key pair and a 32-byte checksum.
+const SECRET_KEY_LEN: usize = 158;
+
+/// Reads a key without a password. The `minisign` command's own `-W` keys carry an all-zero
+/// checksum, which the minisign crate takes for corruption; such a key is read as raw bytes
+/// instead (every signature is still checked against the key's public half when it is made).
+fn load_without_password(text: &str) -> std::result::Result<SecretKey, String> {
+    let error = match SecretKeyBox::from_string(text).and_then(SecretKey::from_unencrypted_box) {
+        Ok(key) => return Ok(key),
+        Err(e) => e.to_string(),
+    };
+    let bytes = text.lines().nth(1).and_then(|line| {
+        base64::engine::general_purpose::STANDARD
+            .decode(line.trim())
+            .ok()
+    });
+    match bytes {
+        Some(bytes)
+            if bytes.len() == SECRET_KEY_LEN
+                && bytes[2..4] == [0, 0]
+                && bytes[SECRET_KEY_LEN - 32..].iter().all(|&b| b == 0) =>
+        {
+            SecretKey::from_bytes(&bytes).map_err(|e| e.to_string())
+        }
+        _ => Err(error),
     }
 }
 

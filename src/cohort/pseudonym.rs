@@ -43,11 +43,18 @@ fn parse_key(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The default key file: `$XDG_CONFIG_HOME/sandbox-report/pseudonym.key` or
-/// `~/.config/sandbox-report/pseudonym.key`.
+/// `~/.config/sandbox-report/pseudonym.key`. As the XDG convention says, an empty or relative
+/// `XDG_CONFIG_HOME` is ignored (a key must never land in whatever folder the job runs in).
 pub fn default_key_file() -> Option<PathBuf> {
+    let absolute = |p: PathBuf| p.is_absolute().then_some(p);
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".config"))
+                .and_then(absolute)
+        })?;
     Some(base.join("sandbox-report").join("pseudonym.key"))
 }
 

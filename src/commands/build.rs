@@ -78,6 +78,7 @@ pub fn build_bundle(
     }
     let manifest = manifest(&loaded, &summary, staging.outputs(), &clock)?;
     let mut files: Vec<String> = staging.outputs().into_iter().map(|e| e.path).collect();
+    files.push(crate::bundle::manifest::MANIFEST_FILE.into());
     if signer.is_some() {
         files.push(crate::bundle::sign::SIGNATURE_FILE.into());
     }
