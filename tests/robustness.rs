@@ -278,3 +278,82 @@ fn a_key_made_by_the_minisign_command_without_password_signs() {
     );
     assert!(!dir.path().join("bad").exists());
 }
+
+#[test]
+fn a_manifest_cannot_point_outside_its_bundle_or_at_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = run(&[
+        "generate",
+        "bundles",
+        "--count",
+        "1",
+        "-o",
+        &path_str(&dir.path().join("b")),
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let bundle = std::fs::read_dir(dir.path().join("b"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // A file outside the bundle whose size and hash the manifest states correctly, and a pipe
+    // that would block any reader.
+    std::fs::write(dir.path().join("outside.txt"), b"secret").unwrap();
+    let fifo = bundle.join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let manifest_path = bundle.join("manifest.json");
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let outputs = manifest["outputs"].as_array_mut().unwrap();
+    outputs.push(serde_json::json!({"path": "../../outside.txt", "bytes": 6,
+        "sha256": "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"}));
+    outputs.push(serde_json::json!({"path": "pipe", "bytes": 0,
+        "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}));
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+
+    let checked = run(&["verify", &path_str(&bundle)]);
+    let text = stdout(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("MISMATCH ../../outside.txt: refused: the path leaves the bundle"),
+        "{text}"
+    );
+    assert!(
+        text.contains("MISMATCH pipe: refused: not a regular file"),
+        "{text}"
+    );
+
+    let out = dir.path().join("cohort");
+    let merged = bin()
+        .args([
+            "cohort",
+            &path_str(&dir.path().join("b")),
+            "-o",
+            &path_str(&out),
+        ])
+        .env("SANDBOX_REPORT_PSEUDONYM_KEY", "0123456789abcdef0123")
+        .output()
+        .unwrap();
+    assert_eq!(
+        merged.status.code(),
+        Some(2),
+        "no usable bundle: {}",
+        stderr(&merged)
+    );
+    assert!(
+        stderr(&merged).contains("manifest entry ../../outside.txt: refused"),
+        "{}",
+        stderr(&merged)
+    );
+}

@@ -1,7 +1,7 @@
 //! manifest.json (summary-v1): the hash and size of the config, every input and every output
 //! of a bundle, and checking a bundle against its manifest.
 
-use std::path::Path;
+use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,46 @@ pub struct Entry {
     pub sha256: String,
 }
 
+/// Checks one listed output without touching anything a hostile manifest might point at: the
+/// path must stay inside the bundle and name a regular file (not a link, pipe or device) of
+/// the listed size; only then is the file read and hashed. `None` when it matches.
+fn check_output(bundle: &Path, entry: &Entry) -> Option<String> {
+    let relative = Path::new(&entry.path);
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Some(format!("{UNSAFE}: the path leaves the bundle"));
+    }
+    let path = bundle.join(relative);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) => return Some(format!("{MISSING}: {err}")),
+    };
+    if !meta.is_file() {
+        return Some(format!(
+            "{UNSAFE}: not a regular file (a bundle holds its own files, not links, pipes or devices)"
+        ));
+    }
+    if meta.len() != entry.bytes {
+        return Some(format!(
+            "size {} bytes, manifest says {}",
+            meta.len(),
+            entry.bytes
+        ));
+    }
+    match sha256_file(&path) {
+        Err(err) => Some(format!("{MISSING}: {err}")),
+        Ok((_, sha)) if sha != entry.sha256 => Some("SHA-256 differs from the manifest".into()),
+        Ok(_) => None,
+    }
+}
+
+/// How a mismatch reason starts when the file cannot be read.
+pub const MISSING: &str = "cannot read";
+/// How a mismatch reason starts when the manifest names something that is not a bundle file.
+pub const UNSAFE: &str = "refused";
+
 /// A file of a bundle that does not match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
@@ -45,17 +85,7 @@ impl Manifest {
         self.outputs
             .iter()
             .filter_map(|entry| {
-                let reason = match sha256_file(&bundle.join(&entry.path)) {
-                    Err(err) => format!("cannot read: {err}"),
-                    Ok((bytes, _)) if bytes != entry.bytes => {
-                        format!("size {bytes} bytes, manifest says {}", entry.bytes)
-                    }
-                    Ok((_, sha)) if sha != entry.sha256 => {
-                        "SHA-256 differs from the manifest".into()
-                    }
-                    Ok(_) => return None,
-                };
-                Some(Mismatch {
+                check_output(bundle, entry).map(|reason| Mismatch {
                     path: entry.path.clone(),
                     reason,
                 })

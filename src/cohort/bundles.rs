@@ -9,7 +9,7 @@ use serde::Deserialize;
 use walkdir::WalkDir;
 
 use super::model::RejectedBundle;
-use crate::bundle::{MANIFEST_FILE, Manifest};
+use crate::bundle::{MANIFEST_FILE, Manifest, manifest};
 use crate::discover::relative;
 use crate::model::{CriterionResult, SUMMARY_SCHEMA, SUMMARY_VERSION, Segment};
 
@@ -129,8 +129,10 @@ fn load(dir: &Path, path: &str) -> Result<LoadedBundle, String> {
         return Err("manifest does not list summary.json".into());
     }
     if let Some(bad) = manifest.verify_outputs(dir).into_iter().next() {
-        return Err(if bad.reason.starts_with("cannot read") {
+        return Err(if bad.reason.starts_with(manifest::MISSING) {
             format!("missing file listed in the manifest: {}", bad.path)
+        } else if bad.reason.starts_with(manifest::UNSAFE) {
+            format!("manifest entry {}: {}", bad.path, bad.reason)
         } else {
             format!("manifest hash mismatch: {}", bad.path)
         });
