@@ -63,6 +63,9 @@ pub enum Error {
     #[error("refusing to replace {}: it exists and is not a bundle written by sandbox-report", path.display())]
     NotABundle { path: PathBuf },
 
+    #[error("refusing to replace {}: it holds {stranger:?}, which its manifest does not list", path.display())]
+    ForeignFile { path: PathBuf, stranger: String },
+
     #[error("data processing failed in stream {stream:?}: {source}")]
     Data {
         stream: String,
@@ -116,7 +119,7 @@ impl Error {
                 "run `sandbox-report validate CONFIG` to list every finding with file, row and column"
                     .into(),
             ),
-            Error::NotABundle { .. } => {
+            Error::NotABundle { .. } | Error::ForeignFile { .. } => {
                 Some("choose an empty or new folder for -o, or remove the folder yourself".into())
             }
             Error::ConfigRead { .. } => Some("check the path; it is relative to the current folder".into()),

@@ -215,6 +215,37 @@ fn build_refuses_to_replace_a_folder_that_is_not_a_bundle() {
 }
 
 #[test]
+fn build_refuses_to_replace_a_bundle_holding_files_it_did_not_write() {
+    let (dir, _) = build_small();
+    let bundle = dir.path().join("bundle");
+    // A manifest copied into a folder of other work does not make that work a bundle.
+    std::fs::create_dir_all(bundle.join("notes")).unwrap();
+    std::fs::write(bundle.join("notes/thesis.docx"), "keep me").unwrap();
+    let before = snapshot(&bundle);
+    let out = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&bundle),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("\"notes/thesis.docx\""),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(snapshot(&bundle), before);
+    std::fs::remove_dir_all(bundle.join("notes")).unwrap();
+    let again = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&bundle),
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+#[test]
 fn two_builds_with_the_same_epoch_are_byte_identical() {
     let (dir, _) = build_small();
     let again = dir.path().join("again");

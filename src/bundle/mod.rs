@@ -105,7 +105,8 @@ impl Staging {
     }
 }
 
-/// OUT may be replaced when it does not exist, is an empty folder, or is a bundle.
+/// OUT may be replaced when it does not exist, is an empty folder, or is a bundle that holds
+/// nothing but what its manifest lists (so that no file someone put there is ever deleted).
 fn check_replaceable(out: &Path) -> Result<()> {
     if !out.exists() {
         return Ok(());
@@ -120,11 +121,41 @@ fn check_replaceable(out: &Path) -> Result<()> {
         .map_err(output_error(out))?
         .next()
         .is_none();
-    if empty || Manifest::read(&out.join(MANIFEST_FILE)).is_ok() {
-        Ok(())
-    } else {
-        Err(not_a_bundle())
+    if empty {
+        return Ok(());
     }
+    let manifest = Manifest::read(&out.join(MANIFEST_FILE)).map_err(|_| not_a_bundle())?;
+    match foreign_file(out, &manifest) {
+        Some(stranger) => Err(Error::ForeignFile {
+            path: out.to_path_buf(),
+            stranger,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The first file under `out` (by name) that is neither listed in `manifest` nor the
+/// manifest or its signature.
+fn foreign_file(out: &Path, manifest: &Manifest) -> Option<String> {
+    let own: std::collections::BTreeSet<&str> = manifest
+        .outputs
+        .iter()
+        .map(|e| e.path.as_str())
+        .chain([MANIFEST_FILE, sign::SIGNATURE_FILE])
+        .collect();
+    walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(e) if e.file_type().is_dir() => None,
+            Ok(e) => Some(crate::discover::relative(out, e.path())),
+            Err(err) => Some(err.path().map_or_else(
+                || "an unreadable entry".into(),
+                |p| crate::discover::relative(out, p),
+            )),
+        })
+        .find_map(|name| name.filter(|n| !own.contains(n.as_str())))
 }
 
 /// Moves `staged` to `out`; an existing `out` is set aside first and restored on failure.
