@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use crate::config::FileFormat;
@@ -79,21 +79,44 @@ pub fn discover(
     let (root, pattern) = split_glob(spec);
     let root_path = base.join(&root);
     let candidates = match pattern {
-        Some(pattern) => match Glob::new(&pattern) {
+        Some(_) if !root_path.is_dir() => {
+            found.findings.push(finding(
+                "path_not_found",
+                format!(
+                    "stream path {spec:?} matches nothing: the folder {} does not exist",
+                    root_path.display()
+                ),
+                Some(relative(base, &root_path)),
+            ));
+            return found;
+        }
+        // As in a shell, `*` stays within one folder; `**` crosses folders.
+        Some(pattern) => match GlobBuilder::new(&pattern).literal_separator(true).build() {
             Ok(glob) => {
                 let matcher = glob.compile_matcher();
                 // An absolute pattern is matched against absolute paths, a relative one
                 // against paths relative to the config's folder.
                 let absolute = Path::new(&pattern).is_absolute();
-                walk(base, &root_path, stream, &mut found.findings)
-                    .into_iter()
-                    .filter(|(path, rel)| {
-                        if absolute {
-                            matcher.is_match(path)
-                        } else {
-                            matcher.is_match(rel)
-                        }
+                let matches = |path: &Path, rel: &str| {
+                    if absolute {
+                        matcher.is_match(path)
+                    } else {
+                        matcher.is_match(rel)
+                    }
+                };
+                let mut walked = Vec::new();
+                let files = walk(base, &root_path, stream, &mut walked);
+                // A problem with an entry the pattern cannot match is none of this stream's
+                // business (a broken link beside the logs); unreadable folders still count.
+                found.findings.extend(walked.into_iter().filter(|f| {
+                    f.file.as_deref().is_none_or(|rel| {
+                        let path = base.join(rel);
+                        path.is_dir() || matches(&path, rel)
                     })
+                }));
+                files
+                    .into_iter()
+                    .filter(|(path, rel)| matches(path, rel))
                     .collect()
             }
             Err(err) => {
@@ -311,6 +334,36 @@ mod tests {
         assert_eq!(found.files.len(), 1);
         let globbed = discover(dir.path(), "s", "logs/*/*.jsonl", None, FileFormat::Auto);
         assert_eq!(globbed.files[0].display, "logs/b/a.jsonl");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_glob_star_stays_in_its_folder_and_ignores_unrelated_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let month = dir.path().join("logs/2025-06");
+        std::fs::create_dir_all(month.join("superseded")).unwrap();
+        std::fs::write(month.join("a.csv"), "x").unwrap();
+        std::fs::write(month.join("superseded/old.csv"), "x").unwrap();
+        std::os::unix::fs::symlink("gone", dir.path().join("broken.txt")).unwrap();
+        let names = |spec: &str| {
+            let found = discover(dir.path(), "s", spec, None, FileFormat::Auto);
+            assert!(found.findings.is_empty(), "{spec}: {:?}", found.findings);
+            found
+                .files
+                .into_iter()
+                .map(|f| f.display)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("logs/2025-*/*.csv"), ["logs/2025-06/a.csv"]);
+        assert_eq!(
+            names("logs/**/*.csv"),
+            ["logs/2025-06/a.csv", "logs/2025-06/superseded/old.csv"]
+        );
+        let none = discover(dir.path(), "s", "*.nomatch", None, FileFormat::Auto);
+        let codes: Vec<_> = none.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["no_input_files"]);
+        let missing = discover(dir.path(), "s", "nowhere/*.csv", None, FileFormat::Auto);
+        assert_eq!(missing.findings[0].code, "path_not_found");
     }
 
     #[cfg(unix)]
