@@ -174,3 +174,18 @@ fn validate_json_lists_findings_with_locations() {
     assert_eq!(finding["column"], "score");
     assert_eq!(finding["code"], "value_out_of_range");
 }
+
+#[test]
+fn validate_stops_on_a_template_folder_that_build_would_stop_on() {
+    let config = detection_config("report: { template: no-such-folder }\n");
+    let dir = submission(&[
+        ("submission.yaml", &config),
+        (
+            "logs/day1.csv",
+            &format!("{HEADER}e1,2025-06-02 10:00:00,true,true,0.9\n"),
+        ),
+    ]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+}

@@ -12,9 +12,12 @@ use crate::error::{Outcome, Result};
 use crate::model::{Finding, Severity};
 use crate::pipeline;
 use crate::render::view::location;
+use crate::templates::TemplateSet;
 
 pub fn run(args: &ValidateArgs) -> Result<Outcome> {
     let loaded = config::load(&args.config)?;
+    // The template folder is part of the config: build would stop on it, so validate does too.
+    TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let checked = pipeline::check(&loaded)?;
     let mut out = std::io::stdout().lock();
     match args.format {
