@@ -130,6 +130,18 @@ pub fn discover(
         },
         None if root_path.is_file() => vec![(root_path.clone(), relative(base, &root_path))],
         None if root_path.is_dir() => walk(base, &root_path, stream, &mut found.findings),
+        None if std::fs::symlink_metadata(&root_path).is_ok() => {
+            let why = match std::fs::metadata(&root_path) {
+                Err(err) => format!("it cannot be followed: {err}"),
+                Ok(_) => "it is not a regular file or folder (a pipe, socket or device)".into(),
+            };
+            found.findings.push(finding(
+                "path_unreadable",
+                format!("stream path {spec:?} exists but cannot be read: {why}"),
+                Some(relative(base, &root_path)),
+            ));
+            return found;
+        }
         None => {
             found.findings.push(finding(
                 "path_not_found",
@@ -364,6 +376,9 @@ mod tests {
         assert_eq!(codes, ["no_input_files"]);
         let missing = discover(dir.path(), "s", "nowhere/*.csv", None, FileFormat::Auto);
         assert_eq!(missing.findings[0].code, "path_not_found");
+        let dangling = discover(dir.path(), "s", "broken.txt", None, FileFormat::Auto);
+        assert_eq!(dangling.findings[0].code, "path_unreadable");
+        assert!(dangling.findings[0].message.contains("cannot be followed"));
     }
 
     #[cfg(unix)]

@@ -357,3 +357,23 @@ fn a_manifest_cannot_point_outside_its_bundle_or_at_a_pipe() {
         stderr(&merged)
     );
 }
+
+#[test]
+fn an_empty_file_is_a_warning_like_a_header_without_rows() {
+    let good = format!("{HEAD}a,2025-06-02 10:00:00,true,true\n");
+    let (code, text) = validate(
+        &[
+            ("logs/a.csv", &good),
+            ("logs/b.csv", ""),
+            ("logs/c.jsonl", ""),
+        ],
+        &detection_config(""),
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("warning[file_empty] alerts: logs/b.csv: the file is empty"),
+        "{text}"
+    );
+    assert!(text.contains("logs/c.jsonl: the file is empty"), "{text}");
+    assert!(text.contains("1 row(s) read"), "{text}");
+}

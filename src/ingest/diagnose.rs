@@ -32,6 +32,11 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     })
 }
 
+/// Whether a text file holds nothing at all (after gzip decompression), not even a header.
+pub fn is_empty(path: &Path) -> bool {
+    open(path).is_ok_and(|mut reader| matches!(reader.read(&mut [0u8; 1]), Ok(0)))
+}
+
 /// The first structural problem of a CSV file, if the csv crate can see one.
 pub fn csv(path: &Path) -> Option<Diagnosis> {
     let mut reader = csv::ReaderBuilder::new()

@@ -135,6 +135,17 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         count: 1,
     };
     let unreadable = |err: PolarsError| vec![describe_failure(file, &err, &fail)];
+    if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
+        // Like a file with only a header: nothing to read, worth a warning, not a stop.
+        let mut empty = fail(
+            "file_empty",
+            None,
+            None,
+            "the file is empty (no header, no rows); it is skipped".into(),
+        );
+        empty.severity = Severity::Warning;
+        return Err(vec![empty]);
+    }
     if file.format == FileFormat::Csv
         && let Some(d) = diagnose::csv(&file.path)
     {

@@ -43,9 +43,12 @@ pub(super) fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str
     for line in series {
         let color = shade(line.color, line.faded);
         for run in runs(&line.points) {
-            chart
-                .draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))
-                .map_err(err)?;
+            // A lone known week is a dot: a one-point line is no line (and SVG readers warn).
+            if run.len() > 1 {
+                chart
+                    .draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))
+                    .map_err(err)?;
+            }
             chart
                 .draw_series(run.iter().map(|c| Circle::new(*c, 3, color.filled())))
                 .map_err(err)?;
