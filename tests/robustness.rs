@@ -377,3 +377,27 @@ fn an_empty_file_is_a_warning_like_a_header_without_rows() {
     assert!(text.contains("logs/c.jsonl: the file is empty"), "{text}");
     assert!(text.contains("1 row(s) read"), "{text}");
 }
+
+#[test]
+fn utf16_csv_and_a_json_lines_bom_are_named_as_such() {
+    let text = format!("{HEAD}a,2025-06-02 10:00:00,true,true\n");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let line = r#"{"event_id":"b","timestamp":"2025-06-02 10:00:00","decision":true,"label":true}"#;
+    let dir = submission(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/b.jsonl", &format!("\u{feff}{line}\n")),
+    ]);
+    std::fs::write(dir.path().join("logs/a.csv"), utf16).unwrap();
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("logs/a.csv: expected UTF-8 text, found UTF-16"),
+        "{text}"
+    );
+    assert!(
+        text.contains("logs/b.jsonl: row 1: the file starts with a byte-order mark"),
+        "{text}"
+    );
+}

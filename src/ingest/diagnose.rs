@@ -13,7 +13,7 @@ use flate2::read::MultiGzDecoder;
 /// Where a file first goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
-    /// 1-based data row (CSV, header excluded) or line (JSON Lines).
+    /// 1-based data row (CSV, header excluded; 0 for the header itself) or line (JSON Lines).
     pub row: u64,
     /// The column concerned, when one can be named.
     pub column: Option<String>,
@@ -37,8 +37,32 @@ pub fn is_empty(path: &Path) -> bool {
     open(path).is_ok_and(|mut reader| matches!(reader.read(&mut [0u8; 1]), Ok(0)))
 }
 
+/// A file whose first bytes show it is not plain UTF-8: UTF-16 (a common spreadsheet export),
+/// or for JSON Lines a byte-order mark, which polars does not read.
+fn foreign_encoding(path: &Path, row: u64, bom_allowed: bool) -> Option<Diagnosis> {
+    let mut head = Vec::with_capacity(3);
+    open(path).ok()?.take(3).read_to_end(&mut head).ok()?;
+    let message = match head.as_slice() {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => {
+            "expected UTF-8 text, found UTF-16; save or export the file as UTF-8 (in Excel: \"CSV UTF-8\")"
+        }
+        [0xEF, 0xBB, 0xBF] if !bom_allowed => {
+            "the file starts with a byte-order mark, which JSON Lines does not allow; save it as UTF-8 without BOM"
+        }
+        _ => return None,
+    };
+    Some(Diagnosis {
+        row,
+        column: None,
+        message: message.into(),
+    })
+}
+
 /// The first structural problem of a CSV file, if the csv crate can see one.
 pub fn csv(path: &Path) -> Option<Diagnosis> {
+    if let Some(d) = foreign_encoding(path, 0, true) {
+        return Some(d);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -104,6 +128,9 @@ fn ragged(row: u64, headers: &csv::ByteRecord, record: &csv::ByteRecord) -> Diag
 
 /// The first line of a JSON Lines file that is not a JSON object.
 pub fn jsonl(path: &Path) -> Option<Diagnosis> {
+    if let Some(d) = foreign_encoding(path, 1, false) {
+        return Some(d);
+    }
     let reader = BufReader::new(open(path).ok()?);
     for (index, line) in reader.split(b'\n').enumerate() {
         let row = index as u64 + 1;

@@ -152,7 +152,7 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         // polars pads short rows with nulls; the csv crate sees them.
         return Err(vec![fail(
             "csv_malformed",
-            Some(d.row),
+            Some(d.row).filter(|&row| row > 0),
             d.column,
             d.message,
         )]);
@@ -311,7 +311,12 @@ fn describe_failure(file: &SourceFile, err: &PolarsError, fail: &Fail) -> Findin
                 FileFormat::Jsonl => "jsonl_malformed",
                 _ => "csv_malformed",
             };
-            fail(code, Some(d.row), d.column, d.message)
+            fail(
+                code,
+                Some(d.row).filter(|&row| row > 0),
+                d.column,
+                d.message,
+            )
         }
         None => fail(
             "file_unreadable",
