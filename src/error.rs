@@ -122,7 +122,14 @@ impl Error {
             Error::NotABundle { .. } | Error::ForeignFile { .. } => {
                 Some("choose an empty or new folder for -o, or remove the folder yourself".into())
             }
-            Error::ConfigRead { .. } => Some("check the path; it is relative to the current folder".into()),
+            Error::ConfigRead { source, .. } => Some(
+                match source.kind() {
+                    std::io::ErrorKind::InvalidData => "save the config as UTF-8 text",
+                    std::io::ErrorKind::IsADirectory => "give the config file itself, not its folder",
+                    _ => "check the path; it is relative to the current folder",
+                }
+                .into(),
+            ),
             _ => None,
         }
     }

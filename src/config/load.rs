@@ -91,7 +91,7 @@ fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         let location = err.location().unwrap_or(Location::UNKNOWN);
         let options = serde_saphyr::render_options! { snippets: SnippetMode::Off };
         let message = err.without_snippet().render_with_options(options);
-        let message = strip_location_suffix(&message);
+        let message = plain_message(&strip_location_suffix(&message));
         let issue = ConfigIssue::at(path, location, message).with_hint(
             "see docs/config.md for every key the config accepts and its type".to_string(),
         );
@@ -101,8 +101,34 @@ fn parse(path: &Path, text: &str) -> Result<Config, Error> {
 
 /// serde-saphyr appends " at line L, column C"; we print the position in front instead.
 fn strip_location_suffix(message: &str) -> String {
+    let is_position = |rest: &str| {
+        rest.split_once(", column ").is_some_and(|(line, column)| {
+            [line, column]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
     match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
+        Some(at) if is_position(&message[at + " at line ".len()..]) => message[..at].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+/// The YAML reader's messages in the words of a config author, without advice meant for
+/// programmers who call the library.
+fn plain_message(message: &str) -> String {
+    if message.starts_with("budget breached") {
+        return "the YAML expands to far too many values (aliases nested inside aliases); a \
+                config needs no such nesting"
+            .into();
+    }
+    if message.starts_with("multiple YAML documents") {
+        return "the file holds more than one YAML document (a second `---`); a config is one \
+                document"
+            .into();
+    }
+    match message.split_once(", set DuplicateKeyPolicy") {
+        Some((head, _)) => format!("{head} (a key may appear once in its block)"),
         None => message.to_string(),
     }
 }
@@ -157,5 +183,18 @@ mod tests {
             "unknown field `x`"
         );
         assert_eq!(strip_location_suffix("plain"), "plain");
+        let inner = "budget breached (used at line 10, column 30) (defined at line 14";
+        assert_eq!(strip_location_suffix(inner), inner);
+    }
+
+    #[test]
+    fn library_advice_is_replaced_by_plain_words() {
+        let dup = plain_message("duplicate mapping key: a, set DuplicateKeyPolicy in Options");
+        assert_eq!(
+            dup,
+            "duplicate mapping key: a (a key may appear once in its block)"
+        );
+        assert!(plain_message("budget breached: Nodes").contains("aliases nested"));
+        assert!(!plain_message("multiple YAML documents detected; use x").contains("use x"));
     }
 }
