@@ -189,3 +189,14 @@ fn validate_stops_on_a_template_folder_that_build_would_stop_on() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_period_of_centuries_is_a_config_error_not_a_giant_report() {
+    let config = detection_config("").replace("end: 2025-06-30", "end: 9999-12-31");
+    let dir = submission(&[("submission.yaml", &config), ("logs/a.csv", HEADER)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("submission.yaml:"), "{text}");
+    assert!(text.contains("more than ten years"), "{text}");
+}

@@ -10,6 +10,9 @@ use serde_saphyr::Location;
 
 use super::load::ConfigIssue;
 use super::types::{Config, Criterion, SegmentSelector, StreamConfig};
+
+/// Longest reporting period accepted: ten years (a typo in a year, not a real trial).
+const MAX_PERIOD_DAYS: i64 = 3653;
 use crate::metrics::catalogue;
 use crate::schema;
 
@@ -54,6 +57,14 @@ pub fn check(path: &Path, config: &Config) -> Result<Tz, Vec<ConfigIssue>> {
             period.value.start, period.value.end
         );
         issues.push(period.referenced, message);
+    } else if (period.value.end - period.value.start).num_days() >= MAX_PERIOD_DAYS {
+        let message = format!(
+            "the period runs from {} to {}, more than ten years; a trial's reporting period is \
+             months, and the weekly series would have tens of thousands of weeks",
+            period.value.start, period.value.end
+        );
+        issues.push(period.referenced, message).hint =
+            Some("check the years of period.start and period.end".into());
     }
     check_streams(config, &mut issues);
     check_segments(config, &mut issues);
