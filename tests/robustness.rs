@@ -401,3 +401,40 @@ fn utf16_csv_and_a_json_lines_bom_are_named_as_such() {
         "{text}"
     );
 }
+
+#[test]
+fn a_header_name_with_spaces_is_read_trimmed_with_a_warning() {
+    let csv = "event_id ,timestamp,decision,label, score \na,2025-06-02 10:00:00,true,true,0.9\nb,2025-06-02 11:00:00,false,false,0.2\n";
+    let dir = submission(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/a.csv", csv),
+    ]);
+    let out = dir.path().join("bundle");
+    let built = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let codes: Vec<&str> = summary["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "column_name_spaces")
+        .map(|f| f["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["event_id ", " score "]);
+    // The score column is used: a perfect ranking of two events.
+    let auc = summary["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "detection.roc_auc")
+        .expect("roc_auc from the trimmed score column");
+    assert_eq!(auc["value"], 1.0);
+}

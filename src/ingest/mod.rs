@@ -53,9 +53,10 @@ pub fn ingest(layout: &StreamLayout, files: &[SourceFile]) -> RawStream {
     let mut rows = BTreeMap::new();
     for file in files {
         match read_file(layout, file) {
-            Ok(frame) => {
+            Ok((frame, mut notes)) => {
                 rows.insert(file.display.clone(), frame.height() as u64);
                 frames.push(frame);
+                findings.append(&mut notes);
             }
             Err(mut problems) => findings.append(&mut problems),
         }
@@ -123,7 +124,11 @@ fn stack(
 }
 
 /// Reads one file into `__file`, `__row` and the canonical columns it has, as text.
-fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<Finding>> {
+/// Also returns warnings about the file that did not stop it being read.
+fn read_file(
+    layout: &StreamLayout,
+    file: &SourceFile,
+) -> Result<(DataFrame, Vec<Finding>), Vec<Finding>> {
     let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
         severity: Severity::Error,
         code: code.into(),
@@ -163,6 +168,7 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         Ok((lf, schema))
     })
     .map_err(unreadable)?;
+    let (lf, schema, mut notes) = trim_header_names(lf, schema, &fail);
     let mut problems = missing_columns(layout, &schema, &fail);
     problems.extend(duplicate_columns(&schema, &fail));
     let mut exprs = vec![
@@ -188,6 +194,7 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         }
     }
     if !problems.is_empty() {
+        problems.append(&mut notes);
         return Err(problems);
     }
     // A blank line (a spreadsheet export's last line) reads as a row with every cell empty.
@@ -202,12 +209,56 @@ fn read_file(layout: &StreamLayout, file: &SourceFile) -> Result<DataFrame, Vec<
         Some(mask) => selected.filter(mask),
         None => selected,
     };
-    guarded(|| {
+    let frame = guarded(|| {
         selected
             .collect()
             .and_then(|frame| line_numbers(frame, file))
     })
-    .map_err(|err| vec![describe_failure(file, &err, &fail)])
+    .map_err(|err| vec![describe_failure(file, &err, &fail)])?;
+    Ok((frame, notes))
+}
+
+/// Header names with spaces around them (`score `, a common spreadsheet slip) are read under
+/// the trimmed name, with a warning, unless that name is taken; otherwise a column would go
+/// missing without a word.
+fn trim_header_names(
+    lf: LazyFrame,
+    schema: SchemaRef,
+    fail: &Fail,
+) -> (LazyFrame, SchemaRef, Vec<Finding>) {
+    let renames: Vec<(String, String)> = schema
+        .iter_names()
+        .filter(|n| n.as_str().trim() != n.as_str() && !schema.contains(n.as_str().trim()))
+        .map(|n| (n.to_string(), n.as_str().trim().to_string()))
+        .collect();
+    if renames.is_empty() {
+        return (lf, schema, Vec::new());
+    }
+    let notes = renames
+        .iter()
+        .map(|(old, new)| {
+            let mut note = fail(
+                "column_name_spaces",
+                None,
+                Some(old.clone()),
+                format!("the header name has spaces around it; read as {new:?}"),
+            );
+            note.severity = Severity::Warning;
+            note
+        })
+        .collect();
+    let renamed = |name: &str| {
+        renames
+            .iter()
+            .find(|(old, _)| old == name)
+            .map_or(name.to_string(), |(_, new)| new.clone())
+    };
+    let trimmed: Schema = schema
+        .iter()
+        .map(|(name, dtype)| Field::new(renamed(name).into(), dtype.clone()))
+        .collect();
+    let (old, new): (Vec<String>, Vec<String>) = renames.into_iter().unzip();
+    (lf.rename(old, new, true), Arc::new(trimmed), notes)
 }
 
 /// Findings name the line of a JSON Lines file an editor shows. polars numbers the records
