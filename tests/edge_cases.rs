@@ -12,23 +12,6 @@ fn build(csv: &str, extra: &str) -> Value {
     build_files(&[("logs/a.csv", csv)], &detection_config(extra))
 }
 
-fn build_files(files: &[(&str, &str)], config: &str) -> Value {
-    let mut all = vec![("submission.yaml", config)];
-    all.extend_from_slice(files);
-    let dir = submission(&all);
-    let out = dir.path().join("out");
-    let result = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
-}
-
 fn find<'a>(
     s: &'a Value,
     id: &str,

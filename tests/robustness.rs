@@ -136,23 +136,7 @@ fn an_overflowing_cost_is_null_and_its_kpi_not_recomputable() {
         .replace("kind: detection", "kind: assistant");
     let csv = "event_id,timestamp,outcome,cost\na,2025-06-02 10:00:00,resolved,1e308\nb,2025-06-02 11:00:00,resolved,1e308\n";
     let kpis = "metric,value\nassistant.cost_total,5\n";
-    let dir = submission(&[
-        ("submission.yaml", &config),
-        ("logs/a.csv", csv),
-        ("kpis.csv", kpis),
-    ]);
-    let out = dir.path().join("out");
-    let result = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = build_files(&[("logs/a.csv", csv), ("kpis.csv", kpis)], &config);
     let total = summary["metrics"]
         .as_array()
         .unwrap()
@@ -405,22 +389,7 @@ fn utf16_csv_and_a_json_lines_bom_are_named_as_such() {
 #[test]
 fn a_header_name_with_spaces_is_read_trimmed_with_a_warning() {
     let csv = "event_id ,timestamp,decision,label, score \na,2025-06-02 10:00:00,true,true,0.9\nb,2025-06-02 11:00:00,false,false,0.2\n";
-    let dir = submission(&[
-        ("submission.yaml", &detection_config("")),
-        ("logs/a.csv", csv),
-    ]);
-    let out = dir.path().join("bundle");
-    let built = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = build_files(&[("logs/a.csv", csv)], &detection_config(""));
     let codes: Vec<&str> = summary["findings"]
         .as_array()
         .unwrap()

@@ -91,3 +91,21 @@ pub fn repo() -> PathBuf {
 pub fn samples() -> PathBuf {
     repo().join("sample-data")
 }
+
+/// Builds a submission of `files` with `config` (JSON only) and returns its summary.json.
+pub fn build_files(files: &[(&str, &str)], config: &str) -> serde_json::Value {
+    let mut all = vec![("submission.yaml", config)];
+    all.extend_from_slice(files);
+    let dir = submission(&all);
+    let out = dir.path().join("out");
+    let result = run(&[
+        "build",
+        &path_str(&dir.path().join("submission.yaml")),
+        "-o",
+        &path_str(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
