@@ -38,33 +38,16 @@ fn build_small() -> (tempfile::TempDir, Value) {
         ),
         ("logs/june.csv", EVENTS),
     ]);
-    let out_dir = dir.path().join("bundle");
-    let out = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out_dir),
-        "--format",
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("bundle"),
         "md,json",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let summary =
-        serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
+    );
     (dir, summary)
 }
 
 fn metric<'a>(summary: &'a Value, id: &str, segment: Option<(&str, &str)>) -> &'a Value {
-    summary["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| {
-            m["id"] == id
-                && match segment {
-                    None => m["segment"].is_null(),
-                    Some((a, v)) => m["segment"]["attribute"] == a && m["segment"]["value"] == v,
-                }
-        })
+    find_metric(summary, id, None, segment.map(|(a, v)| (a, Some(v))))
         .unwrap_or_else(|| panic!("metric {id} {segment:?} missing"))
 }
 

@@ -12,26 +12,8 @@ fn build(csv: &str, extra: &str) -> Value {
     build_files(&[("logs/a.csv", csv)], &detection_config(extra))
 }
 
-fn find<'a>(
-    s: &'a Value,
-    id: &str,
-    arm: Option<&str>,
-    segment: Option<(&str, Option<&str>)>,
-) -> Option<&'a Value> {
-    s["metrics"].as_array().unwrap().iter().find(|m| {
-        m["id"] == id
-            && m["arm"].as_str() == arm
-            && match segment {
-                None => m["segment"].is_null(),
-                Some((a, v)) => {
-                    m["segment"]["attribute"] == a && m["segment"]["value"].as_str() == v
-                }
-            }
-    })
-}
-
 fn value(s: &Value, id: &str) -> Option<f64> {
-    find(s, id, None, None).unwrap_or_else(|| panic!("{id} missing"))["value"].as_f64()
+    find_metric(s, id, None, None).unwrap_or_else(|| panic!("{id} missing"))["value"].as_f64()
 }
 
 const HEAD: &str = "event_id,timestamp,decision,label,score\n";
@@ -49,7 +31,7 @@ fn one_class_only_gives_null_rank_metrics_and_precision_still_computed() {
     assert_eq!(value(&s, "detection.average_precision"), None);
     assert_eq!(value(&s, "detection.recall"), Some(0.5));
     // No negatives: FPR has a zero denominator, listed as null.
-    let fpr = find(&s, "detection.fpr", None, None).unwrap();
+    let fpr = find_metric(&s, "detection.fpr", None, None).unwrap();
     assert!(fpr["value"].is_null() && fpr["ci_low"].is_null());
     assert_eq!(fpr["denominator"], 0);
 }
@@ -62,7 +44,7 @@ fn all_scores_null_and_all_scores_tied() {
     );
     assert_eq!(value(&none, "detection.roc_auc"), None);
     assert_eq!(
-        find(&none, "detection.roc_auc", None, None).unwrap()["denominator"],
+        find_metric(&none, "detection.roc_auc", None, None).unwrap()["denominator"],
         0
     );
     let tied = build(
@@ -75,7 +57,7 @@ fn all_scores_null_and_all_scores_tied() {
     assert_eq!(value(&tied, "detection.eer"), Some(0.5));
     assert!((value(&tied, "detection.average_precision").unwrap() - 1.0 / 3.0).abs() < 1e-12);
     assert_eq!(
-        find(&tied, "detection.eer", None, None).unwrap()["threshold"],
+        find_metric(&tied, "detection.eer", None, None).unwrap()["threshold"],
         0.5
     );
 }
@@ -95,7 +77,7 @@ fn a_one_event_group_is_reported_but_left_out_of_fairness() {
         &csv,
         "segments: [channel]\nfairness: { min_group_size: 2 }\n",
     );
-    let branch = find(
+    let branch = find_metric(
         &s,
         "detection.alert_rate",
         None,
@@ -105,7 +87,7 @@ fn a_one_event_group_is_reported_but_left_out_of_fairness() {
     assert_eq!(branch["value"], 1.0);
     assert_eq!(branch["denominator"], 1);
     // web 2/4, app 4/4: the branch group (one event) takes no part.
-    let dpd = find(
+    let dpd = find_metric(
         &s,
         "fairness.demographic_parity_difference",
         None,
@@ -113,7 +95,7 @@ fn a_one_event_group_is_reported_but_left_out_of_fairness() {
     )
     .unwrap();
     assert_eq!(dpd["value"], 0.5);
-    let dir = find(
+    let dir = find_metric(
         &s,
         "fairness.disparate_impact_ratio",
         None,
@@ -136,7 +118,7 @@ fn a_one_event_group_is_reported_but_left_out_of_fairness() {
         "{messages:?}"
     );
     // Equalized odds needs both classes per group: web has positives only, app negatives only.
-    let eod = find(
+    let eod = find_metric(
         &s,
         "fairness.equalized_odds_difference",
         None,
@@ -156,7 +138,7 @@ d,2025-06-02 13:00:00,false,false,bona_fide
 e,2025-07-02 13:00:00,false,true,mask_3d
 ";
     let s = build(csv, "");
-    let apcer = find(
+    let apcer = find_metric(
         &s,
         "detection.apcer",
         None,
@@ -165,7 +147,7 @@ e,2025-07-02 13:00:00,false,true,mask_3d
     .unwrap();
     assert_eq!(apcer["value"], 0.5);
     assert!(
-        find(
+        find_metric(
             &s,
             "detection.apcer",
             None,
@@ -174,7 +156,7 @@ e,2025-07-02 13:00:00,false,true,mask_3d
         .is_none()
     );
     assert!(
-        find(
+        find_metric(
             &s,
             "detection.apcer",
             None,
@@ -244,9 +226,9 @@ fn arms_give_ai_baseline_and_newcombe_delta() {
         &csv,
         "criteria:\n  - { metric: detection.recall, arm: delta, op: \">=\", value: 0.25 }\n  - { metric: detection.recall, op: \">=\", value: 0.9 }\n",
     );
-    let ai = find(&s, "detection.recall", Some("ai"), None).unwrap();
-    let base = find(&s, "detection.recall", Some("baseline"), None).unwrap();
-    let delta = find(&s, "detection.recall", Some("delta"), None).unwrap();
+    let ai = find_metric(&s, "detection.recall", Some("ai"), None).unwrap();
+    let base = find_metric(&s, "detection.recall", Some("baseline"), None).unwrap();
+    let delta = find_metric(&s, "detection.recall", Some("delta"), None).unwrap();
     assert_eq!(ai["value"], 0.8);
     assert_eq!(base["value"], 0.5);
     assert!((delta["value"].as_f64().unwrap() - 0.3).abs() < 1e-12);
@@ -266,7 +248,7 @@ fn arms_give_ai_baseline_and_newcombe_delta() {
     assert!((delta["ci_low"].as_f64().unwrap() - low).abs() < 1e-12);
     assert!((delta["ci_high"].as_f64().unwrap() - high).abs() < 1e-12);
     assert!(
-        find(&s, "detection.recall", None, None).is_none(),
+        find_metric(&s, "detection.recall", None, None).is_none(),
         "no arm-less metric in an A/B stream"
     );
     let statuses: Vec<(&str, &str)> = s["criteria"]

@@ -95,24 +95,12 @@ fn a_parquet_decimal_column_is_read() {
     let file = std::fs::File::create(dir.path().join("logs/a.parquet")).unwrap();
     ParquetWriter::new(file).finish(&mut frame).unwrap();
     std::fs::write(dir.path().join("submission.yaml"), detection_config("")).unwrap();
-    let out = dir.path().join("out");
-    let result = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out),
-        "--format",
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
         "json",
-    ]);
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    let vdr = summary["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "detection.value_detection_rate")
-        .unwrap();
+    );
+    let vdr = find_metric(&summary, "detection.value_detection_rate", None, None).unwrap();
     assert_eq!(vdr["value"], 1.0);
     assert_eq!(vdr["denominator"].as_f64(), Some(120.25));
 }
@@ -137,12 +125,7 @@ fn an_overflowing_cost_is_null_and_its_kpi_not_recomputable() {
     let csv = "event_id,timestamp,outcome,cost\na,2025-06-02 10:00:00,resolved,1e308\nb,2025-06-02 11:00:00,resolved,1e308\n";
     let kpis = "metric,value\nassistant.cost_total,5\n";
     let summary = build_files(&[("logs/a.csv", csv), ("kpis.csv", kpis)], &config);
-    let total = summary["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "assistant.cost_total")
-        .unwrap();
+    let total = find_metric(&summary, "assistant.cost_total", None, None).unwrap();
     assert!(total["value"].is_null());
     assert_eq!(summary["reconciliation"][0]["status"], "not_recomputable");
 }
@@ -399,11 +382,7 @@ fn a_header_name_with_spaces_is_read_trimmed_with_a_warning() {
         .collect();
     assert_eq!(codes, ["event_id ", " score "]);
     // The score column is used: a perfect ranking of two events.
-    let auc = summary["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "detection.roc_auc")
+    let auc = find_metric(&summary, "detection.roc_auc", None, None)
         .expect("roc_auc from the trimmed score column");
     assert_eq!(auc["value"], 1.0);
 }

@@ -92,20 +92,49 @@ pub fn samples() -> PathBuf {
     repo().join("sample-data")
 }
 
+/// Runs `build CONFIG -o OUT --format FORMATS`, requires exit code 0 and returns the
+/// bundle's summary.json.
+pub fn build_ok(config: &Path, out: &Path, formats: &str) -> serde_json::Value {
+    let result = run(&[
+        "build",
+        &path_str(config),
+        "-o",
+        &path_str(out),
+        "--format",
+        formats,
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
 /// Builds a submission of `files` with `config` (JSON only) and returns its summary.json.
 pub fn build_files(files: &[(&str, &str)], config: &str) -> serde_json::Value {
     let mut all = vec![("submission.yaml", config)];
     all.extend_from_slice(files);
     let dir = submission(&all);
-    let out = dir.path().join("out");
-    let result = run(&[
-        "build",
-        &path_str(&dir.path().join("submission.yaml")),
-        "-o",
-        &path_str(&out),
-        "--format",
+    build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
         "json",
-    ]);
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    )
+}
+
+/// The metric `id` of summary `s` for `arm` (None: no arm) and `segment` (None: overall;
+/// `(attribute, None)`: the group whose value is null).
+pub fn find_metric<'a>(
+    s: &'a serde_json::Value,
+    id: &str,
+    arm: Option<&str>,
+    segment: Option<(&str, Option<&str>)>,
+) -> Option<&'a serde_json::Value> {
+    s["metrics"].as_array().unwrap().iter().find(|m| {
+        m["id"] == id
+            && m["arm"].as_str() == arm
+            && match segment {
+                None => m["segment"].is_null(),
+                Some((a, v)) => {
+                    m["segment"]["attribute"] == a && m["segment"]["value"].as_str() == v
+                }
+            }
+    })
 }
