@@ -53,6 +53,19 @@ fn write_bundle(dir: &Path, text: &str, generated_at: &str) {
     .unwrap();
 }
 
+/// Bundles `b0`..`b2` under `dir`: banks BANK-0..2, anti-fraud, recall 0.9.
+fn three_banks(dir: &Path) {
+    for i in 0..3 {
+        bundle(
+            &dir.join(format!("b{i}")),
+            &format!("BANK-{i}"),
+            "anti_fraud",
+            &[("detection.recall", 0.9)],
+            "2025-10-01T00:00:00Z",
+        );
+    }
+}
+
 fn cohort(dirs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
     let mut cmd = bin();
     cmd.env("SANDBOX_REPORT_PSEUDONYM_KEY", KEY).arg("cohort");
@@ -125,15 +138,7 @@ fn statistics_match_an_independent_computation() {
 #[test]
 fn a_flipped_byte_is_rejected_and_the_rest_is_used() {
     let dir = tempfile::tempdir().unwrap();
-    for i in 0..3 {
-        bundle(
-            &dir.path().join(format!("b{i}")),
-            &format!("BANK-{i}"),
-            "anti_fraud",
-            &[("detection.recall", 0.9)],
-            "2025-10-01T00:00:00Z",
-        );
-    }
+    three_banks(dir.path());
     let target = dir.path().join("b1/summary.json");
     let mut bytes = std::fs::read(&target).unwrap();
     let at = bytes.iter().position(|b| *b == b'9').unwrap();
@@ -425,15 +430,7 @@ fn a_later_submission_supersedes_an_earlier_one() {
 #[test]
 fn a_key_file_is_created_outside_the_output_when_none_is_given() {
     let dir = tempfile::tempdir().unwrap();
-    for i in 0..3 {
-        bundle(
-            &dir.path().join(format!("b{i}")),
-            &format!("BANK-{i}"),
-            "anti_fraud",
-            &[("detection.recall", 0.9)],
-            "2025-10-01T00:00:00Z",
-        );
-    }
+    three_banks(dir.path());
     let config = dir.path().join("config");
     let out = dir.path().join("out");
     let result = bin()
