@@ -104,17 +104,10 @@ pub fn discover(
                         matcher.is_match(rel)
                     }
                 };
-                let mut walked = Vec::new();
-                let files = walk(base, &root_path, stream, &mut walked);
                 // A problem with an entry the pattern cannot match is none of this stream's
                 // business (a broken link beside the logs); unreadable folders still count.
-                found.findings.extend(walked.into_iter().filter(|f| {
-                    f.file.as_deref().is_none_or(|rel| {
-                        let path = base.join(rel);
-                        path.is_dir() || matches(&path, rel)
-                    })
-                }));
-                files
+                let relevant = |path: &Path| path.is_dir() || matches(path, &relative(base, path));
+                walk(base, &root_path, stream, &relevant, &mut found.findings)
                     .into_iter()
                     .filter(|(path, rel)| matches(path, rel))
                     .collect()
@@ -129,7 +122,9 @@ pub fn discover(
             }
         },
         None if root_path.is_file() => vec![(root_path.clone(), relative(base, &root_path))],
-        None if root_path.is_dir() => walk(base, &root_path, stream, &mut found.findings),
+        None if root_path.is_dir() => {
+            walk(base, &root_path, stream, &|_| true, &mut found.findings)
+        }
         None if std::fs::symlink_metadata(&root_path).is_ok() => {
             let why = match std::fs::metadata(&root_path) {
                 Err(err) => format!("it cannot be followed: {err}"),
@@ -238,11 +233,12 @@ fn split_glob(spec: &str) -> (String, Option<String>) {
 }
 
 /// Walks `root` recursively, following symlinks; returns files with their display paths.
-/// Loops and unreadable entries become findings; the walk goes on.
+/// Loops and unreadable entries for which `relevant` holds become findings; the walk goes on.
 fn walk(
     base: &Path,
     root: &Path,
     stream: &str,
+    relevant: &dyn Fn(&Path) -> bool,
     findings: &mut Vec<Finding>,
 ) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
@@ -253,7 +249,10 @@ fn walk(
                 files.push((entry.into_path(), rel));
             }
             Ok(_) => {}
-            Err(err) => findings.push(walk_finding(base, stream, &err)),
+            Err(err) if err.path().is_none_or(relevant) => {
+                findings.push(walk_finding(base, stream, &err))
+            }
+            Err(_) => {}
         }
     }
     files

@@ -35,47 +35,53 @@ pub struct Entry {
 /// Checks one listed output without touching anything a hostile manifest might point at: the
 /// path must stay inside the bundle and name a regular file (not a link, pipe or device) of
 /// the listed size; only then is the file read and hashed. `None` when it matches.
-fn check_output(bundle: &Path, entry: &Entry) -> Option<String> {
+fn check_output(bundle: &Path, entry: &Entry) -> Option<(MismatchKind, String)> {
+    use MismatchKind::{Differs, Missing, Refused};
     let relative = Path::new(&entry.path);
     if !relative
         .components()
         .all(|c| matches!(c, Component::Normal(_)))
     {
-        return Some(format!("{UNSAFE}: the path leaves the bundle"));
+        return Some((Refused, "refused: the path leaves the bundle".into()));
     }
     let path = bundle.join(relative);
     let meta = match std::fs::symlink_metadata(&path) {
         Ok(meta) => meta,
-        Err(err) => return Some(format!("{MISSING}: {err}")),
+        Err(err) => return Some((Missing, format!("cannot read: {err}"))),
     };
     if !meta.is_file() {
-        return Some(format!(
-            "{UNSAFE}: not a regular file (a bundle holds its own files, not links, pipes or devices)"
-        ));
+        let why = "refused: not a regular file (a bundle holds its own files, not links, pipes or devices)";
+        return Some((Refused, why.into()));
     }
     if meta.len() != entry.bytes {
-        return Some(format!(
-            "size {} bytes, manifest says {}",
-            meta.len(),
-            entry.bytes
-        ));
+        let why = format!("size {} bytes, manifest says {}", meta.len(), entry.bytes);
+        return Some((Differs, why));
     }
     match sha256_file(&path) {
-        Err(err) => Some(format!("{MISSING}: {err}")),
-        Ok((_, sha)) if sha != entry.sha256 => Some("SHA-256 differs from the manifest".into()),
+        Err(err) => Some((Missing, format!("cannot read: {err}"))),
+        Ok((_, sha)) if sha != entry.sha256 => {
+            Some((Differs, "SHA-256 differs from the manifest".into()))
+        }
         Ok(_) => None,
     }
 }
 
-/// How a mismatch reason starts when the file cannot be read.
-pub const MISSING: &str = "cannot read";
-/// How a mismatch reason starts when the manifest names something that is not a bundle file.
-pub const UNSAFE: &str = "refused";
+/// Why a listed file does not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MismatchKind {
+    /// The file is absent or cannot be read.
+    Missing,
+    /// The entry names something that is no file of the bundle (outside it, a link, a pipe).
+    Refused,
+    /// The file's size, hash or signature differs.
+    Differs,
+}
 
 /// A file of a bundle that does not match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     pub path: String,
+    pub kind: MismatchKind,
     pub reason: String,
 }
 
@@ -85,8 +91,9 @@ impl Manifest {
         self.outputs
             .iter()
             .filter_map(|entry| {
-                check_output(bundle, entry).map(|reason| Mismatch {
+                check_output(bundle, entry).map(|(kind, reason)| Mismatch {
                     path: entry.path.clone(),
+                    kind,
                     reason,
                 })
             })

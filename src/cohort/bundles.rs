@@ -9,7 +9,8 @@ use serde::Deserialize;
 use walkdir::WalkDir;
 
 use super::model::RejectedBundle;
-use crate::bundle::{MANIFEST_FILE, Manifest, manifest};
+use crate::bundle::MANIFEST_FILE;
+use crate::bundle::manifest::{Manifest, MismatchKind};
 use crate::discover::relative;
 use crate::model::{CriterionResult, SUMMARY_SCHEMA, SUMMARY_VERSION, Segment};
 
@@ -129,12 +130,10 @@ fn load(dir: &Path, path: &str) -> Result<LoadedBundle, String> {
         return Err("manifest does not list summary.json".into());
     }
     if let Some(bad) = manifest.verify_outputs(dir).into_iter().next() {
-        return Err(if bad.reason.starts_with(manifest::MISSING) {
-            format!("missing file listed in the manifest: {}", bad.path)
-        } else if bad.reason.starts_with(manifest::UNSAFE) {
-            format!("manifest entry {}: {}", bad.path, bad.reason)
-        } else {
-            format!("manifest hash mismatch: {}", bad.path)
+        return Err(match bad.kind {
+            MismatchKind::Missing => format!("missing file listed in the manifest: {}", bad.path),
+            MismatchKind::Refused => format!("manifest entry {}: {}", bad.path, bad.reason),
+            MismatchKind::Differs => format!("manifest hash mismatch: {}", bad.path),
         });
     }
     let text = std::fs::read_to_string(dir.join("summary.json"))

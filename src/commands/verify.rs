@@ -3,7 +3,7 @@
 //! the minisign signature of the manifest.
 
 use crate::args::VerifyArgs;
-use crate::bundle::manifest::Mismatch;
+use crate::bundle::manifest::{Mismatch, MismatchKind};
 use crate::bundle::sign::{self, SIGNATURE_FILE};
 use crate::bundle::{MANIFEST_FILE, Manifest};
 use crate::error::{Error, Outcome, Result};
@@ -29,6 +29,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
                     println!("MISMATCH {SIGNATURE_FILE}: {reason}");
                     mismatches.push(Mismatch {
                         path: SIGNATURE_FILE.into(),
+                        kind: MismatchKind::Differs,
                         reason,
                     });
                 }
@@ -38,6 +39,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             println!("MISMATCH {SIGNATURE_FILE}: the bundle is not signed");
             mismatches.push(Mismatch {
                 path: SIGNATURE_FILE.into(),
+                kind: MismatchKind::Missing,
                 reason: "missing".into(),
             });
         }
