@@ -190,6 +190,11 @@ pub struct CriterionResult {
     pub threshold: f64,
     pub value: Option<f64>,
     pub status: String,
+    /// Delta criteria only: whether the 95% interval of the difference excludes 0 (absent
+    /// for other criteria and when the delta has no interval). A `pass` with `false` is a
+    /// pass that may be chance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub significant: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

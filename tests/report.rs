@@ -4,6 +4,7 @@
 //! (`.ci/run` installs poppler-utils).
 
 mod common;
+mod md;
 
 use std::path::Path;
 use std::process::Command;
@@ -117,6 +118,20 @@ fn pdf_has_pages_sections_and_headline_values() {
     assert!(
         text.contains("The submission has no red-team stream"),
         "an empty section says so in one line"
+    );
+    assert!(!text.contains('`'), "a literal backtick in the PDF text");
+    let cover = squash(&poppler(
+        "pdftotext",
+        &["-f", "1", "-l", "1", &path_str(&pdf), "-"],
+    ));
+    let criteria = summary["criteria"].as_array().unwrap();
+    let passed = criteria.iter().filter(|c| c["status"] == "pass").count();
+    let verdict = format!("{passed} of {} passed", criteria.len());
+    assert!(cover.contains(&verdict), "cover lacks {verdict:?}: {cover}");
+    assert!(cover.contains("Key results"), "{cover}");
+    assert!(
+        cover.contains(&headline("detection.recall")),
+        "the cover shows the recall"
     );
 }
 
@@ -254,6 +269,15 @@ fn hostile_text_prints_literally_everywhere() {
             "Markdown does not render {field} literally"
         );
     }
+    let in_table = md::tables(&md)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|c| c == HOSTILE);
+    assert!(
+        in_table,
+        "a table cell does not read the group value literally"
+    );
 }
 
 /// The text a Markdown reader shows, and a failure if the Markdown produces HTML tags or

@@ -1,5 +1,6 @@
 //! Acceptance criteria: each criterion of the config looked up among the computed metrics and
-//! marked `pass`, `fail` or `not_evaluable` (metric missing or null).
+//! marked `pass`, `fail` or `not_evaluable` (metric missing or null). A criterion on the
+//! `delta` arm also says whether its 95% interval excludes 0 (`significant`).
 
 use super::{find, resolve_arm, resolve_stream};
 use crate::config::{Criterion, SegmentSelector};
@@ -22,6 +23,15 @@ fn segment(selector: &Option<SegmentSelector>) -> Option<Segment> {
     }
 }
 
+/// Whether a delta's 95% interval excludes 0; None for other arms or without an interval.
+fn significant(metric: &Metric) -> Option<bool> {
+    if metric.arm.as_deref() != Some("delta") {
+        return None;
+    }
+    let (low, high) = (metric.ci_low?, metric.ci_high?);
+    Some(low > 0.0 || high < 0.0)
+}
+
 /// Evaluates every criterion, in config order.
 pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<CriterionResult> {
     criteria
@@ -30,9 +40,9 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
             let segment = segment(&c.segment);
             let stream = resolve_stream(metrics, &c.metric, c.stream.as_deref());
             let arm = stream.and_then(|s| resolve_arm(metrics, s, c.arm.map(|a| a.as_str())));
-            let value = stream
-                .and_then(|s| find(metrics, &c.metric, s, segment.as_ref(), arm.as_deref()))
-                .and_then(|m| m.value);
+            let metric =
+                stream.and_then(|s| find(metrics, &c.metric, s, segment.as_ref(), arm.as_deref()));
+            let value = metric.and_then(|m| m.value);
             let status = match value {
                 None => "not_evaluable",
                 Some(v) if c.op.holds(v, c.value) => "pass",
@@ -47,7 +57,55 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
                 threshold: c.value,
                 value,
                 status: status.into(),
+                significant: metric.and_then(significant),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ArmSelector, Comparison};
+
+    fn delta(value: f64, low: f64, high: f64) -> Metric {
+        Metric {
+            id: "detection.recall".into(),
+            stream: "s".into(),
+            value: Some(value),
+            ci_low: Some(low),
+            ci_high: Some(high),
+            numerator: None,
+            denominator: None,
+            unit: "ratio".into(),
+            segment: None,
+            arm: Some("delta".into()),
+            threshold: None,
+        }
+    }
+
+    fn criterion() -> Criterion {
+        Criterion {
+            metric: "detection.recall".into(),
+            stream: None,
+            segment: None,
+            arm: Some(ArmSelector::Delta),
+            op: Comparison::Ge,
+            value: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_delta_pass_says_whether_its_interval_excludes_zero() {
+        let wide = evaluate_criteria(&[criterion()], &[delta(0.01, -0.02, 0.04)]);
+        assert_eq!(wide[0].status, "pass");
+        assert_eq!(wide[0].significant, Some(false));
+        let clear = evaluate_criteria(&[criterion()], &[delta(0.05, 0.02, 0.08)]);
+        assert_eq!(clear[0].significant, Some(true));
+        let mut ai = delta(0.9, 0.8, 0.95);
+        ai.arm = Some("ai".into());
+        let mut on_ai = criterion();
+        on_ai.arm = Some(ArmSelector::Ai);
+        assert_eq!(evaluate_criteria(&[on_ai], &[ai])[0].significant, None);
+    }
 }

@@ -81,9 +81,17 @@ pub fn interval(metric: &Metric) -> String {
     }
 }
 
-/// Sample size of a metric: `931 / 1,000` for ratios, `n = 1,000` for statistics.
-pub fn sample(metric: &Metric) -> String {
-    let count = |v: f64| fixed(v, if v.fract() == 0.0 { 0 } else { 2 });
+/// Sample size of a metric: `931 / 1,000` for ratios, `n = 1,000` for statistics; sums of
+/// money (value detection) carry the currency.
+pub fn sample(metric: &Metric, currency: Option<&str>) -> String {
+    let money = metric.id == "detection.value_detection_rate";
+    let count = |v: f64| {
+        let text = fixed(v, if v.fract() == 0.0 && !money { 0 } else { 2 });
+        match currency {
+            Some(c) if money => format!("{c} {text}"),
+            _ => text,
+        }
+    };
     match (metric.numerator, metric.denominator) {
         (Some(n), Some(d)) => format!("{} / {}", count(n), count(d)),
         (None, Some(d)) => format!("n = {}", count(d)),
@@ -109,13 +117,67 @@ pub fn compact(metric: &Metric, currency: Option<&str>) -> String {
 
 /// A metric value for display, with delta values shown as signed percentage points.
 pub fn metric_value(metric: &Metric, currency: Option<&str>) -> String {
-    let def = catalogue::find(&metric.id);
-    let is_ratio = def.is_some_and(|d| d.unit == Unit::Ratio);
+    arm_value(&metric.id, metric.arm.as_deref(), metric.value, currency)
+}
+
+/// A value of metric `id` for `arm`: the delta of a ratio is a signed difference in
+/// percentage points (signed decimal for ratios shown as decimals); anything else as `value`.
+pub fn arm_value(
+    id: &str,
+    arm: Option<&str>,
+    value: Option<f64>,
+    currency: Option<&str>,
+) -> String {
+    let is_ratio = catalogue::find(id).is_some_and(|d| d.unit == Unit::Ratio);
+    match (arm, value) {
+        (Some("delta"), Some(v)) if is_ratio => difference(id, v, currency),
+        _ => self::value(id, value, currency),
+    }
+}
+
+/// A signed difference `d` between two values of metric `id`, in the metric's unit:
+/// percentage points for ratios shown as percentages, the unit's own numbers otherwise.
+pub fn difference(id: &str, d: f64, currency: Option<&str>) -> String {
+    let def = catalogue::find(id);
+    let unit = def.map_or(Unit::Ratio, |d| d.unit);
     let decimal = def.is_some_and(|d| d.display == Display::Decimal);
-    match (metric.arm.as_deref(), metric.value) {
-        (Some("delta"), Some(v)) if is_ratio && decimal => format!("{v:+.4}"),
-        (Some("delta"), Some(v)) if is_ratio => format!("{:+.2} pp", v * 100.0),
-        _ => value(&metric.id, metric.value, currency),
+    let signed = |v: f64, decimals: usize| {
+        let text = fixed(v, decimals);
+        if text.starts_with('-') || text.trim_matches(['0', '.', ',']).is_empty() {
+            text
+        } else {
+            format!("+{text}")
+        }
+    };
+    match unit {
+        Unit::Ratio if decimal => signed(d, 4),
+        Unit::Ratio | Unit::Difference => format!("{} pp", signed(d * 100.0, 2)),
+        Unit::Count => signed(d, if d.fract() == 0.0 { 0 } else { 2 }),
+        Unit::Milliseconds => format!("{} ms", signed(d, 1)),
+        Unit::Seconds => format!("{} s", signed(d, 1)),
+        Unit::Currency => format!("{} {}", currency.unwrap_or(""), signed(d, 2))
+            .trim()
+            .to_string(),
+        Unit::Tokens => signed(d, 1),
+        Unit::Score => signed(d, 2),
+        Unit::PerThousand => signed(d, 3),
+    }
+}
+
+/// A reconciliation tolerance `±t` in the unit of metric `id`: percentage points for ratios
+/// shown as percentages, otherwise the number as configured (never rounded away).
+pub fn tolerance(id: &str, t: f64, currency: Option<&str>) -> String {
+    let def = catalogue::find(id);
+    let unit = def.map_or(Unit::Ratio, |d| d.unit);
+    let decimal = def.is_some_and(|d| d.display == Display::Decimal);
+    let pp = format!("{}", (t * 1e6).round() / 1e4);
+    match unit {
+        Unit::Ratio if !decimal => format!("±{pp} pp"),
+        Unit::Difference => format!("±{pp} pp"),
+        Unit::Milliseconds => format!("±{t} ms"),
+        Unit::Seconds => format!("±{t} s"),
+        Unit::Currency => format!("±{} {t}", currency.unwrap_or("")).replace("± ", "±"),
+        _ => format!("±{t}"),
     }
 }
 
@@ -137,5 +199,33 @@ mod tests {
             "HKD 12.50"
         );
         assert_eq!(value("detection.recall", None, None), "n/a");
+    }
+
+    #[test]
+    fn differences_are_in_the_metrics_unit() {
+        assert_eq!(difference("detection.recall", 0.0088, None), "+0.88 pp");
+        assert_eq!(difference("detection.recall", -0.0088, None), "-0.88 pp");
+        assert_eq!(difference("detection.recall", 0.0, None), "0.00 pp");
+        assert_eq!(difference("detection.events", 12.0, None), "+12");
+        assert_eq!(difference("assistant.csat_mean", -0.05, None), "-0.05");
+        assert_eq!(
+            difference("assistant.cost_total", 1.2, Some("HKD")),
+            "HKD +1.20"
+        );
+        assert_eq!(difference("assistant.latency_p95", 3.0, None), "+3.0 ms");
+        assert_eq!(tolerance("detection.recall", 0.005, None), "±0.5 pp");
+        assert_eq!(tolerance("assistant.csat_mean", 0.005, None), "±0.005");
+        assert_eq!(
+            tolerance("assistant.cost_total", 2.0, Some("HKD")),
+            "±HKD 2"
+        );
+        assert_eq!(
+            arm_value("detection.recall", Some("delta"), Some(0.05), None),
+            "+5.00 pp"
+        );
+        assert_eq!(
+            arm_value("detection.recall", Some("ai"), Some(0.05), None),
+            "5.00%"
+        );
     }
 }

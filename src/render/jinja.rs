@@ -99,6 +99,12 @@ fn environment(templates: &TemplateSet) -> Result<Environment<'static>> {
             escape_formatter(out, state, value)
         }
     });
+    env.add_filter("code_md", |text: String, in_table: Option<bool>| {
+        Value::from_safe_string(code_span(&text, in_table.unwrap_or(false)))
+    });
+    env.add_filter("code_block_md", |text: String| {
+        Value::from_safe_string(code_block(&text))
+    });
     env.add_filter("narrative_md", |text: String| {
         Value::from_safe_string(neutralise_html(&text))
     });
@@ -109,17 +115,24 @@ fn environment(templates: &TemplateSet) -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Escapes what Markdown would read as markup, so text prints as written.
+/// Escapes what Markdown would read as markup, so text prints as written. Inline markup
+/// characters are escaped anywhere; block markers (`#`, `-`, `+`, `=`, `!`, an ordered-list
+/// number) only at the start, where a value may begin a line; line breaks become spaces, so a
+/// value never ends a table row or a list item early.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    let marker = ordered_marker(text);
     for (i, ch) in text.chars().enumerate() {
-        let at_start = i == 0;
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '$' | '~' | '{' | '}' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '$' | '~' | '{' | '}' | '&' => {
                 out.push('\\');
                 out.push(ch);
             }
-            '#' | '+' | '-' | '=' | '!' if at_start => {
+            '#' | '+' | '-' | '=' | '!' if i == 0 => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '.' | ')' if Some(i) == marker => {
                 out.push('\\');
                 out.push(ch);
             }
@@ -128,6 +141,46 @@ pub fn escape_markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// The position of the `.` or `)` of an ordered-list marker (`12. `) that `text` starts with.
+fn ordered_marker(text: &str) -> Option<usize> {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = text.chars().skip(digits);
+    let punct = rest.next();
+    let after = rest.next();
+    ((1..=9).contains(&digits)
+        && matches!(punct, Some('.' | ')'))
+        && after.is_none_or(char::is_whitespace))
+    .then_some(digits)
+}
+
+/// Text as one Markdown code span: a fence longer than any run of backticks in it and line
+/// breaks as spaces. In a table cell (`in_table`) `|` is escaped, since it would end the cell
+/// even inside a code span; GFM removes that backslash again.
+pub fn code_span(text: &str, in_table: bool) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut text = text.replace(['\n', '\r'], " ");
+    if in_table {
+        text = text.replace('|', "\\|");
+    }
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Text as a fenced code block whose fence is longer than any run of backticks in it.
+pub fn code_block(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}\n{}\n{fence}", text.trim_end_matches('\n'))
 }
 
 /// Narrative Markdown keeps its formatting, but raw HTML in it is shown as text.
@@ -168,5 +221,19 @@ mod tests {
         );
         assert_eq!(escape_markdown("2025-06-01"), "2025-06-01");
         assert_eq!(escape_markdown("a|b"), r"a\|b");
+        assert_eq!(escape_markdown("1. first"), r"1\. first");
+        assert_eq!(escape_markdown("93.12%"), "93.12%");
+        assert_eq!(escape_markdown("&lt;b&gt;"), r"\&lt;b\&gt;");
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code_span("label_missing", true), "`label_missing`");
+        assert_eq!(code_span("a`b", false), "``a`b``");
+        assert_eq!(code_span("`x`", false), "`` `x` ``");
+        assert_eq!(code_span("a|b", true), r"`a\|b`");
+        assert_eq!(code_span("a|b", false), "`a|b`");
+        assert_eq!(code_span("", true), "");
+        assert_eq!(code_block("a\n```\nb\n"), "````\na\n```\nb\n````");
     }
 }

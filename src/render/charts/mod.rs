@@ -55,9 +55,14 @@ pub fn svg(spec: &ChartSpec) -> DrawResult<String> {
                 series,
                 percent,
             } => report::bars(&root, categories, series, *percent)?,
-            ChartSpec::Confusion { tp, fp, tn, fn_ } => {
-                report::confusion(&root, *tp, *fp, *tn, *fn_)?
-            }
+            ChartSpec::Confusion {
+                tp,
+                fp,
+                tn,
+                fn_,
+                positive,
+                negative,
+            } => report::confusion(&root, [*tp, *fp, *tn, *fn_], [positive, negative])?,
             ChartSpec::Histogram { bins, unit } => report::histogram(&root, bins, unit)?,
             ChartSpec::Strip { rows, percent } => cohort::strip(&root, rows, *percent)?,
             ChartSpec::Heatmap {
@@ -136,6 +141,25 @@ pub(super) fn axis_value(v: f64, percent: bool) -> String {
         format!("{}%", format::fixed(v * 100.0, if v < 0.1 { 1 } else { 0 }))
     } else {
         format::fixed(v, 0)
+    }
+}
+
+/// Decimals for every label of an axis from 0 to `top`, so the axis uses one format (never
+/// `5.0%` beside `10%`): enough for a sixth of the range.
+pub(super) fn axis_decimals(top: f64, percent: bool) -> usize {
+    let step = if percent { top * 100.0 } else { top } / 6.0;
+    if step <= 0.0 || !step.is_finite() {
+        return 0;
+    }
+    ((-step.log10()).ceil().max(0.0) as usize).min(3)
+}
+
+/// An axis label with `decimals` places, as a percentage when `percent`.
+pub(super) fn axis_label(v: f64, percent: bool, decimals: usize) -> String {
+    if percent {
+        format!("{}%", format::fixed(v * 100.0, decimals))
+    } else {
+        format::fixed(v, decimals)
     }
 }
 
@@ -249,11 +273,18 @@ mod tests {
             percent: true,
             unit: "%".into(),
         };
+        assert_eq!(axis_decimals(1.05, true), 0);
+        assert_eq!(axis_decimals(0.05, true), 1);
+        assert_eq!(axis_decimals(600.0, false), 0);
+        assert_eq!(axis_label(0.05, true, 1), "5.0%");
+        assert_eq!(axis_label(0.1, true, 1), "10.0%");
         let confusion = ChartSpec::Confusion {
             tp: 5.0,
             fp: 1.0,
             tn: 10.0,
             fn_: 2.0,
+            positive: "Attack".into(),
+            negative: "Genuine".into(),
         };
         let histogram = ChartSpec::Histogram {
             bins: vec![(0.0, 100.0, 3.0), (100.0, 200.0, 1.0)],

@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, DrawResult, FONT, INK, Key, LEGEND_WIDTH, PALETTE, axis_value, category_axes,
-    category_labels, err, label_style, legend, shade, y_top,
+    Area, DrawResult, FONT, INK, Key, LEGEND_WIDTH, PALETTE, axis_decimals, axis_label,
+    category_axes, category_labels, err, label_style, legend, shade, y_top,
 };
 use crate::render::format;
 use crate::render::view::{Estimate, TrendLine};
@@ -21,25 +21,12 @@ pub(super) fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str
         .flat_map(|l| l.points.iter().filter_map(|(_, v)| *v))
         .fold(0.0, f64::max);
     let y_desc = if percent { "" } else { unit };
-    let format = |v: &f64| axis_value(*v, percent);
-    let mut chart = category_axes(
-        root,
-        weeks.len(),
-        y_top(top, percent),
-        LEGEND_WIDTH,
-        &format,
-        y_desc,
-    )?;
-    let short: Vec<String> = weeks
-        .iter()
-        .map(|w| w.split('-').next_back().unwrap_or(w).to_string())
-        .collect();
-    category_labels(
-        &chart,
-        root,
-        &short,
-        (weeks.len() / 14).max(1) + usize::from(weeks.len() > 14),
-    )?;
+    let top = y_top(top, percent);
+    let decimals = axis_decimals(top, percent);
+    let format = |v: &f64| axis_label(*v, percent, decimals);
+    let mut chart = category_axes(root, weeks.len(), top, LEGEND_WIDTH, &format, y_desc)?;
+    let (labels, most) = week_labels(&weeks);
+    category_labels(&chart, root, &labels, weeks.len().div_ceil(most))?;
     for line in series {
         let color = shade(line.color, line.faded);
         for run in runs(&line.points) {
@@ -63,6 +50,24 @@ pub(super) fn trend(root: &Area, series: &[TrendLine], percent: bool, unit: &str
         })
         .collect();
     legend(root, &keys)
+}
+
+/// Labels for ISO weeks (`2025-W23`) and how many fit under the axis: `W23` while every
+/// week is in one year, the whole `2025-W52` when the period crosses a year.
+fn week_labels(weeks: &[String]) -> (Vec<String>, usize) {
+    let year = |w: &String| w.split('-').next().unwrap_or_default().to_string();
+    let one_year = weeks
+        .iter()
+        .all(|w| year(w) == weeks.first().map(year).unwrap_or_default());
+    if one_year {
+        let short = weeks
+            .iter()
+            .map(|w| w.split('-').next_back().unwrap_or(w).to_string())
+            .collect();
+        (short, 12)
+    } else {
+        (weeks.to_vec(), 6)
+    }
 }
 
 /// Runs of consecutive known values as (x, y) points; unknown weeks break the line.
@@ -97,15 +102,10 @@ pub(super) fn bars(
         })
         .fold(0.0, f64::max);
     let right = if series.len() > 1 { LEGEND_WIDTH } else { 12 };
-    let format = |v: &f64| axis_value(*v, percent);
-    let mut chart = category_axes(
-        root,
-        categories.len(),
-        y_top(top, percent),
-        right,
-        &format,
-        "",
-    )?;
+    let top = y_top(top, percent);
+    let decimals = axis_decimals(top, percent);
+    let format = |v: &f64| axis_label(*v, percent, decimals);
+    let mut chart = category_axes(root, categories.len(), top, right, &format, "")?;
     category_labels(&chart, root, categories, 1)?;
     let width = 0.7 / series.len().max(1) as f64;
     for (s, (_, values)) in series.iter().enumerate() {
@@ -154,7 +154,10 @@ pub(super) fn bars(
     Ok(())
 }
 
-pub(super) fn confusion(root: &Area, tp: f64, fp: f64, tn: f64, fn_: f64) -> DrawResult {
+/// The 2×2 matrix of `[tp, fp, tn, fn]`: columns by decision, rows by the ground-truth
+/// classes `[positive, negative]`.
+pub(super) fn confusion(root: &Area, counts: [f64; 4], classes: [&String; 2]) -> DrawResult {
+    let [tp, fp, tn, fn_] = counts;
     let total = (tp + fp + tn + fn_).max(1.0);
     let cells = [
         ("True positives", tp, 0, 0),
@@ -164,26 +167,16 @@ pub(super) fn confusion(root: &Area, tp: f64, fp: f64, tn: f64, fn_: f64) -> Dra
     ];
     let (x0, y0, cw, ch) = (230i32, 50i32, 200i32, 110i32);
     let head = label_style(13).pos(Pos::new(HPos::Center, VPos::Center));
-    root.draw(&Text::new("Flagged", (x0 + cw / 2, y0 - 18), head.clone()))
-        .map_err(err)?;
-    root.draw(&Text::new(
-        "Not flagged",
-        (x0 + cw + cw / 2, y0 - 18),
-        head.clone(),
-    ))
-    .map_err(err)?;
-    root.draw(&Text::new(
-        "Truly positive",
-        (x0 - 70, y0 + ch / 2),
-        head.clone(),
-    ))
-    .map_err(err)?;
-    root.draw(&Text::new(
-        "Truly negative",
-        (x0 - 70, y0 + ch + ch / 2),
-        head.clone(),
-    ))
-    .map_err(err)?;
+    let heads = [
+        ("Ground truth".to_string(), (x0 - 70, y0 - 18)),
+        ("Flagged".to_string(), (x0 + cw / 2, y0 - 18)),
+        ("Not flagged".to_string(), (x0 + cw + cw / 2, y0 - 18)),
+        (classes[0].clone(), (x0 - 70, y0 + ch / 2)),
+        (classes[1].clone(), (x0 - 70, y0 + ch + ch / 2)),
+    ];
+    for (text, at) in heads {
+        root.draw(&Text::new(text, at, head.clone())).map_err(err)?;
+    }
     for (label, count, col, row) in cells {
         let correct = col == row;
         let base = if correct { PALETTE[0] } else { PALETTE[1] };
@@ -223,16 +216,10 @@ pub(super) fn confusion(root: &Area, tp: f64, fp: f64, tn: f64, fn_: f64) -> Dra
 }
 
 pub(super) fn histogram(root: &Area, bins: &[(f64, f64, f64)], unit: &str) -> DrawResult {
-    let top = bins.iter().map(|b| b.2).fold(0.0, f64::max);
-    let format = |v: &f64| format::fixed(*v, 0);
-    let mut chart = category_axes(
-        root,
-        bins.len(),
-        y_top(top, false),
-        12,
-        &format,
-        "interactions",
-    )?;
+    let top = y_top(bins.iter().map(|b| b.2).fold(0.0, f64::max), false);
+    let decimals = axis_decimals(top, false);
+    let format = |v: &f64| axis_label(*v, false, decimals);
+    let mut chart = category_axes(root, bins.len(), top, 12, &format, "interactions")?;
     let labels: Vec<String> = bins
         .iter()
         .enumerate()
@@ -258,4 +245,17 @@ pub(super) fn histogram(root: &Area, bins: &[(f64, f64, f64)], unit: &str) -> Dr
         });
     chart.draw_series(boxes).map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn week_labels_carry_the_year_only_across_years() {
+        let one: Vec<String> = ["2025-W23", "2025-W24"].map(String::from).to_vec();
+        assert_eq!(week_labels(&one).0, ["W23", "W24"]);
+        let two: Vec<String> = ["2025-W52", "2026-W01"].map(String::from).to_vec();
+        assert_eq!(week_labels(&two).0, ["2025-W52", "2026-W01"]);
+    }
 }

@@ -149,8 +149,16 @@ pub enum ChartSpec {
         series: Vec<(String, Vec<Option<Estimate>>)>,
         percent: bool,
     },
-    /// The 2×2 confusion matrix of labelled events.
-    Confusion { tp: f64, fp: f64, tn: f64, fn_: f64 },
+    /// The 2×2 confusion matrix of labelled events; `positive` and `negative` name the two
+    /// ground-truth classes (`Attack` and `Genuine` for liveness checks).
+    Confusion {
+        tp: f64,
+        fp: f64,
+        tn: f64,
+        fn_: f64,
+        positive: String,
+        negative: String,
+    },
     /// Counts per bin: (low, high, count); the last bin is open-ended.
     Histogram {
         bins: Vec<(f64, f64, f64)>,

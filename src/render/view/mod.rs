@@ -4,6 +4,9 @@
 //! the character. A section without data carries a one-line `empty` sentence instead of blocks.
 
 mod blocks;
+mod cover;
+mod criteria;
+mod groups;
 mod operations;
 mod results;
 mod sections;
@@ -28,6 +31,8 @@ pub struct ReportView {
     pub tool: String,
     /// Key facts for the cover page.
     pub cover: Vec<LabelledText>,
+    /// Key results for the cover page: the headline metrics of each stream.
+    pub headline: Vec<LabelledText>,
     pub verdict: StatusCounts,
     pub sections: Vec<Section>,
 }
@@ -35,9 +40,13 @@ pub struct ReportView {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StatusCounts {
     pub pass: usize,
+    /// Passes on a delta whose 95% interval includes 0 (counted in `pass` too).
+    pub not_significant: usize,
     pub fail: usize,
     pub not_evaluable: usize,
     pub total: usize,
+    /// The counts in one sentence: `4 of 5 acceptance criteria passed, ...`.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,7 +125,8 @@ pub fn build(summary: &Summary) -> ReportView {
         ),
         generated: summary.generated_at.clone(),
         tool: format!("{} {}", summary.tool.name, summary.tool.version),
-        cover: sections::cover(summary),
+        cover: cover::cover(summary),
+        headline: cover::headline(summary),
         verdict: status_counts(summary),
         sections,
     }
@@ -124,12 +134,24 @@ pub fn build(summary: &Summary) -> ReportView {
 
 fn status_counts(summary: &Summary) -> StatusCounts {
     let count = |s: &str| summary.criteria.iter().filter(|c| c.status == s).count();
-    StatusCounts {
+    let mut counts = StatusCounts {
         pass: count("pass"),
+        not_significant: summary
+            .criteria
+            .iter()
+            .filter(|c| criteria::passed_by_chance(c))
+            .count(),
         fail: count("fail"),
         not_evaluable: count("not_evaluable"),
         total: summary.criteria.len(),
-    }
+        text: String::new(),
+    };
+    counts.text = if counts.total == 0 {
+        "No acceptance criteria were fixed in advance.".into()
+    } else {
+        criteria::verdict_sentence(&counts)
+    };
+    counts
 }
 
 /// The catalogue title of a metric id.
@@ -142,8 +164,14 @@ pub fn location(f: &Finding) -> String {
     let mut parts = Vec::new();
     if let Some(row) = f.row {
         parts.push(format!("row {row}"));
-    } else if f.file.is_some() && f.column.is_some() {
-        parts.push("header".to_string());
+    } else if f.column.is_some()
+        && let Some(file) = &f.file
+    {
+        // A JSON Lines file has keys, not a header.
+        let json = [".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"]
+            .iter()
+            .any(|ext| file.to_lowercase().ends_with(ext));
+        parts.push(if json { "keys" } else { "header" }.to_string());
     }
     if let Some(column) = &f.column {
         parts.push(format!("column \"{column}\""));

@@ -122,62 +122,81 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
     })
 }
 
+/// Severities in the order of the scale; others follow alphabetically.
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+fn severity_rank(severity: &str) -> (usize, String) {
+    let rank = SEVERITIES
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case(severity))
+        .unwrap_or(SEVERITIES.len());
+    (rank, severity.to_string())
+}
+
 pub fn incidents(summary: &Summary) -> Section {
     let mut section = Section::new("incidents", "Incidents")
         .with_narrative(summary.submission.narrative.incidents.as_ref());
-    let mut table = Table::new(vec![
-        Column::left("Stream"),
-        Column::left("Incidents"),
-        Column::right("Count"),
-        Column::right("Per 1,000 events"),
-    ]);
     for s in event_streams(summary) {
-        let arm = if s.has_arms { Some("ai") } else { None };
-        let Some(total) = find(summary, &s.name, "incidents.total", None, arm) else {
+        let arm = s.has_arms.then_some("ai");
+        if find(summary, &s.name, "incidents.total", None, arm).is_none() {
             continue;
-        };
-        let per_1k = find(summary, &s.name, "incidents.per_1k", None, arm);
-        table.rows.push(vec![
-            Cell::styled(s.name.clone(), "strong"),
-            Cell::styled("all", "strong"),
-            Cell::styled(
-                format::value("incidents.total", total.value, None),
-                "strong",
-            ),
-            Cell::plain(
-                per_1k
-                    .map(|m| format::value("incidents.per_1k", m.value, None))
-                    .unwrap_or_default(),
-            ),
-        ]);
-        for attribute in ["incident_type", "incident_severity"] {
-            for group in groups(summary, &s.name, attribute) {
-                let segment = Segment {
-                    attribute: attribute.into(),
-                    value: Some(group.clone()),
-                };
-                let m = find(summary, &s.name, "incidents.total", Some(&segment), arm);
-                let label = if attribute == "incident_type" {
-                    format!("type {group}")
-                } else {
-                    format!("severity {group}")
-                };
-                table.rows.push(vec![
-                    Cell::plain(""),
-                    Cell::plain(label),
-                    Cell::plain(
-                        m.map(|m| format::value("incidents.total", m.value, None))
-                            .unwrap_or_default(),
-                    ),
-                    Cell::plain(""),
-                ]);
-            }
         }
-    }
-    if !table.rows.is_empty() {
-        section.blocks.push(Block::Table(table));
+        let scope = if arm.is_some() { " (AI arm)" } else { "" };
+        section.blocks.push(Block::Heading {
+            text: format!("{}{scope}: incidents", s.name),
+        });
+        section
+            .blocks
+            .extend(incident_tables(summary, &s.name, arm));
     }
     section.or_empty("No stream records incidents (incident_type column).")
+}
+
+/// Incidents of one stream: counts per type, then per severity in scale order (low to
+/// critical), each with the total; the note gives the rate per 1,000 events.
+fn incident_tables(summary: &Summary, stream: &str, arm: Option<&str>) -> Vec<Block> {
+    let count = |segment: Option<Segment>| {
+        find(summary, stream, "incidents.total", segment.as_ref(), arm)
+            .map(|m| format::value("incidents.total", m.value, None))
+            .unwrap_or_default()
+    };
+    let total = count(None);
+    let mut severities = groups(summary, stream, "incident_severity");
+    severities.sort_by_key(|s| severity_rank(s));
+    let by = |attribute: &str, title: &str, values: Vec<String>| {
+        let mut table = Table::new(vec![Column::left(title), Column::right("Incidents")]);
+        for v in values {
+            let segment = Segment {
+                attribute: attribute.into(),
+                value: Some(v.clone()),
+            };
+            table
+                .rows
+                .push(vec![Cell::plain(v), Cell::plain(count(Some(segment)))]);
+        }
+        table.rows.push(vec![
+            Cell::styled("All", "strong"),
+            Cell::styled(total.clone(), "strong"),
+        ]);
+        table
+    };
+    let per_1k = find(summary, stream, "incidents.per_1k", None, arm)
+        .map(|m| format::value("incidents.per_1k", m.value, None))
+        .unwrap_or_else(|| format::NOT_AVAILABLE.into());
+    let types = by(
+        "incident_type",
+        "Type",
+        groups(summary, stream, "incident_type"),
+    )
+    .caption("Incidents by type")
+    .note(format!("{per_1k} incidents per 1,000 events."));
+    let mut blocks = vec![Block::Table(types)];
+    if !severities.is_empty() {
+        blocks.push(Block::Table(
+            by("incident_severity", "Severity", severities).caption("Incidents by severity"),
+        ));
+    }
+    blocks
 }
 
 pub fn reconciliation(summary: &Summary) -> Section {
@@ -190,9 +209,12 @@ pub fn reconciliation(summary: &Summary) -> Section {
         Column::right("Reported"),
         Column::right("Recomputed"),
         Column::right("Difference"),
+        Column::right("Tolerance"),
         Column::left("Status"),
     ]);
+    let unit = |id: &str, v: f64| format::difference(id, v, currency);
     for r in &summary.reconciliation {
+        let tolerance = summary.settings.reconciliation_tolerance;
         let mut scope = r.stream.clone().unwrap_or_default();
         if let Some(seg) = &r.segment {
             scope.push_str(&format!(
@@ -213,16 +235,14 @@ pub fn reconciliation(summary: &Summary) -> Section {
             Cell::plain(format::value(&r.metric, r.computed, currency)),
             Cell::plain(
                 r.difference
-                    .map_or_else(|| "n/a".into(), |d| format!("{d:+.4}")),
+                    .map_or_else(|| format::NOT_AVAILABLE.into(), |d| unit(&r.metric, d)),
             ),
+            Cell::styled(format::tolerance(&r.metric, tolerance, currency), "muted"),
             status,
         ]);
     }
     if !table.rows.is_empty() {
-        let note = format!(
-            "Tolerance: absolute difference of at most {} in the metric's own unit.",
-            summary.settings.reconciliation_tolerance
-        );
+        let note = "Difference: reported minus recomputed, in the metric's unit (percentage points for a rate). A KPI is within tolerance when the difference is at most the tolerance either way.";
         section.blocks.push(Block::Table(table.note(note)));
     }
     section.or_empty(

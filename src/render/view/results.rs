@@ -1,11 +1,11 @@
-//! The result sections: metrics per stream with trends and confusion matrix, adversarial
-//! testing and fairness per segment (oversight, operations, incidents and reconciliation are
-//! in `operations`).
+//! The results section: metrics per stream with weekly trends and the confusion matrix
+//! (adversarial testing and fairness are in `groups`; oversight, operations, incidents and
+//! reconciliation in `operations`).
 
-use super::blocks::{Block, ChartRef, ChartSpec, Estimate, TrendLine};
-use super::tables::{arms, find, group_table, groups, humanise, metric_table};
+use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
+use super::tables::{arms, find, groups, metric_table};
 use super::{Section, title};
-use crate::model::{Segment, StreamInfo, Summary};
+use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
 
@@ -35,7 +35,7 @@ const ASSISTANT: &[&str] = &[
     "assistant.csat_mean",
     "assistant.csat_satisfied_rate",
 ];
-const REDTEAM: &[&str] = &[
+pub(super) const REDTEAM: &[&str] = &[
     "redteam.attempts",
     "redteam.attack_success_rate",
     "redteam.over_refusal_rate",
@@ -64,11 +64,6 @@ pub fn results(summary: &Summary) -> Section {
     let mut section = Section::new("results", "Results")
         .with_narrative(summary.submission.narrative.results.as_ref());
     for s in event_streams(summary) {
-        let ids = match s.kind {
-            StreamKind::Detection => DETECTION,
-            StreamKind::Assistant => ASSISTANT,
-            _ => REDTEAM,
-        };
         section.blocks.push(Block::Heading {
             text: format!(
                 "{} ({}, {} events)",
@@ -77,6 +72,17 @@ pub fn results(summary: &Summary) -> Section {
                 format::thousands(s.events)
             ),
         });
+        let ids = match s.kind {
+            StreamKind::Detection => DETECTION,
+            StreamKind::Assistant => ASSISTANT,
+            _ => {
+                // Printed once, in the adversarial section.
+                section.blocks.push(Block::Text {
+                    text: "The results of this red-team stream are in the section Adversarial testing (AI versus AI).".into(),
+                });
+                continue;
+            }
+        };
         match metric_table(summary, &s.name, ids, None) {
             Some(mut table) => {
                 if let Some(t) = eer_threshold(summary, &s.name) {
@@ -176,197 +182,34 @@ fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
         count("detection.fn")?,
     );
     let scope = if arm.is_some() { " (AI arm)" } else { "" };
+    let (positive, negative) = classes(summary, stream);
     Some(ChartRef {
         id: chart_id(stream, "confusion"),
         title: format!("{stream}: confusion matrix{scope}"),
-        caption: "Labelled events by decision and ground truth.".into(),
-        spec: ChartSpec::Confusion { tp, fp, tn, fn_ },
-    })
-}
-
-/// Bars of metric `id` per group of `attribute`, one series per arm (delta left out).
-fn group_bars(
-    summary: &Summary,
-    stream: &str,
-    attribute: &str,
-    id: &str,
-    title_text: String,
-    caption: &str,
-) -> Option<ChartRef> {
-    let categories = groups(summary, stream, attribute);
-    let segment = |g: &String| Segment {
-        attribute: attribute.into(),
-        value: Some(g.clone()),
-    };
-    let series: Vec<(String, Vec<Option<Estimate>>)> = arms(summary, stream)
-        .into_iter()
-        .filter(|a| *a != Some("delta"))
-        .map(|arm| {
-            let values = categories
-                .iter()
-                .map(|g| {
-                    let m = find(summary, stream, id, Some(&segment(g)), arm)?;
-                    Some(Estimate {
-                        value: m.value?,
-                        low: m.ci_low,
-                        high: m.ci_high,
-                    })
-                })
-                .collect();
-            (arm.unwrap_or("value").to_string(), values)
-        })
-        .collect();
-    if categories.is_empty() || series.iter().all(|(_, v)| v.iter().all(Option::is_none)) {
-        return None;
-    }
-    Some(ChartRef {
-        id: chart_id(stream, &format!("{}-{attribute}", id.replace('.', "-"))),
-        title: title_text,
-        caption: caption.into(),
-        spec: ChartSpec::Bars {
-            categories,
-            series,
-            percent: true,
+        caption: format!(
+            "Labelled events by decision (columns) and ground truth (rows: {} means label true).",
+            positive.to_lowercase()
+        ),
+        spec: ChartSpec::Confusion {
+            tp,
+            fp,
+            tn,
+            fn_,
+            positive: positive.into(),
+            negative: negative.into(),
         },
     })
 }
 
-pub fn adversarial(summary: &Summary) -> Section {
-    let mut section = Section::new("adversarial", "Adversarial testing (AI versus AI)")
-        .with_narrative(summary.submission.narrative.redteam.as_ref());
-    for s in event_streams(summary) {
-        if s.kind == StreamKind::Redteam {
-            section.blocks.push(Block::Heading {
-                text: format!("{}: red-team attempts", s.name),
-            });
-            if let Some(t) = metric_table(summary, &s.name, REDTEAM, None) {
-                section.blocks.push(Block::Table(t));
-            }
-            if let Some(t) = group_table(
-                summary,
-                &s.name,
-                "attack_category",
-                &["redteam.attack_success_rate"],
-            ) {
-                section
-                    .blocks
-                    .push(Block::Table(t.caption("Attack success by category")));
-            }
-            let caption = "Share of attempts that got through, with 95% Wilson intervals.";
-            if let Some(c) = group_bars(
-                summary,
-                &s.name,
-                "attack_category",
-                "redteam.attack_success_rate",
-                format!("{}: attack success by category", s.name),
-                caption,
-            ) {
-                section.blocks.push(Block::Chart(c));
-            }
-        }
-        if s.kind == StreamKind::Detection && !groups(summary, &s.name, "attack_type").is_empty() {
-            section.blocks.push(Block::Heading {
-                text: format!("{}: presentation attacks by species", s.name),
-            });
-            let ids = ["detection.bpcer", "detection.apcer_max"];
-            if let Some(t) = metric_table(summary, &s.name, &ids, None) {
-                section.blocks.push(Block::Table(t));
-            }
-            if let Some(t) = group_table(summary, &s.name, "attack_type", &["detection.apcer"]) {
-                section
-                    .blocks
-                    .push(Block::Table(t.caption("APCER per attack species")));
-            }
-            let caption = "Share of attack presentations accepted as genuine, per species, with 95% Wilson intervals.";
-            if let Some(c) = group_bars(
-                summary,
-                &s.name,
-                "attack_type",
-                "detection.apcer",
-                format!("{}: APCER per attack species", s.name),
-                caption,
-            ) {
-                section.blocks.push(Block::Chart(c));
-            }
-        }
+/// The names of a detection stream's two label classes: attack / genuine for presentation
+/// attacks (liveness), fraud / genuine for anti-fraud, else positive / negative.
+fn classes(summary: &Summary, stream: &str) -> (&'static str, &'static str) {
+    let family = summary.submission.use_case.family.as_str();
+    if family == "deepfake_defence" || !groups(summary, stream, "attack_type").is_empty() {
+        ("Attack", "Genuine")
+    } else if family == "anti_fraud" {
+        ("Fraud", "Genuine")
+    } else {
+        ("Positive", "Negative")
     }
-    section.or_empty(
-        "The submission has no red-team stream and no presentation-attack species (attack_type).",
-    )
-}
-
-pub fn fairness(summary: &Summary) -> Section {
-    let mut section = Section::new("fairness", "Fairness and consumer protection")
-        .with_narrative(summary.submission.narrative.fairness.as_ref());
-    for s in event_streams(summary)
-        .filter(|s| matches!(s.kind, StreamKind::Detection | StreamKind::Assistant))
-    {
-        let (ids, measures): (&[&str], &[&str]) = match s.kind {
-            StreamKind::Detection => (
-                &["detection.alert_rate", "detection.recall", "detection.fpr"],
-                &[
-                    "fairness.demographic_parity_difference",
-                    "fairness.disparate_impact_ratio",
-                    "fairness.equalized_odds_difference",
-                ],
-            ),
-            _ => (
-                &[
-                    "assistant.escalation_rate",
-                    "assistant.hallucination_rate",
-                    "assistant.csat_mean",
-                ],
-                &["fairness.escalation_rate_gap"],
-            ),
-        };
-        for attribute in &summary.settings.segments {
-            let Some(table) = group_table(summary, &s.name, attribute, ids) else {
-                continue;
-            };
-            section.blocks.push(Block::Heading {
-                text: format!("{} by {}", s.name, humanise(attribute).to_lowercase()),
-            });
-            section.blocks.push(Block::Table(table));
-            let segment = Segment {
-                attribute: attribute.clone(),
-                value: None,
-            };
-            if let Some(t) = metric_table(summary, &s.name, measures, Some(&segment)) {
-                let mut note = format!(
-                    "Groups with fewer than {} events take no part in the comparison.",
-                    summary.settings.fairness_min_group_size
-                );
-                if s.kind == StreamKind::Detection {
-                    note.push_str(&format!(
-                        " A disparate impact ratio below {} is flagged.",
-                        summary.settings.disparate_impact_floor
-                    ));
-                }
-                section.blocks.push(Block::Table(
-                    t.caption(format!(
-                        "Disparity across {}",
-                        humanise(attribute).to_lowercase()
-                    ))
-                    .note(note),
-                ));
-            }
-            let caption = "Per group, with 95% Wilson intervals.";
-            if let Some(c) = group_bars(
-                summary,
-                &s.name,
-                attribute,
-                ids[0],
-                format!(
-                    "{}: {} by {}",
-                    s.name,
-                    title(ids[0]).to_lowercase(),
-                    humanise(attribute).to_lowercase()
-                ),
-                caption,
-            ) {
-                section.blocks.push(Block::Chart(c));
-            }
-        }
-    }
-    section.or_empty("No customer segments are listed in the config (`segments`), so no per-segment or fairness results are reported.")
 }

@@ -4,7 +4,9 @@
 
 use super::blocks::{Block, Cell, Column, Table};
 use super::tables::humanise;
-use super::{FINDINGS_SHOWN, LabelledText, Section, location, operations, results, title};
+use super::{
+    FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, location, operations, results,
+};
 use crate::model::Summary;
 use crate::render::format;
 
@@ -12,12 +14,12 @@ use crate::render::format;
 pub fn all(summary: &Summary) -> Vec<Section> {
     vec![
         identification(summary),
-        objectives(summary),
+        criteria::objectives(summary),
         system(summary),
         data(summary),
         results::results(summary),
-        results::adversarial(summary),
-        results::fairness(summary),
+        groups::adversarial(summary),
+        groups::fairness(summary),
         operations::oversight(summary),
         operations::operations(summary),
         operations::incidents(summary),
@@ -27,67 +29,12 @@ pub fn all(summary: &Summary) -> Vec<Section> {
     ]
 }
 
-/// Key facts for the cover page.
-pub fn cover(summary: &Summary) -> Vec<LabelledText> {
-    let sub = &summary.submission;
-    let mut rows = vec![
-        LabelledText::new(
-            "Institution",
-            format!("{} ({})", sub.institution.name, sub.institution.id),
-        ),
-        LabelledText::new(
-            "Use case",
-            format!("{}: {}", sub.use_case.id, sub.use_case.title),
-        ),
-        LabelledText::new("Family", humanise(&sub.use_case.family)),
-        LabelledText::new(
-            "Programme",
-            format!("{}, cohort {}", sub.programme, sub.cohort),
-        ),
-        LabelledText::new(
-            "Reporting period",
-            format!("{} to {}", sub.period.start, sub.period.end),
-        ),
-    ];
-    let events: u64 = summary
-        .streams
-        .iter()
-        .filter(|s| s.kind.is_event_log())
-        .map(|s| s.events)
-        .sum();
-    rows.push(LabelledText::new(
-        "Evidence",
-        format!(
-            "{} stream(s), {} events, {} input file(s)",
-            summary.streams.len(),
-            format::thousands(events),
-            summary.inputs.len()
-        ),
-    ));
-    rows
-}
-
 fn identification(summary: &Summary) -> Section {
     let sub = &summary.submission;
     let mut rows = vec![
-        LabelledText::new(
-            "Institution",
-            format!("{} ({})", sub.institution.name, sub.institution.id),
-        ),
-        LabelledText::new(
-            "Technology partner",
-            sub.technology_partner
-                .clone()
-                .unwrap_or_else(|| "none".into()),
-        ),
-        LabelledText::new(
-            "Programme and cohort",
-            format!("{}, cohort {}", sub.programme, sub.cohort),
-        ),
-        LabelledText::new(
-            "Use case",
-            format!("{}: {}", sub.use_case.id, sub.use_case.title),
-        ),
+        cover::institution(sub),
+        LabelledText::new("Programme and cohort", cover::programme(sub)),
+        cover::use_case(sub),
         LabelledText::new("Use-case family", humanise(&sub.use_case.family)),
         LabelledText::new(
             "Reporting period",
@@ -96,11 +43,14 @@ fn identification(summary: &Summary) -> Section {
                 sub.period.start, sub.period.end, summary.settings.timezone
             ),
         ),
-        LabelledText::new(
-            "Sandbox-plan reference",
-            sub.plan_reference.clone().unwrap_or_else(|| "none".into()),
-        ),
     ];
+    // An unset optional field is left out rather than printed as "none".
+    if let Some(partner) = &sub.technology_partner {
+        rows.insert(1, LabelledText::new("Technology partner", partner.clone()));
+    }
+    if let Some(plan) = &sub.plan_reference {
+        rows.push(LabelledText::new("Sandbox-plan reference", plan.clone()));
+    }
     for c in &sub.contacts {
         let mut text = c.name.clone();
         if let Some(role) = &c.role {
@@ -114,63 +64,6 @@ fn identification(summary: &Summary) -> Section {
     let mut section = Section::new("identification", "Identification");
     section.blocks.push(Block::Facts { rows });
     section
-}
-
-fn objectives(summary: &Summary) -> Section {
-    let mut section = Section::new("objectives", "Objectives and acceptance criteria")
-        .with_narrative(summary.submission.narrative.objectives.as_ref());
-    let currency = summary.settings.currency.as_deref();
-    let mut table = Table::new(vec![
-        Column::left("Status"),
-        Column::left("Metric"),
-        Column::left("Scope"),
-        Column::left("Requirement"),
-        Column::right("Value"),
-    ]);
-    for c in &summary.criteria {
-        let status = match c.status.as_str() {
-            "pass" => Cell::styled("PASS", "pass"),
-            "fail" => Cell::styled("FAIL", "fail"),
-            _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
-        };
-        let mut scope = Vec::new();
-        if let Some(s) = &c.stream {
-            scope.push(s.clone());
-        }
-        if let Some(seg) = &c.segment {
-            scope.push(match &seg.value {
-                Some(v) => format!("{} = {v}", seg.attribute),
-                None => format!("across {}", seg.attribute),
-            });
-        }
-        if let Some(a) = &c.arm {
-            scope.push(format!("arm {a}"));
-        }
-        table.rows.push(vec![
-            status,
-            Cell::plain(title(&c.metric)),
-            Cell::plain(scope.join(", ")),
-            Cell::plain(format!(
-                "{} {}",
-                c.op,
-                format::value(&c.metric, Some(c.threshold), currency)
-            )),
-            Cell::styled(format::value(&c.metric, c.value, currency), "strong"),
-        ]);
-    }
-    if !table.rows.is_empty() {
-        let counts = super::status_counts(summary);
-        section.blocks.push(Block::Text {
-            text: format!(
-                "{} of {} acceptance criteria passed, {} failed, {} could not be evaluated.",
-                counts.pass, counts.total, counts.fail, counts.not_evaluable
-            ),
-        });
-        section.blocks.push(Block::Table(
-            table.caption("Acceptance criteria fixed in advance"),
-        ));
-    }
-    section.or_empty("No acceptance criteria were fixed in the submission config.")
 }
 
 fn system(summary: &Summary) -> Section {

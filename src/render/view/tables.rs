@@ -86,7 +86,7 @@ pub fn metric_table(
             ));
             if arm.is_none_or(|a| a != "delta") {
                 row.push(Cell::styled(
-                    m.map(format::sample).unwrap_or_default(),
+                    m.map(|m| format::sample(m, currency)).unwrap_or_default(),
                     "muted",
                 ));
             }

@@ -1,0 +1,99 @@
+//! The cover page: who submitted what for which period, the evidence it rests on, and the key
+//! results (the headline metrics of each stream), so a reader sees the outcome on page one.
+
+use super::LabelledText;
+use super::results::event_streams;
+use super::tables::{find, groups, humanise};
+use super::title;
+use crate::model::{StreamInfo, SubmissionInfo, Summary};
+use crate::render::format;
+use crate::schema::StreamKind;
+
+/// `Institution: Name (ID)`, as on the cover and in the identification section.
+pub(crate) fn institution(sub: &SubmissionInfo) -> LabelledText {
+    LabelledText::new(
+        "Institution",
+        format!("{} ({})", sub.institution.name, sub.institution.id),
+    )
+}
+
+/// `Use case: ID: title`.
+pub(crate) fn use_case(sub: &SubmissionInfo) -> LabelledText {
+    LabelledText::new(
+        "Use case",
+        format!("{}: {}", sub.use_case.id, sub.use_case.title),
+    )
+}
+
+/// `programme, cohort N`.
+pub(crate) fn programme(sub: &SubmissionInfo) -> String {
+    format!("{}, cohort {}", sub.programme, sub.cohort)
+}
+
+/// Key facts for the cover page.
+pub(crate) fn cover(summary: &Summary) -> Vec<LabelledText> {
+    let sub = &summary.submission;
+    let events: u64 = event_streams(summary).map(|s| s.events).sum();
+    vec![
+        institution(sub),
+        use_case(sub),
+        LabelledText::new("Family", humanise(&sub.use_case.family)),
+        LabelledText::new("Programme", programme(sub)),
+        LabelledText::new(
+            "Reporting period",
+            format!("{} to {}", sub.period.start, sub.period.end),
+        ),
+        LabelledText::new(
+            "Evidence",
+            format!(
+                "{} stream(s), {} events, {} input file(s)",
+                summary.streams.len(),
+                format::thousands(events),
+                summary.inputs.len()
+            ),
+        ),
+    ]
+}
+
+/// The headline metrics of every event stream, with their intervals: label the metric,
+/// text the value as in the result tables, followed by the stream (and the AI arm in an A/B
+/// trial) when there is more than one stream or an arm.
+pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
+    let currency = summary.settings.currency.as_deref();
+    let several = event_streams(summary).count() > 1;
+    let mut rows = Vec::new();
+    for s in event_streams(summary) {
+        let arm = s.has_arms.then_some("ai");
+        let scope = match (several, arm.is_some()) {
+            (true, true) => format!(" ({}, AI arm)", s.name),
+            (true, false) => format!(" ({})", s.name),
+            (false, true) => " (AI arm)".to_string(),
+            (false, false) => String::new(),
+        };
+        for id in headline_ids(summary, s) {
+            if let Some(m) = find(summary, &s.name, id, None, arm) {
+                rows.push(LabelledText::new(
+                    title(id),
+                    format!("{}{scope}", format::compact(m, currency)),
+                ));
+            }
+        }
+    }
+    rows
+}
+
+/// The few metrics that sum up a stream of each kind.
+fn headline_ids(summary: &Summary, s: &StreamInfo) -> &'static [&'static str] {
+    match s.kind {
+        StreamKind::Detection if !groups(summary, &s.name, "attack_type").is_empty() => {
+            &["detection.bpcer", "detection.apcer_max", "detection.recall"]
+        }
+        StreamKind::Detection => &["detection.recall", "detection.precision", "detection.fpr"],
+        StreamKind::Assistant => &[
+            "assistant.resolution_rate",
+            "assistant.hallucination_rate",
+            "assistant.csat_mean",
+        ],
+        _ => &["redteam.attack_success_rate", "redteam.over_refusal_rate"],
+    }
+}

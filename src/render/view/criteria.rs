@@ -1,0 +1,95 @@
+//! The objectives section: the acceptance criteria fixed in advance, each with its status,
+//! requirement and value in the unit of the results (percentage points for a delta), and a
+//! pass whose delta interval includes 0 marked as not significant.
+
+use super::blocks::{Block, Cell, Column, Table};
+use super::{Section, StatusCounts, title};
+use crate::model::{CriterionResult, Summary};
+use crate::render::format;
+
+/// What the status cell of a pass whose delta interval includes 0 says after "PASS".
+pub(crate) const NOT_SIGNIFICANT: &str = "(not significant)";
+
+pub(crate) fn objectives(summary: &Summary) -> Section {
+    let mut section = Section::new("objectives", "Objectives and acceptance criteria")
+        .with_narrative(summary.submission.narrative.objectives.as_ref());
+    let currency = summary.settings.currency.as_deref();
+    let mut table = Table::new(vec![
+        Column::left("Status"),
+        Column::left("Metric"),
+        Column::left("Scope"),
+        Column::left("Requirement"),
+        Column::right("Value"),
+    ]);
+    for c in &summary.criteria {
+        let shown = |v: Option<f64>| format::arm_value(&c.metric, c.arm.as_deref(), v, currency);
+        table.rows.push(vec![
+            status(c),
+            Cell::plain(title(&c.metric)),
+            Cell::plain(scope(c)),
+            Cell::plain(format!("{} {}", c.op, shown(Some(c.threshold)))),
+            Cell::styled(shown(c.value), "strong"),
+        ]);
+    }
+    if !table.rows.is_empty() {
+        let counts = super::status_counts(summary);
+        section.blocks.push(Block::Text {
+            text: verdict_sentence(&counts),
+        });
+        let mut table = table.caption("Acceptance criteria fixed in advance");
+        if counts.not_significant > 0 {
+            table = table.note(format!(
+                "PASS {NOT_SIGNIFICANT}: the difference between the AI and baseline arms meets the requirement, but its 95% interval includes 0, so the data do not show that the arms differ."
+            ));
+        }
+        section.blocks.push(Block::Table(table));
+    }
+    section.or_empty("No acceptance criteria were fixed in the submission config.")
+}
+
+/// `4 of 5 acceptance criteria passed (1 of them not significant), ...`.
+pub(crate) fn verdict_sentence(counts: &StatusCounts) -> String {
+    let caveat = if counts.not_significant > 0 {
+        format!(" ({} of them not significant)", counts.not_significant)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} of {} acceptance criteria passed{caveat}, {} failed, {} could not be evaluated.",
+        counts.pass, counts.total, counts.fail, counts.not_evaluable
+    )
+}
+
+/// Whether a criterion passed on a delta whose interval includes 0.
+pub(crate) fn passed_by_chance(c: &CriterionResult) -> bool {
+    c.status == "pass" && c.significant == Some(false)
+}
+
+fn status(c: &CriterionResult) -> Cell {
+    match c.status.as_str() {
+        "pass" if passed_by_chance(c) => Cell::styled(format!("PASS {NOT_SIGNIFICANT}"), "pass"),
+        "pass" => Cell::styled("PASS", "pass"),
+        "fail" => Cell::styled("FAIL", "fail"),
+        _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
+    }
+}
+
+/// Stream, segment and arm of a criterion, as far as it has them.
+fn scope(c: &CriterionResult) -> String {
+    let mut scope = Vec::new();
+    if let Some(s) = &c.stream {
+        scope.push(s.clone());
+    }
+    if let Some(seg) = &c.segment {
+        scope.push(match &seg.value {
+            Some(v) => format!("{} = {v}", seg.attribute),
+            None => format!("across {}", seg.attribute),
+        });
+    }
+    match c.arm.as_deref() {
+        Some("delta") => scope.push("AI − baseline".into()),
+        Some(a) => scope.push(format!("arm {a}")),
+        None => {}
+    }
+    scope.join(", ")
+}

@@ -1,0 +1,205 @@
+//! The result sections read per group: adversarial testing (attack success per category,
+//! APCER per presentation-attack species) and fairness per customer segment, each with a
+//! table and bars with 95% intervals.
+
+use super::blocks::{Block, ChartRef, ChartSpec, Estimate};
+use super::results::{REDTEAM, chart_id, event_streams, trend};
+use super::tables::{arms, find, group_table, groups, humanise, metric_table};
+use super::{Section, title};
+use crate::model::{Segment, StreamInfo, Summary};
+use crate::schema::StreamKind;
+
+/// Bars of metric `id` per group of `attribute`, one series per arm (delta left out).
+fn group_bars(
+    summary: &Summary,
+    stream: &str,
+    attribute: &str,
+    id: &str,
+    title_text: String,
+    caption: &str,
+) -> Option<ChartRef> {
+    let categories = groups(summary, stream, attribute);
+    let segment = |g: &String| Segment {
+        attribute: attribute.into(),
+        value: Some(g.clone()),
+    };
+    let series: Vec<(String, Vec<Option<Estimate>>)> = arms(summary, stream)
+        .into_iter()
+        .filter(|a| *a != Some("delta"))
+        .map(|arm| {
+            let values = categories
+                .iter()
+                .map(|g| {
+                    let m = find(summary, stream, id, Some(&segment(g)), arm)?;
+                    Some(Estimate {
+                        value: m.value?,
+                        low: m.ci_low,
+                        high: m.ci_high,
+                    })
+                })
+                .collect();
+            (arm.unwrap_or("value").to_string(), values)
+        })
+        .collect();
+    if categories.is_empty() || series.iter().all(|(_, v)| v.iter().all(Option::is_none)) {
+        return None;
+    }
+    Some(ChartRef {
+        id: chart_id(stream, &format!("{}-{attribute}", id.replace('.', "-"))),
+        title: title_text,
+        caption: caption.into(),
+        spec: ChartSpec::Bars {
+            categories,
+            series,
+            percent: true,
+        },
+    })
+}
+
+/// What the adversarial section shows for one kind of attack: the overall metrics, then one
+/// metric per group of `attribute` as a table and as bars.
+struct Attacks {
+    heading: &'static str,
+    overall: &'static [&'static str],
+    attribute: &'static str,
+    metric: &'static str,
+    /// Caption of the group table; the chart title is `stream: chart`.
+    what: &'static str,
+    chart: &'static str,
+    caption: &'static str,
+}
+
+const RED_TEAM: Attacks = Attacks {
+    heading: "red-team attempts",
+    overall: REDTEAM,
+    attribute: "attack_category",
+    metric: "redteam.attack_success_rate",
+    what: "Attack success by category",
+    chart: "attack success by category",
+    caption: "Share of attempts that got through, with 95% Wilson intervals.",
+};
+
+const SPECIES: Attacks = Attacks {
+    heading: "presentation attacks by species",
+    overall: &["detection.bpcer", "detection.apcer_max"],
+    attribute: "attack_type",
+    metric: "detection.apcer",
+    what: "APCER per attack species",
+    chart: "APCER per attack species",
+    caption: "Share of attack presentations accepted as genuine, per species, with 95% Wilson intervals.",
+};
+
+/// The blocks of one stream for `a`; the red-team trend follows the overall table.
+fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading {
+        text: format!("{}: {}", s.name, a.heading),
+    }];
+    if let Some(t) = metric_table(summary, &s.name, a.overall, None) {
+        blocks.push(Block::Table(t));
+    }
+    if s.kind == StreamKind::Redteam
+        && let Some(chart) = trend(summary, s, true)
+    {
+        blocks.push(Block::Chart(chart));
+    }
+    if let Some(t) = group_table(summary, &s.name, a.attribute, &[a.metric]) {
+        blocks.push(Block::Table(t.caption(a.what)));
+    }
+    let title = format!("{}: {}", s.name, a.chart);
+    if let Some(c) = group_bars(summary, &s.name, a.attribute, a.metric, title, a.caption) {
+        blocks.push(Block::Chart(c));
+    }
+    blocks
+}
+
+pub fn adversarial(summary: &Summary) -> Section {
+    let mut section = Section::new("adversarial", "Adversarial testing (AI versus AI)")
+        .with_narrative(summary.submission.narrative.redteam.as_ref());
+    for s in event_streams(summary) {
+        if s.kind == StreamKind::Redteam {
+            section.blocks.extend(attack_blocks(summary, s, &RED_TEAM));
+        }
+        if s.kind == StreamKind::Detection && !groups(summary, &s.name, "attack_type").is_empty() {
+            section.blocks.extend(attack_blocks(summary, s, &SPECIES));
+        }
+    }
+    section.or_empty(
+        "The submission has no red-team stream and no presentation-attack species (attack_type).",
+    )
+}
+
+pub fn fairness(summary: &Summary) -> Section {
+    let mut section = Section::new("fairness", "Fairness and consumer protection")
+        .with_narrative(summary.submission.narrative.fairness.as_ref());
+    for s in event_streams(summary)
+        .filter(|s| matches!(s.kind, StreamKind::Detection | StreamKind::Assistant))
+    {
+        let (ids, measures): (&[&str], &[&str]) = match s.kind {
+            StreamKind::Detection => (
+                &["detection.alert_rate", "detection.recall", "detection.fpr"],
+                &[
+                    "fairness.demographic_parity_difference",
+                    "fairness.disparate_impact_ratio",
+                    "fairness.equalized_odds_difference",
+                ],
+            ),
+            _ => (
+                &[
+                    "assistant.escalation_rate",
+                    "assistant.hallucination_rate",
+                    "assistant.csat_mean",
+                ],
+                &["fairness.escalation_rate_gap"],
+            ),
+        };
+        for attribute in &summary.settings.segments {
+            let Some(table) = group_table(summary, &s.name, attribute, ids) else {
+                continue;
+            };
+            section.blocks.push(Block::Heading {
+                text: format!("{} by {}", s.name, humanise(attribute).to_lowercase()),
+            });
+            section.blocks.push(Block::Table(table));
+            let segment = Segment {
+                attribute: attribute.clone(),
+                value: None,
+            };
+            if let Some(t) = metric_table(summary, &s.name, measures, Some(&segment)) {
+                let mut note = format!(
+                    "Groups with fewer than {} events take no part in the comparison.",
+                    summary.settings.fairness_min_group_size
+                );
+                if s.kind == StreamKind::Detection {
+                    note.push_str(&format!(
+                        " A disparate impact ratio below {} is flagged.",
+                        summary.settings.disparate_impact_floor
+                    ));
+                }
+                section.blocks.push(Block::Table(
+                    t.caption(format!(
+                        "Disparity across {}",
+                        humanise(attribute).to_lowercase()
+                    ))
+                    .note(note),
+                ));
+            }
+            let caption = "Per group, with 95% Wilson intervals.";
+            if let Some(c) = group_bars(
+                summary,
+                &s.name,
+                attribute,
+                ids[0],
+                format!(
+                    "{}: {} by {}",
+                    s.name,
+                    title(ids[0]).to_lowercase(),
+                    humanise(attribute).to_lowercase()
+                ),
+                caption,
+            ) {
+                section.blocks.push(Block::Chart(c));
+            }
+        }
+    }
+    section.or_empty("No customer segments are listed in the config (segments), so no per-segment or fairness results are reported.")
+}
