@@ -186,6 +186,12 @@ pub struct CohortArgs {
     #[arg(long)]
     pub reveal: bool,
 
+    /// A folder of minisign public keys named <institution id>.pub: a bundle is used only
+    /// when its manifest's signature verifies against its institution's key. Without it,
+    /// bundles are checked for integrity but not for authenticity.
+    #[arg(long, env = "SANDBOX_REPORT_TRUSTED_KEYS")]
+    pub trusted_keys: Option<PathBuf>,
+
     /// Also write one peer benchmark letter per bank into OUT/letters/.
     #[arg(long)]
     pub letters: bool,

@@ -66,6 +66,7 @@ pub fn discover(
         row: None,
         column: None,
         count: 1,
+        hint: None,
     };
     let include = match build_include(include) {
         Ok(set) => set,
@@ -288,6 +289,7 @@ fn walk_finding(base: &Path, stream: &str, err: &walkdir::Error) -> Finding {
         row: None,
         column: None,
         count: 1,
+        hint: None,
     }
 }
 

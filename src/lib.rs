@@ -15,6 +15,7 @@ pub mod config;
 pub mod discover;
 pub mod error;
 pub mod generate;
+pub(crate) mod glyphs;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod panic;
 pub mod pipeline;
 pub mod render;
 pub mod schema;
+pub(crate) mod suggest;
 pub mod templates;
 pub mod validate;
 

@@ -92,6 +92,9 @@ pub struct Settings {
     pub fairness_min_group_size: u64,
     pub disparate_impact_floor: f64,
     pub reconciliation_tolerance: f64,
+    /// Tolerances set for single metrics (`reconciliation.per_metric`).
+    #[serde(default)]
+    pub reconciliation_per_metric: std::collections::BTreeMap<String, f64>,
     pub confidence_level: f64,
 }
 
@@ -107,6 +110,10 @@ pub struct StreamInfo {
     pub rows_outside_period: u64,
     /// Whether the stream has an `arm` column (A/B or shadow trial).
     pub has_arms: bool,
+    /// The segment attributes this stream is broken down by (its own `segments`, else the
+    /// config's top-level list).
+    #[serde(default)]
+    pub segments: Vec<String>,
 }
 
 /// A segment: one group `{attribute, value}`, or an attribute across groups `{attribute}`.
@@ -205,6 +212,10 @@ pub struct ReconciliationRow {
     pub reported: f64,
     pub computed: Option<f64>,
     pub difference: Option<f64>,
+    /// The absolute tolerance the difference was held to (`reconciliation.per_metric` or
+    /// `reconciliation.tolerance`).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
     pub status: String,
 }
 
@@ -236,6 +247,9 @@ pub struct Finding {
     pub row: Option<u64>,
     pub column: Option<String>,
     pub count: u64,
+    /// How to fix it, when the tool can tell (e.g. the `values` mapping to add).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -94,16 +94,11 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
 
 fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
     let mut columns = schema::columns(stream.kind);
-    if schema::takes_segments(stream.kind) {
-        columns.extend(
-            loaded
-                .config
-                .segments
-                .iter()
-                .map(|s| schema::segment_column(&s.value)),
-        );
-    }
+    let segments = stream_segments(loaded, stream);
+    columns.extend(segments.iter().map(|s| schema::segment_column(s)));
     StreamLayout {
+        covers_period: matches!(stream.kind, StreamKind::Detection | StreamKind::Assistant),
+        segments,
         name: stream.name.value.clone(),
         columns,
         rename: stream
@@ -112,6 +107,20 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             .map(|(canonical, source)| (canonical.clone(), source.value.clone()))
             .collect(),
     }
+}
+
+/// The segment attributes of a stream: its own `segments`, else the top-level ones (only for
+/// the kinds that take segments).
+fn stream_segments(loaded: &LoadedConfig, stream: &StreamConfig) -> Vec<String> {
+    if !schema::takes_segments(stream.kind) {
+        return Vec::new();
+    }
+    let config = &loaded.config;
+    config
+        .segments_for(stream)
+        .iter()
+        .map(|s| s.value.clone())
+        .collect()
 }
 
 fn value_mappings(stream: &StreamConfig) -> BTreeMap<String, Vec<(String, String)>> {
@@ -140,6 +149,7 @@ fn context(loaded: &LoadedConfig) -> validate::Context {
         .map(|d| local_midnight_utc_micros(tz, d));
     validate::Context {
         timezone: tz.name().to_string(),
+        timezone_given: loaded.config.timezone_given(),
         period_utc: start.zip(end.flatten()),
         period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),
         values: BTreeMap::new(),
@@ -166,6 +176,7 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated, read_any: bool) -
         row: None,
         column: column.map(str::to_string),
         count: 1,
+        hint: None,
     };
     let mut out = Vec::new();
     if v.present.contains("incident_type") && !v.present.contains("incident_severity") {
@@ -199,6 +210,7 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated, read_any: bool) -
 
 /// The computed results of a submission: metrics, series, assessment and the warnings the
 /// computations raised.
+#[derive(Default)]
 pub struct Results {
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
@@ -211,7 +223,6 @@ pub struct Results {
 /// Computes the metrics of every event stream, then evaluates criteria and reconciles KPIs.
 pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
     let config = &loaded.config;
-    let segments: Vec<String> = config.segments.iter().map(|s| s.value.clone()).collect();
     let period = config.submission.period.value;
     let mut out = Results {
         metrics: Vec::new(),
@@ -227,6 +238,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         .filter(|s| s.config.kind.is_event_log())
     {
         let name = &stream.config.name.value;
+        let segments = stream_segments(loaded, &stream.config);
         let data = StreamData {
             name,
             kind: stream.config.kind,
@@ -272,11 +284,48 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         out.reconciliation.extend(assessment::reconcile(
             &kpis,
             &out.metrics,
-            config.reconciliation.tolerance,
+            &config.reconciliation,
             (&start, &end),
         ));
     }
     Ok(out)
+}
+
+/// A submission checked and computed: what `validate` prints and `build` renders.
+pub struct Assessed {
+    pub checked: Checked,
+    /// The report model, without `inputs` (hashed only when a bundle is written); its
+    /// findings are every finding of the run, the PDF's glyph check included.
+    pub summary: Summary,
+}
+
+impl Assessed {
+    pub fn error_count(&self) -> usize {
+        self.summary
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// Checks and computes a submission, the same way for `validate` and `build`, so both report
+/// the same findings. `pdf` adds the check that the PDF can print every character.
+pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<Assessed> {
+    let checked = check(loaded)?;
+    // Metrics need clean inputs (a missing required column leaves nothing to compute from);
+    // with errors, the findings so far are the answer.
+    let results = if checked.error_count() == 0 {
+        results(loaded, &checked)?
+    } else {
+        Results::default()
+    };
+    let mut summary = summary(loaded, &checked, results, Vec::new(), generated_at);
+    if pdf {
+        let glyphs = crate::glyphs::findings(&summary);
+        summary.findings.extend(glyphs);
+    }
+    Ok(Assessed { checked, summary })
 }
 
 /// Assembles the report model from the checked streams and their metrics.
@@ -320,9 +369,19 @@ pub fn summary(
             fairness_min_group_size: config.fairness.min_group_size,
             disparate_impact_floor: config.fairness.disparate_impact_floor,
             reconciliation_tolerance: config.reconciliation.tolerance,
+            reconciliation_per_metric: config
+                .reconciliation
+                .per_metric
+                .iter()
+                .map(|(id, t)| (id.clone(), t.value))
+                .collect(),
             confidence_level: 0.95,
         },
-        streams: checked.streams.iter().map(stream_info).collect(),
+        streams: checked
+            .streams
+            .iter()
+            .map(|s| stream_info(loaded, s))
+            .collect(),
         metrics: results.metrics,
         series: results.series,
         distributions: results.distributions,
@@ -338,9 +397,10 @@ pub fn summary(
     }
 }
 
-fn stream_info(stream: &CheckedStream) -> StreamInfo {
+fn stream_info(loaded: &LoadedConfig, stream: &CheckedStream) -> StreamInfo {
     let v = &stream.validated;
     StreamInfo {
+        segments: stream_segments(loaded, &stream.config),
         name: stream.config.name.value.clone(),
         kind: stream.config.kind,
         events: v.clean.height() as u64,

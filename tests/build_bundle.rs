@@ -133,11 +133,13 @@ fn summary_counts_streams_findings_and_inputs() {
         [
             "outside_period",
             "label_missing",
+            // Ten events on a few days of a 30-day period.
+            "period_sparse",
             "fairness_group_excluded",
             "fairness_group_excluded"
         ]
     );
-    let excluded = s["findings"][2]["message"].as_str().unwrap();
+    let excluded = s["findings"][3]["message"].as_str().unwrap();
     assert!(
         excluded.contains("app (5 events), web (5 events)"),
         "{excluded}"

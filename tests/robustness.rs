@@ -346,7 +346,7 @@ fn an_empty_file_is_a_warning_like_a_header_without_rows() {
 }
 
 #[test]
-fn utf16_csv_and_a_json_lines_bom_are_named_as_such() {
+fn utf16_csv_is_named_as_such_and_a_json_lines_bom_is_read_with_a_warning() {
     let text = format!("{HEAD}a,2025-06-02 10:00:00,true,true\n");
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -364,9 +364,12 @@ fn utf16_csv_and_a_json_lines_bom_are_named_as_such() {
         "{text}"
     );
     assert!(
-        text.contains("logs/b.jsonl: row 1: the file starts with a byte-order mark"),
+        text.contains(
+            "warning[jsonl_bom] alerts: logs/b.jsonl: the file starts with a byte-order mark"
+        ),
         "{text}"
     );
+    assert!(!text.contains("jsonl_malformed"), "{text}");
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! Reconciliation: each KPI a bank reported in a `kpis` stream, next to the same metric
-//! recomputed from the logs, within or outside the configured absolute tolerance.
+//! recomputed from the logs, within or outside the configured absolute tolerance (one for
+//! all metrics, or set per metric).
 
 use polars::prelude::*;
 
 use super::{find, resolve_arm, resolve_stream};
+use crate::config::Reconciliation;
 use crate::model::{Metric, ReconciliationRow, Segment};
 
 /// One row of a kpis stream.
@@ -65,7 +67,7 @@ impl ReportedKpi {
 pub fn reconcile(
     kpis: &[ReportedKpi],
     metrics: &[Metric],
-    tolerance: f64,
+    settings: &Reconciliation,
     period: (&str, &str),
 ) -> Vec<ReconciliationRow> {
     kpis.iter()
@@ -79,6 +81,7 @@ pub fn reconcile(
                 .and_then(|s| find(metrics, &k.metric, s, k.segment.as_ref(), arm.as_deref()))
                 .and_then(|m| m.value);
             let difference = computed.map(|c| k.value - c).filter(|d| d.is_finite());
+            let tolerance = settings.tolerance_for(&k.metric);
             let status = match difference {
                 None => "not_recomputable",
                 Some(d) if d.abs() <= tolerance => "within_tolerance",
@@ -91,6 +94,7 @@ pub fn reconcile(
                 reported: k.value,
                 computed,
                 difference,
+                tolerance: Some(tolerance),
                 status: status.into(),
             }
         })
@@ -122,7 +126,17 @@ mod tests {
         let metrics = [
             metric("detection.recall", Some(0.9312)),
             metric("detection.fpr", None),
+            metric("assistant.csat_mean", Some(4.1)),
         ];
+        let mut settings = Reconciliation::default();
+        let csat = serde_saphyr::Spanned::new(
+            0.05,
+            serde_saphyr::Location::UNKNOWN,
+            serde_saphyr::Location::UNKNOWN,
+        );
+        settings
+            .per_metric
+            .insert("assistant.csat_mean".into(), csat);
         let kpi = |id: &str, v: f64| ReportedKpi {
             metric: id.into(),
             value: v,
@@ -136,9 +150,11 @@ mod tests {
                 kpi("detection.recall", 0.933),
                 kpi("detection.fpr", 0.1),
                 kpi("detection.eer", 0.1),
+                kpi("assistant.csat_mean", 4.14),
+                kpi("assistant.csat_mean", 4.2),
             ],
             &metrics,
-            0.005,
+            &settings,
             ("2025-06-01", "2025-08-31"),
         );
         let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
@@ -148,9 +164,13 @@ mod tests {
                 "outside_tolerance",
                 "within_tolerance",
                 "not_recomputable",
-                "not_recomputable"
+                "not_recomputable",
+                "within_tolerance",
+                "outside_tolerance"
             ]
         );
+        assert_eq!(rows[0].tolerance, Some(0.005));
+        assert_eq!(rows[4].tolerance, Some(0.05));
         assert!((rows[0].difference.unwrap() - 0.0088).abs() < 1e-12);
         assert_eq!(rows[0].stream.as_deref(), Some("s"));
     }

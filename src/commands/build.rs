@@ -43,28 +43,25 @@ pub fn build_bundle(
     let loaded = config::load(config_path)?;
     let templates = TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let mut staging = Staging::new(out)?;
+    let chosen = chosen_formats(formats, &loaded.config.report.formats);
     let timer = Instant::now();
-    let checked = pipeline::check(&loaded)?;
+    let pdf = chosen.contains(&OutputFormat::Pdf);
+    let assessed = pipeline::assess(&loaded, pdf, clock.rfc3339())?;
     tracing::info!(
         elapsed_ms = timer.elapsed().as_millis() as u64,
-        "read and validated the inputs"
+        "read, validated and computed the metrics"
     );
-    if checked.error_count() > 0 {
-        super::validate::print_findings(&checked.findings, 20, &mut std::io::stderr().lock());
+    if assessed.error_count() > 0 {
+        let findings = &assessed.summary.findings;
+        super::validate::print_findings(findings, 20, &mut std::io::stderr().lock());
         return Err(Error::InputErrors {
-            errors: checked.error_count(),
+            errors: assessed.error_count(),
         });
     }
-    let timer = Instant::now();
-    let results = pipeline::results(&loaded, &checked)?;
-    tracing::info!(
-        elapsed_ms = timer.elapsed().as_millis() as u64,
-        "computed the metrics"
-    );
-    let inputs = hash_inputs(&checked)?;
-    let summary = pipeline::summary(&loaded, &checked, results, inputs, clock.rfc3339());
+    let mut summary = assessed.summary;
+    summary.inputs = hash_inputs(&assessed.checked)?;
     let ctx = RenderContext::new(&summary)?;
-    for format in chosen_formats(formats, &loaded.config.report.formats) {
+    for format in chosen {
         let renderer = render::renderer(format);
         let timer = Instant::now();
         let bytes = renderer.render(&ctx, &templates)?;

@@ -14,15 +14,35 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
         for m in catalogue::all() {
             println!("{:<42} {}", m.id, m.title);
         }
+    } else if let Some(text) = args.metric.as_deref().and_then(topic) {
+        print!("{text}");
     } else if let Some(id) = &args.metric {
         let def = catalogue::find(id).ok_or_else(|| {
             Error::Usage(format!(
-                "unknown metric {id:?}\n  hint: `sandbox-report explain --list` lists every metric id"
+                "unknown metric {id:?}{}\n  hint: `sandbox-report explain --list` lists every metric id; `explain config`, `explain input`, `explain exit-codes`, `explain outputs` and `explain cohort` print the reference pages",
+                crate::suggest::did_you_mean(id, catalogue::all().iter().map(|m| m.id.as_str()))
             ))
         })?;
         print!("{}", explain(def));
     }
     Ok(Outcome::Success)
+}
+
+/// The reference pages a user of the binary has offline: `explain config`, and so on.
+const TOPICS: &[(&str, &str)] = &[
+    ("config", include_str!("../../docs/config.md")),
+    ("input", include_str!("../../docs/input-schemas.md")),
+    ("exit-codes", include_str!("../../docs/exit-codes.md")),
+    ("outputs", include_str!("../../docs/outputs.md")),
+    ("cohort", include_str!("../../docs/cohort.md")),
+];
+
+/// The text of a reference topic, when `name` is one.
+fn topic(name: &str) -> Option<&'static str> {
+    TOPICS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
 }
 
 /// The plain-text explanation of one metric.

@@ -7,8 +7,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::args::{ReportFormat, ValidateArgs};
-use crate::config;
-use crate::error::{Outcome, Result};
+use crate::clock::Clock;
+use crate::config::{self, OutputFormat};
+use crate::error::{Error, Outcome, Result};
 use crate::model::{Finding, Severity};
 use crate::pipeline;
 use crate::render::view::location;
@@ -18,11 +19,14 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
     let loaded = config::load(&args.config)?;
     // The template folder is part of the config: build would stop on it, so validate does too.
     TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
-    let checked = pipeline::check(&loaded)?;
+    let pdf = loaded.config.report.formats.contains(&OutputFormat::Pdf);
+    let clock = Clock::from_env().map_err(Error::Usage)?;
+    let assessed = pipeline::assess(&loaded, pdf, clock.rfc3339())?;
+    let (checked, findings) = (&assessed.checked, &assessed.summary.findings);
     let mut out = std::io::stdout().lock();
     match args.format {
         ReportFormat::Text => {
-            print_findings(&checked.findings, args.max_per_code, &mut out);
+            print_findings(findings, args.max_per_code, &mut out);
             let rows: u64 = checked.streams.iter().map(|s| s.validated.rows_read).sum();
             let files: usize = checked.streams.iter().map(|s| s.files.len()).sum();
             let _ = writeln!(
@@ -33,15 +37,15 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
         }
         ReportFormat::Json => {
             let report = JsonReport {
-                errors: count(&checked.findings, Severity::Error),
-                warnings: count(&checked.findings, Severity::Warning),
-                findings: &checked.findings,
+                errors: count(findings, Severity::Error),
+                warnings: count(findings, Severity::Warning),
+                findings,
             };
             let _ = serde_json::to_writer_pretty(&mut out, &report);
             let _ = writeln!(out);
         }
     }
-    Ok(if checked.error_count() > 0 {
+    Ok(if assessed.error_count() > 0 {
         Outcome::InputErrors
     } else {
         Outcome::Success
@@ -69,6 +73,9 @@ pub fn print_findings(findings: &[Finding], max_per_code: usize, out: &mut dyn W
             continue;
         }
         let _ = writeln!(out, "{}", finding_line(f));
+        if let Some(hint) = &f.hint {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
     }
     for (code, n) in &shown {
         if *n > max_per_code {

@@ -72,6 +72,8 @@ pub fn check(path: &Path, config: &Config) -> Result<Tz, Vec<ConfigIssue>> {
     for criterion in &config.criteria {
         if let Err(message) = check_criterion(config, &criterion.value) {
             issues.push(criterion.referenced, message);
+        } else if let Some((message, hint)) = criterion_bounds(&criterion.value) {
+            issues.push(criterion.referenced, message).hint = hint;
         }
     }
     match timezone {
@@ -106,7 +108,7 @@ fn check_mappings(config: &Config, stream: &StreamConfig, issues: &mut Issues) {
     let known: BTreeSet<String> = schema::columns(stream.kind)
         .into_iter()
         .map(|c| c.name.into_owned())
-        .chain(config.segments.iter().map(|s| s.value.clone()))
+        .chain(config.segments_for(stream).iter().map(|s| s.value.clone()))
         .collect();
     let hint = format!(
         "the canonical columns of a {} stream are: {}",
@@ -131,8 +133,17 @@ fn check_mappings(config: &Config, stream: &StreamConfig, issues: &mut Issues) {
 }
 
 fn check_segments(config: &Config, issues: &mut Issues) {
+    check_segment_list(&config.segments, issues);
+    for stream in &config.streams {
+        if let Some(list) = &stream.segments {
+            check_segment_list(list, issues);
+        }
+    }
+}
+
+fn check_segment_list(list: &[serde_saphyr::Spanned<String>], issues: &mut Issues) {
     let mut seen = BTreeSet::new();
-    for segment in &config.segments {
+    for segment in list {
         if segment.value.trim().is_empty() {
             issues.push(segment.referenced, "a segment name is empty");
         } else if !seen.insert(segment.value.as_str()) {
@@ -148,6 +159,7 @@ fn check_settings(config: &Config, issues: &mut Issues) {
         let message = format!("reconciliation.tolerance must be a number ≥ 0, found {tolerance}");
         issues.push(Location::UNKNOWN, message);
     }
+    check_tolerances(config, issues);
     if config.fairness.min_group_size == 0 {
         issues.push(
             Location::UNKNOWN,
@@ -167,12 +179,33 @@ fn check_settings(config: &Config, issues: &mut Issues) {
     }
 }
 
+/// `reconciliation.per_metric` names metric ids, each with a tolerance ≥ 0.
+fn check_tolerances(config: &Config, issues: &mut Issues) {
+    for (metric, tolerance) in &config.reconciliation.per_metric {
+        if catalogue::find(metric).is_none() {
+            let message = format!(
+                "reconciliation.per_metric names unknown metric {metric:?}{}",
+                crate::suggest::did_you_mean(metric, catalogue::ids())
+            );
+            issues.push(tolerance.referenced, message).hint =
+                Some("`sandbox-report explain --list` lists the metric ids".into());
+        } else if !(tolerance.value.is_finite() && tolerance.value >= 0.0) {
+            let message = format!(
+                "the reconciliation tolerance of {metric} must be a number ≥ 0, found {}",
+                tolerance.value
+            );
+            issues.push(tolerance.referenced, message);
+        }
+    }
+}
+
 /// Checks one criterion against the catalogue and the streams; returns why it is wrong.
 fn check_criterion(config: &Config, criterion: &Criterion) -> Result<(), String> {
     let metric = &criterion.metric;
     let def = catalogue::find(metric).ok_or_else(|| {
         format!(
-            "criterion names unknown metric {metric:?}; `sandbox-report explain --list` lists the ids"
+            "criterion names unknown metric {metric:?}{}; `sandbox-report explain --list` lists the ids",
+            crate::suggest::did_you_mean(metric, catalogue::ids())
         )
     })?;
     if !criterion.value.is_finite() {
@@ -180,6 +213,7 @@ fn check_criterion(config: &Config, criterion: &Criterion) -> Result<(), String>
             "criterion on {metric} has a threshold that is not a finite number"
         ));
     }
+
     let candidates: Vec<&StreamConfig> = config
         .streams
         .iter()
@@ -223,7 +257,8 @@ fn check_criterion_segment(
     def: &catalogue::MetricDef,
 ) -> Result<(), String> {
     let metric = &criterion.metric;
-    let configured = |attribute: &str| config.segments.iter().any(|s| s.value == attribute);
+    let all = config.all_segments();
+    let configured = |attribute: &str| all.contains(&attribute);
     let fairness = def.family() == "fairness";
     match &criterion.segment {
         None if fairness => Err(format!(
@@ -255,5 +290,46 @@ fn check_criterion_segment(
                 ))
             }
         }
+    }
+}
+
+/// A threshold outside the values its metric can take (a ratio written as a percentage).
+fn criterion_bounds(criterion: &Criterion) -> Option<(String, Option<String>)> {
+    let def = catalogue::find(&criterion.metric)?;
+    let delta = criterion.arm == Some(super::ArmSelector::Delta);
+    let bounds = def.bounds(delta)?;
+    let what = format!("the threshold of the criterion on {}", criterion.metric);
+    out_of_bounds(&what, criterion.value, bounds)
+}
+
+/// "… is 80, outside [0, 1]" with the advice for a percentage written as a number, or
+/// nothing when `value` lies within `bounds`.
+pub(crate) fn out_of_bounds(
+    what: &str,
+    value: f64,
+    (low, high): (f64, f64),
+) -> Option<(String, Option<String>)> {
+    if (low..=high).contains(&value) {
+        return None;
+    }
+    let message = format!("{what} is {value}, outside [{low}, {high}]: the metric is a ratio");
+    let hint = (value.abs() > 1.0 && value.abs() <= 100.0).then(|| {
+        format!(
+            "ratios are written as fractions: write {} for {value}%",
+            fraction(value / 100.0)
+        )
+    });
+    Some((message, hint))
+}
+
+/// A fraction with at least two decimals: 0.80, 0.855.
+fn fraction(value: f64) -> String {
+    let text = format!("{value:.6}");
+    let trimmed = text.trim_end_matches('0');
+    let decimals = trimmed.split('.').nth(1).map_or(0, str::len);
+    if decimals < 2 {
+        format!("{value:.2}")
+    } else {
+        trimmed.to_string()
     }
 }

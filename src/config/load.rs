@@ -93,7 +93,8 @@ fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         let message = err.without_snippet().render_with_options(options);
         let message = plain_message(&strip_location_suffix(&message));
         let issue = ConfigIssue::at(path, location, message).with_hint(
-            "see docs/config.md for every key the config accepts and its type".to_string(),
+            "`sandbox-report explain config` prints every key the config accepts and its type"
+                .to_string(),
         );
         Error::Config(vec![issue])
     })

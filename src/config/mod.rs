@@ -2,8 +2,10 @@
 //! in every error, and resolving it into the form the pipeline uses.
 
 mod check;
+mod dates;
 mod load;
 mod types;
 
+pub(crate) use check::out_of_bounds;
 pub use load::{ConfigIssue, LoadedConfig, load};
 pub use types::*;

@@ -33,6 +33,31 @@ pub struct Config {
     pub report: ReportConfig,
 }
 
+impl Config {
+    /// Whether the config names its timezone (else UTC is assumed).
+    pub fn timezone_given(&self) -> bool {
+        self.timezone.referenced != serde_saphyr::Location::UNKNOWN
+    }
+
+    /// The segment columns of `stream`: its own `segments`, else the top-level list.
+    pub fn segments_for<'a>(&'a self, stream: &'a StreamConfig) -> &'a [Spanned<String>] {
+        stream.segments.as_deref().unwrap_or(&self.segments)
+    }
+
+    /// Every segment attribute any stream uses.
+    pub fn all_segments(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.segments.iter().map(|s| s.value.as_str()).collect();
+        for stream in &self.streams {
+            for s in stream.segments.iter().flatten() {
+                if !all.contains(&s.value.as_str()) {
+                    all.push(&s.value);
+                }
+            }
+        }
+        all
+    }
+}
+
 fn default_timezone() -> Spanned<String> {
     Spanned::new(
         "UTC".to_string(),
@@ -143,7 +168,9 @@ impl Family {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
+    #[serde(deserialize_with = "super::dates::date")]
     pub start: NaiveDate,
+    #[serde(deserialize_with = "super::dates::date")]
     pub end: NaiveDate,
 }
 
@@ -213,6 +240,9 @@ pub struct StreamConfig {
     pub columns: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub values: BTreeMap<String, Spanned<BTreeMap<Text, Scalar>>>,
+    /// This stream's segment columns, instead of the top-level `segments`.
+    #[serde(default)]
+    pub segments: Option<Vec<Spanned<String>>>,
 }
 
 impl PartialOrd for Text {
@@ -367,11 +397,23 @@ impl Comparison {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reconciliation {
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
+    /// Tolerances for single metrics, overriding `tolerance` (e.g. a CSAT mean on 1..5).
+    #[serde(default)]
+    pub per_metric: BTreeMap<String, Spanned<f64>>,
+}
+
+impl Reconciliation {
+    /// The tolerance that applies to `metric`.
+    pub fn tolerance_for(&self, metric: &str) -> f64 {
+        self.per_metric
+            .get(metric)
+            .map_or(self.tolerance, |t| t.value)
+    }
 }
 
 fn default_tolerance() -> f64 {
@@ -382,6 +424,7 @@ impl Default for Reconciliation {
     fn default() -> Self {
         Reconciliation {
             tolerance: default_tolerance(),
+            per_metric: BTreeMap::new(),
         }
     }
 }

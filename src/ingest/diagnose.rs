@@ -37,6 +37,29 @@ pub fn is_empty(path: &Path) -> bool {
     open(path).is_ok_and(|mut reader| matches!(reader.read(&mut [0u8; 1]), Ok(0)))
 }
 
+/// For a JSON Lines file that starts with a UTF-8 byte-order mark (Windows tools write one),
+/// a temporary copy without it (decompressed), which polars can read; `None` for any other.
+pub fn bom_free_copy(path: &Path) -> std::io::Result<Option<tempfile::NamedTempFile>> {
+    let mut reader = open(path)?;
+    let mut head = [0u8; 3];
+    let mut filled = 0;
+    while filled < 3 {
+        match reader.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    if head[..filled] != [0xEF, 0xBB, 0xBF] {
+        return Ok(None);
+    }
+    let mut copy = tempfile::Builder::new()
+        .prefix("sandbox-report-")
+        .suffix(".jsonl")
+        .tempfile()?;
+    std::io::copy(&mut reader, copy.as_file_mut())?;
+    Ok(Some(copy))
+}
+
 /// A file whose first bytes show it is not plain UTF-8: UTF-16 (a common spreadsheet export),
 /// or for JSON Lines a byte-order mark, which polars does not read.
 fn foreign_encoding(path: &Path, row: u64, bom_allowed: bool) -> Option<Diagnosis> {

@@ -3,18 +3,20 @@
 //! file and row each value came from. Parsing into types happens in `validate`, so that every
 //! rejected value can be shown as it was written.
 
+mod columns;
 mod diagnose;
 pub mod scan;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::config::FileFormat;
 use crate::discover::SourceFile;
 use crate::model::{Finding, Severity};
-use crate::schema::{ColumnSpec, Presence};
+use crate::schema::ColumnSpec;
 pub use scan::{FILE, ROW};
 
 /// What ingestion needs to know about a stream.
@@ -25,6 +27,11 @@ pub struct StreamLayout {
     pub columns: Vec<ColumnSpec>,
     /// Canonical name → the bank's column name, from the config's `columns`.
     pub rename: BTreeMap<String, String>,
+    /// Whether the stream's events are expected to span the whole reporting period (decision
+    /// and interaction logs are; a red-team campaign may take a week).
+    pub covers_period: bool,
+    /// The config's `segments` that apply to this stream, for messages about them.
+    pub segments: Vec<String>,
 }
 
 impl StreamLayout {
@@ -51,8 +58,9 @@ pub fn ingest(layout: &StreamLayout, files: &[SourceFile]) -> RawStream {
     let mut findings = Vec::new();
     let mut frames = Vec::new();
     let mut rows = BTreeMap::new();
+    let mut headers = Headers::new();
     for file in files {
-        match read_file(layout, file) {
+        match read_file(layout, file, &mut headers) {
             Ok((frame, mut notes)) => {
                 rows.insert(file.display.clone(), frame.height() as u64);
                 frames.push(frame);
@@ -66,6 +74,8 @@ pub fn ingest(layout: &StreamLayout, files: &[SourceFile]) -> RawStream {
         .flat_map(|f| f.get_column_names().into_iter().map(|n| n.to_string()))
         .filter(|name| name != FILE && name != ROW)
         .collect();
+    let unmatched = columns::mapped_but_absent(layout, &headers, &findings);
+    findings.extend(unmatched);
     let frame = stack(frames, layout, &present).unwrap_or_else(|_| empty_frame());
     RawStream {
         frame,
@@ -128,6 +138,7 @@ fn stack(
 fn read_file(
     layout: &StreamLayout,
     file: &SourceFile,
+    headers: &mut Headers,
 ) -> Result<(DataFrame, Vec<Finding>), Vec<Finding>> {
     let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
         severity: Severity::Error,
@@ -138,8 +149,8 @@ fn read_file(
         row,
         column,
         count: 1,
+        hint: None,
     };
-    let unreadable = |err: PolarsError| vec![describe_failure(file, &err, &fail)];
     if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
         // Like a file with only a header: nothing to read, worth a warning, not a stop.
         let mut empty = fail(
@@ -162,14 +173,24 @@ fn read_file(
             d.message,
         )]);
     }
+    let (bom_copy, mut notes) = strip_jsonl_bom(file, &fail)?;
+    let path = bom_copy
+        .as_ref()
+        .map_or(file.path.as_path(), |copy| copy.path());
+    let unreadable = |err: PolarsError| vec![describe_failure(file, path, &err, &fail)];
     let (lf, schema) = guarded(|| {
-        let mut lf = scan::scan(&file.path, file.format)?;
+        let mut lf = scan::scan(path, file.format)?;
         let schema = lf.collect_schema()?;
         Ok((lf, schema))
     })
     .map_err(unreadable)?;
-    let (lf, schema, mut notes) = trim_header_names(lf, schema, &fail);
-    let mut problems = missing_columns(layout, &schema, &fail);
+    let (lf, schema, mut trimmed) = trim_header_names(lf, schema, &fail);
+    notes.append(&mut trimmed);
+    headers.push((
+        file.display.clone(),
+        schema.iter_names().map(|n| n.to_string()).collect(),
+    ));
+    let mut problems = columns::missing(layout, file.format, &schema, &fail);
     problems.extend(duplicate_columns(&schema, &fail));
     let mut exprs = vec![
         lit(file.display.as_str()).alias(FILE),
@@ -214,8 +235,38 @@ fn read_file(
             .collect()
             .and_then(|frame| line_numbers(frame, file))
     })
-    .map_err(|err| vec![describe_failure(file, &err, &fail)])?;
+    .map_err(unreadable)?;
     Ok((frame, notes))
+}
+
+/// A JSON Lines file with a byte-order mark is read from a copy without it, with a warning.
+fn strip_jsonl_bom(
+    file: &SourceFile,
+    fail: &Fail,
+) -> Result<(Option<tempfile::NamedTempFile>, Vec<Finding>), Vec<Finding>> {
+    if file.format != FileFormat::Jsonl {
+        return Ok((None, Vec::new()));
+    }
+    match diagnose::bom_free_copy(&file.path) {
+        Ok(None) => Ok((None, Vec::new())),
+        Ok(Some(copy)) => {
+            let mut note = fail(
+                "jsonl_bom",
+                None,
+                None,
+                "the file starts with a byte-order mark (written by some Windows tools), which JSON Lines does not allow; it was read without it".into(),
+            );
+            note.severity = Severity::Warning;
+            note.hint = Some("save the file as UTF-8 without BOM to silence this warning".into());
+            Ok((Some(copy), vec![note]))
+        }
+        Err(err) => Err(vec![fail(
+            "file_unreadable",
+            None,
+            None,
+            format!("cannot read the file: {err}"),
+        )]),
+    }
 }
 
 /// Header names with spaces around them (`score `, a common spreadsheet slip) are read under
@@ -314,45 +365,16 @@ fn duplicate_columns(schema: &Schema, fail: &Fail) -> Vec<Finding> {
         .collect()
 }
 
+/// The column names of each file whose schema could be read: (display path, names).
+pub(crate) type Headers = Vec<(String, Vec<String>)>;
+
 type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
 
-/// Required columns absent from the file's header, with a hint when only the case differs.
-fn missing_columns(layout: &StreamLayout, schema: &Schema, fail: &Fail) -> Vec<Finding> {
-    let found: Vec<&str> = schema
-        .iter_names()
-        .map(|n| n.as_str())
-        .filter(|n| *n != ROW)
-        .collect();
-    layout
-        .columns
-        .iter()
-        .filter(|spec| {
-            matches!(spec.presence, Presence::Required | Presence::RequiredUnlessBenign | Presence::ColumnOnly)
-        })
-        .filter(|spec| !schema.contains(layout.source_name(&spec.name)))
-        .map(|spec| {
-            let source = layout.source_name(&spec.name);
-            let mapped = if source == spec.name { String::new() } else { format!(" (canonical {:?})", spec.name) };
-            let mut message = format!(
-                "expected a column named {source:?}{mapped} in the header, found columns: {}",
-                found.join(", ")
-            );
-            if let Some(close) = found.iter().find(|f| f.eq_ignore_ascii_case(source)) {
-                message.push_str(&format!(
-                    "; did you mean {close:?}? map it in the config with `columns: {{ {}: {close} }}`",
-                    spec.name
-                ));
-            }
-            fail("column_missing", None, Some(source.to_string()), message)
-        })
-        .collect()
-}
-
 /// Turns a polars failure on a file into a finding that names the row where possible.
-fn describe_failure(file: &SourceFile, err: &PolarsError, fail: &Fail) -> Finding {
+fn describe_failure(file: &SourceFile, path: &Path, err: &PolarsError, fail: &Fail) -> Finding {
     let diagnosis = match file.format {
-        FileFormat::Csv | FileFormat::Auto => diagnose::csv(&file.path),
-        FileFormat::Jsonl => diagnose::jsonl(&file.path),
+        FileFormat::Csv | FileFormat::Auto => diagnose::csv(path),
+        FileFormat::Jsonl => diagnose::jsonl(path),
         FileFormat::Parquet => None,
     };
     match diagnosis {

@@ -101,6 +101,9 @@ pub struct MetricDef {
     /// How reports print a ratio: as a percentage (default) or as a decimal.
     #[serde(default)]
     pub display: Display,
+    /// A ratio that may exceed 1 (false positives per true positive).
+    #[serde(default)]
+    pub unbounded: bool,
 }
 
 /// How reports print a ratio.
@@ -131,6 +134,17 @@ impl MetricDef {
         self.id.split('.').next().unwrap_or(&self.id)
     }
 
+    /// The values the metric can take, when bounded: [0, 1] for ratios and gaps between
+    /// ratios, [-1, 1] for a delta (ai minus baseline); none for counts, money, open ratios.
+    pub fn bounds(&self, delta: bool) -> Option<(f64, f64)> {
+        let bounded = matches!(self.unit, Unit::Ratio | Unit::Difference) && !self.unbounded;
+        match (bounded, delta) {
+            (false, _) => None,
+            (true, false) => Some((0.0, 1.0)),
+            (true, true) => Some((-1.0, 1.0)),
+        }
+    }
+
     /// Ratio metrics also get a `delta` (ai minus baseline) in A/B trials.
     pub fn has_delta(&self) -> bool {
         self.unit == Unit::Ratio
@@ -151,6 +165,11 @@ pub fn all() -> &'static [MetricDef] {
 /// Looks a metric id up.
 pub fn find(id: &str) -> Option<&'static MetricDef> {
     all().iter().find(|m| m.id == id)
+}
+
+/// Every metric id, in catalogue order.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    all().iter().map(|m| m.id.as_str())
 }
 
 /// Position of an id in the catalogue, for a stable order of metrics in outputs.

@@ -262,5 +262,6 @@ fn warning(data: &StreamData, code: &str, column: Option<&str>, message: String)
         row: None,
         column: column.map(str::to_string),
         count: 1,
+        hint: None,
     }
 }

@@ -3,6 +3,7 @@
 
 use polars::prelude::*;
 
+use super::hints::Hint;
 use super::parse::{is_blank, timestamp_dtype};
 use super::{Context, parsed};
 use crate::ingest::StreamLayout;
@@ -21,6 +22,11 @@ pub struct Check {
     pub found: Expr,
     /// The message, with `{found}` standing for the value found.
     pub template: String,
+    /// Advice that depends on the value found (the `values` mapping to add, say), with the
+    /// canonical column it is about.
+    pub hint: Option<(Hint, String)>,
+    /// Findings per distinct value found, not only per file (unknown words of a column).
+    pub per_value: bool,
 }
 
 impl Check {
@@ -45,6 +51,8 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 mask,
                 found: lit(""),
                 template: format!("expected {expected}, found an empty cell"),
+                hint: None,
+                per_value: false,
             });
         }
         let code = if matches!(spec.ty, ColumnType::Enum(_)) {
@@ -66,6 +74,8 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                     "expected a local time that exists in {}, found \"{{found}}\", which the clocks skip when daylight saving starts",
                     ctx.timezone
                 ),
+                hint: None,
+                per_value: false,
             });
             checks.push(Check {
                 code,
@@ -74,8 +84,16 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 mask: unparsed.and(gap.not()),
                 found: col(name),
                 template: format!("expected {expected}, found \"{{found}}\""),
+                hint: None,
+                per_value: false,
             });
         } else {
+            let hint = match spec.ty {
+                ColumnType::Bool => Some((Hint::Boolean, name.to_string())),
+                ColumnType::Enum(words) => Some((Hint::Word(words), name.to_string())),
+                _ => None,
+            };
+            let per_value = hint.is_some();
             checks.push(Check {
                 code,
                 severity: Severity::Error,
@@ -83,6 +101,8 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 mask: unparsed,
                 found: col(name),
                 template: format!("expected {expected}, found \"{{found}}\""),
+                hint,
+                per_value,
             });
         }
         checks.extend(range_check(spec, &source, &expected));
@@ -138,6 +158,8 @@ fn range_check(spec: &ColumnSpec, source: &str, expected: &str) -> Option<Check>
         mask: value.is_not_null().and(mask),
         found: col(spec.name.as_ref()),
         template: format!("expected {expected}, found \"{{found}}\""),
+        hint: None,
+        per_value: false,
     })
 }
 
@@ -155,6 +177,8 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             found: col("event_id"),
             template: "expected a unique event_id, found \"{found}\" a second time in the stream"
                 .into(),
+            hint: None,
+            per_value: false,
         });
     }
     if has("timestamp")
@@ -173,6 +197,22 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
                 "expected a timestamp within the reporting period {}, found \"{{found}}\"; the event is left out of the metrics",
                 ctx.period_text
             ),
+            hint: None,
+            per_value: false,
+        });
+    }
+    if has("timestamp") && !ctx.timezone_given {
+        checks.push(Check {
+            code: "timezone_assumed",
+            severity: Severity::Warning,
+            column: source("timestamp"),
+            mask: col(super::NAIVE_TIMESTAMP)
+                .is_not_null()
+                .and(parsed("timestamp").is_not_null()),
+            found: col("timestamp"),
+            template: "the timestamp \"{found}\" has no UTC offset and the config sets no `timezone`, so it is read as UTC; a local time read as UTC shifts every event (and the period bounds) by hours".into(),
+            hint: Some((Hint::Timezone, "timestamp".into())),
+            per_value: false,
         });
     }
     let optional_blank = |name: &'static str, code: &'static str, template: &str| Check {
@@ -182,6 +222,8 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
         mask: is_blank(name).and(super::in_period(ctx)),
         found: lit(""),
         template: template.into(),
+        hint: None,
+        per_value: false,
     };
     if has("label") {
         checks.push(optional_blank(

@@ -4,6 +4,9 @@
 //! was expected and what was found, with a count of the rows like it.
 
 mod checks;
+mod coverage;
+mod hints;
+mod kpis;
 pub mod parse;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,7 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 
 use crate::ingest::{FILE, ROW, RawStream, StreamLayout};
-use crate::metrics::catalogue;
 use crate::model::{Finding, Severity};
 use crate::schema::ColumnSpec;
 pub use checks::Check;
@@ -21,6 +23,9 @@ pub use checks::Check;
 pub struct Context {
     /// IANA name of the config's timezone.
     pub timezone: String,
+    /// Whether the config names its timezone; else UTC is assumed, with a warning when a
+    /// timestamp without offset is read.
+    pub timezone_given: bool,
     /// The reporting period as `[start, end)` in microseconds since the epoch, UTC.
     pub period_utc: Option<(i64, i64)>,
     /// The period as people read it, for messages.
@@ -112,7 +117,7 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
     }
     let frame = raw.frame.lazy().with_columns(parsed_cols).collect()?;
     let mut checks = checks::checks_for(layout, &present, ctx);
-    checks.extend(kpi_checks(layout, &present));
+    checks.extend(kpis::checks(layout, &present));
     let mut findings = raw.findings;
     findings.extend(run_checks(&frame, &checks, &layout.name)?);
     let ok = checks
@@ -135,6 +140,9 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .filter(ok.and(in_period(ctx)))
         .select(keep)
         .collect()?;
+    if layout.covers_period {
+        findings.extend(coverage::finding(&clean, ctx, &layout.name)?);
+    }
     Ok(Validated {
         clean,
         present: raw.present,
@@ -142,51 +150,6 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
         rows_read,
         rows_outside_period: outside,
     })
-}
-
-/// A kpis stream's `metric` must be a metric id of the catalogue, and a segment needs both
-/// its attribute and its value.
-fn kpi_checks(layout: &StreamLayout, present: &[&ColumnSpec]) -> Vec<Check> {
-    let has = |name: &str| present.iter().any(|c| c.name == name);
-    if !has("metric") {
-        return Vec::new();
-    }
-    let ids: Vec<&str> = catalogue::all().iter().map(|m| m.id.as_str()).collect();
-    let known = lit(Series::new("ids".into(), ids)).implode(true);
-    let metric = parsed("metric");
-    let mut checks = vec![Check {
-        code: "value_not_allowed",
-        severity: Severity::Error,
-        column: Some(layout.source_name("metric").to_string()),
-        mask: metric.clone().is_not_null().and(metric.is_in(known, false).not()),
-        found: col("metric"),
-        template: "expected a metric id of summary-v1 (see `sandbox-report explain --list`), found \"{found}\"".into(),
-    }];
-    let given = |name: &str| {
-        if has(name) {
-            parse::is_blank(name).not()
-        } else {
-            lit(false)
-        }
-    };
-    for (name, other) in [
-        ("segment_value", "segment_attribute"),
-        ("segment_attribute", "segment_value"),
-    ] {
-        if has(name) {
-            checks.push(Check {
-                code: "value_missing",
-                severity: Severity::Error,
-                column: Some(layout.source_name(other).to_string()),
-                mask: given(name).and(given(other).not()),
-                found: lit(""),
-                template: format!(
-                    "expected {other} next to {name} (a segment needs both), found an empty cell"
-                ),
-            });
-        }
-    }
-    checks
 }
 
 /// Runs every check in one polars query and groups failing rows per check and file.
@@ -198,6 +161,12 @@ fn run_checks(frame: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult
         .iter()
         .enumerate()
         .map(|(index, check)| {
+            let found = check.found.clone().cast(DataType::String);
+            let key = if check.per_value {
+                found.clone()
+            } else {
+                lit(NULL).cast(DataType::String)
+            };
             frame
                 .clone()
                 .lazy()
@@ -206,12 +175,13 @@ fn run_checks(frame: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult
                     lit(index as u32).cast(DataType::UInt32).alias("check"),
                     col(FILE),
                     col(ROW),
-                    check.found.clone().cast(DataType::String).alias("found"),
+                    found.alias("found"),
+                    key.alias("key"),
                 ])
         })
         .collect();
     let grouped = concat(failing, UnionArgs::default())?
-        .group_by([col("check"), col(FILE)])
+        .group_by([col("check"), col(FILE), col("key")])
         .agg([
             col(ROW).min().alias("row"),
             len().alias("count"),
@@ -220,7 +190,7 @@ fn run_checks(frame: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult
                 .first()
                 .alias("found"),
         ])
-        .sort(["check", FILE], SortMultipleOptions::default())
+        .sort(["check", FILE, "row"], SortMultipleOptions::default())
         .collect()?;
     to_findings(&grouped, checks, stream)
 }
@@ -236,15 +206,21 @@ fn to_findings(grouped: &DataFrame, checks: &[Check], stream: &str) -> PolarsRes
     let findings = (0..grouped.height())
         .map(|i| {
             let rule = &checks[check.get(i).unwrap_or_default() as usize];
+            let found = found.get(i).unwrap_or("");
+            let hint = rule
+                .hint
+                .as_ref()
+                .and_then(|(hint, canonical)| hint.advise(canonical, found));
             Finding {
                 severity: rule.severity,
                 code: rule.code.to_string(),
-                message: rule.message(found.get(i).unwrap_or("")),
+                message: rule.message(found),
                 stream: Some(stream.to_string()),
                 file: file.get(i).map(str::to_string),
                 row: row.get(i),
                 column: rule.column.clone(),
                 count: count.get(i).unwrap_or(1),
+                hint,
             }
         })
         .collect();

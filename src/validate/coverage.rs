@@ -1,0 +1,76 @@
+//! Whether a stream's events cover its reporting period: a period that runs far past the data
+//! (a mistyped end date, a missing month of files) leaves most weekly points empty and every
+//! rate computed over less than the report claims, so it is a warning.
+
+use polars::prelude::*;
+
+use super::Context;
+use crate::model::{Finding, Severity};
+
+const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
+
+/// A `period_sparse` warning when more than a quarter (and at least two) of the period's weeks,
+/// counted in 7-day blocks from its first day, hold no event of `clean`.
+pub(super) fn finding(
+    clean: &DataFrame,
+    ctx: &Context,
+    stream: &str,
+) -> PolarsResult<Option<Finding>> {
+    let Some((start, end)) = ctx.period_utc else {
+        return Ok(None);
+    };
+    if clean.height() == 0 || clean.column("timestamp").is_err() {
+        return Ok(None);
+    }
+    let weeks = (end - start + WEEK_MICROS - 1) / WEEK_MICROS;
+    let micros = col("timestamp").cast(DataType::Int64);
+    let stats = clean
+        .clone()
+        .lazy()
+        .select([
+            ((micros.clone() - lit(start)) / lit(WEEK_MICROS))
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("weeks"),
+            col("timestamp")
+                .min()
+                .dt()
+                .date()
+                .cast(DataType::String)
+                .alias("first"),
+            col("timestamp")
+                .max()
+                .dt()
+                .date()
+                .cast(DataType::String)
+                .alias("last"),
+        ])
+        .collect()?;
+    let with_events = stats.column("weeks")?.i64()?.get(0).unwrap_or(0);
+    let empty = weeks - with_events;
+    if empty < 2 || empty * 4 <= weeks {
+        return Ok(None);
+    }
+    let text = |name: &str| -> PolarsResult<String> {
+        Ok(stats.column(name)?.str()?.get(0).unwrap_or("").to_string())
+    };
+    let message = format!(
+        "{empty} of the {weeks} weeks of the reporting period {} have no event; the stream's events run from {} to {} (UTC dates)",
+        ctx.period_text,
+        text("first")?,
+        text("last")?
+    );
+    Ok(Some(Finding {
+        severity: Severity::Warning,
+        code: "period_sparse".into(),
+        message,
+        stream: Some(stream.to_string()),
+        file: None,
+        row: None,
+        column: None,
+        count: 1,
+        hint: Some(
+            "check submission.period (a mistyped year or end date) and that every file of the period is in the stream's path".into(),
+        ),
+    }))
+}
