@@ -138,8 +138,7 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A metric id such as detection.eer, or a reference page: config, input, exit-codes,
-    /// outputs, cohort.
+    /// A metric id such as detection.eer.
     #[arg(required_unless_present_any = ["list", "markdown"])]
     pub metric: Option<String>,
 

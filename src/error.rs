@@ -77,6 +77,9 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    #[error("trusted keys {}: {reason}", path.display())]
+    TrustedKeys { path: PathBuf, reason: String },
 }
 
 fn join_issues(issues: &[ConfigIssue]) -> String {
@@ -129,6 +132,10 @@ impl Error {
                     _ => "check the path; it is relative to the current folder",
                 }
                 .into(),
+            ),
+            Error::TrustedKeys { .. } => Some(
+                "--trusted-keys takes a folder of minisign public keys named <institution id>.pub, as `minisign -G -p` writes them"
+                    .into(),
             ),
             _ => None,
         }

@@ -2,82 +2,15 @@
 //! tampered and invalid bundles rejected with reasons, suppression below three banks, stable
 //! pseudonyms that reveal nothing, superseded submissions, letters, and a thousand bundles.
 
+mod cohort_support;
 mod common;
 
 use std::path::Path;
 
+use cohort_support::*;
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-/// Writes a bundle (summary.json + manifest.json) for bank `id` with overall ratio `metrics`.
-fn bundle(dir: &Path, id: &str, family: &str, metrics: &[(&str, f64)], generated_at: &str) {
-    let metrics: Vec<Value> = metrics
-        .iter()
-        .map(|(m, v)| json!({"id": m, "stream": "s", "value": v, "ci_low": null, "ci_high": null, "numerator": null,
-                             "denominator": null, "unit": "ratio", "segment": null, "arm": null}))
-        .collect();
-    let summary = json!({
-        "schema": "sandbox-report/summary", "schema_version": 1, "tool": {"name": "x", "version": "1"},
-        "generated_at": generated_at,
-        "submission": {"institution": {"id": id, "name": format!("{id} Bank")}, "programme": "P", "cohort": "1",
-                       "use_case": {"id": "UC-1", "title": "T", "family": family},
-                       "period": {"start": "2025-07-01", "end": "2025-09-30"}},
-        "streams": [{"name": "s", "kind": "detection", "events": 100}],
-        "metrics": metrics,
-        "criteria": [{"metric": "detection.recall", "stream": "s", "segment": null, "arm": null, "op": ">=",
-                      "threshold": 0.7, "value": null, "status": "pass"}],
-        "findings": [{"severity": "warning", "code": "label_missing", "message": "m", "stream": "s", "file": "f",
-                      "row": 1, "column": "label", "count": 4}]
-    });
-    write_bundle(
-        dir,
-        &serde_json::to_string_pretty(&summary).unwrap(),
-        generated_at,
-    );
-}
-
-/// Writes `text` as summary.json with a manifest that matches it.
-fn write_bundle(dir: &Path, text: &str, generated_at: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("summary.json"), text).unwrap();
-    let manifest = json!({"schema": "sandbox-report/manifest", "schema_version": 1, "tool": {"name": "x", "version": "1"},
-        "created": generated_at, "inputs": [],
-        "outputs": [{"path": "summary.json", "bytes": text.len(), "sha256": hex::encode(Sha256::digest(text.as_bytes()))}]});
-    std::fs::write(
-        dir.join("manifest.json"),
-        serde_json::to_string(&manifest).unwrap(),
-    )
-    .unwrap();
-}
-
-/// Bundles `b0`..`b2` under `dir`: banks BANK-0..2, anti-fraud, recall 0.9.
-fn three_banks(dir: &Path) {
-    for i in 0..3 {
-        bundle(
-            &dir.join(format!("b{i}")),
-            &format!("BANK-{i}"),
-            "anti_fraud",
-            &[("detection.recall", 0.9)],
-            "2025-10-01T00:00:00Z",
-        );
-    }
-}
-
-fn cohort(dirs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut cmd = bin();
-    cmd.env("SANDBOX_REPORT_PSEUDONYM_KEY", KEY).arg("cohort");
-    for d in dirs {
-        cmd.arg(d);
-    }
-    cmd.arg("-o").arg(out).args(extra).output().unwrap()
-}
-
-fn read(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 /// numpy's default quantile, written out independently.
 fn quantile(values: &[f64], q: f64) -> f64 {

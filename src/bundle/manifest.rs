@@ -1,5 +1,6 @@
 //! manifest.json (summary-v1): the hash and size of the config, every input and every output
-//! of a bundle, and checking a bundle against its manifest.
+//! of a bundle, and checking a bundle against its manifest (listed files that differ, and
+//! files the manifest does not list).
 
 use std::path::{Component, Path};
 
@@ -97,6 +98,31 @@ impl Manifest {
                     reason,
                 })
             })
+            .collect()
+    }
+
+    /// Files under `bundle` (relative, `/`-separated, sorted) that the manifest does not list,
+    /// other than the manifest and its signature; an entry that cannot be read counts too.
+    pub fn unlisted(&self, bundle: &Path) -> Vec<String> {
+        let own: std::collections::BTreeSet<&str> = self
+            .outputs
+            .iter()
+            .map(|e| e.path.as_str())
+            .chain([MANIFEST_FILE, super::sign::SIGNATURE_FILE])
+            .collect();
+        walkdir::WalkDir::new(bundle)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Ok(e) if e.file_type().is_dir() => None,
+                Ok(e) => Some(crate::discover::relative(bundle, e.path())),
+                Err(err) => Some(err.path().map_or_else(
+                    || "an unreadable entry".into(),
+                    |p| crate::discover::relative(bundle, p),
+                )),
+            })
+            .filter(|name| !own.contains(name.as_str()))
             .collect()
     }
 

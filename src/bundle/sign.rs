@@ -108,14 +108,28 @@ fn load_without_password(text: &str) -> std::result::Result<SecretKey, String> {
     }
 }
 
+/// Reads a minisign public key file (the `.pub` file `minisign -G -p` writes).
+pub(crate) fn read_public_key(path: &Path) -> std::result::Result<PublicKey, String> {
+    PublicKey::from_file(path).map_err(|e| format!("not a minisign public key: {e}"))
+}
+
+/// Checks `signature` (the text of a .minisig file) over `data` with `key`.
+pub(crate) fn verify_with(
+    key: &PublicKey,
+    data: &[u8],
+    signature: &str,
+) -> std::result::Result<(), String> {
+    let signature = SignatureBox::from_string(signature)
+        .map_err(|e| format!("not a minisign signature: {e}"))?;
+    minisign::verify(key, &signature, Cursor::new(data), true, false, false)
+        .map_err(|e| e.to_string().to_lowercase())
+}
+
 /// Checks `signature` (the text of a .minisig file) over `data` with the public key file.
 pub fn verify(public_key: &Path, data: &[u8], signature: &str) -> std::result::Result<(), String> {
     let key =
-        PublicKey::from_file(public_key).map_err(|e| format!("cannot read the public key: {e}"))?;
-    let signature = SignatureBox::from_string(signature)
-        .map_err(|e| format!("not a minisign signature: {e}"))?;
-    minisign::verify(&key, &signature, Cursor::new(data), true, false, false)
-        .map_err(|e| e.to_string())
+        read_public_key(public_key).map_err(|e| format!("cannot read the public key: {e}"))?;
+    verify_with(&key, data, signature)
 }
 
 #[cfg(test)]

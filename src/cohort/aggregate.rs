@@ -1,7 +1,10 @@
 //! Cohort statistics with polars: every metric value of every accepted bundle in one long
-//! frame, grouped by (family, metric, segment, arm) into the number of banks, median,
-//! quartiles, minimum, maximum and each value's percentile rank; cells with fewer banks than
-//! the minimum are suppressed.
+//! frame, grouped by (family, metric, segment, arm, currency) into the number of banks,
+//! median, quartiles, minimum, maximum and each value's percentile rank; cells with fewer banks
+//! than the minimum are suppressed. The `ai` arm of an A/B stream is pooled with streams
+//! without arms (both are the AI system's results); `baseline` and `delta` form their own
+//! groups. Money metrics carry their bundle's currency in the key, so currencies never mix;
+//! a money value of a bundle that states no currency is left out (a caveat says so).
 
 use std::collections::BTreeMap;
 
@@ -9,9 +12,17 @@ use polars::prelude::*;
 
 use super::bundles::LoadedBundle;
 use super::model::{BankValue, CohortMetric};
+use crate::metrics::catalogue::Unit;
 use crate::model::Segment;
 
-const KEYS: [&str; 5] = ["family", "id", "seg_attribute", "seg_value", "arm"];
+const KEYS: [&str; 6] = [
+    "family",
+    "id",
+    "seg_attribute",
+    "seg_value",
+    "arm",
+    "currency",
+];
 
 fn keys() -> Vec<Expr> {
     KEYS.iter().map(|k| col(*k)).collect()
@@ -22,10 +33,18 @@ struct Entry<'a> {
     family: &'a str,
     metric: &'a super::bundles::MetricV1,
     bank: &'a str,
+    currency: Option<&'a str>,
     value: f64,
 }
 
-/// One row per (bundle, metric) with a value: family, id, segment, arm, bank, stream, value.
+/// Whether the catalogue gives metric `id` a currency unit.
+pub(super) fn is_money(id: &str) -> bool {
+    crate::metrics::catalogue::find(id).is_some_and(|d| d.unit == Unit::Currency)
+}
+
+/// One row per (bundle, metric) with a value: family, id, segment, `entry_arm` (the
+/// stream's), `arm` (the pooled group's: null for `ai`), currency (money metrics), bank,
+/// stream, value. Money values without a stated currency are left out.
 pub fn long_frame(
     bundles: &[LoadedBundle],
     names: &BTreeMap<String, String>,
@@ -37,11 +56,18 @@ pub fn long_frame(
                 .get(&b.summary.submission.institution.id)
                 .map_or("", String::as_str);
             let family = b.summary.submission.use_case.family.as_str();
+            let stated = b.summary.currency();
             b.summary.metrics.iter().filter_map(move |metric| {
+                let currency = if is_money(&metric.id) {
+                    Some(stated?)
+                } else {
+                    None
+                };
                 Some(Entry {
                     family,
                     metric,
                     bank,
+                    currency,
                     value: metric.value?,
                 })
             })
@@ -61,7 +87,8 @@ pub fn long_frame(
                 "seg_value".into(),
                 text(&|e| e.metric.segment.as_ref().and_then(|s| s.value.clone())),
             ),
-            Column::new("arm".into(), text(&|e| e.metric.arm.clone())),
+            Column::new("entry_arm".into(), text(&|e| e.metric.arm.clone())),
+            Column::new("currency".into(), text(&|e| e.currency.map(str::to_string))),
             Column::new("bank".into(), text(&|e| Some(e.bank.to_string()))),
             Column::new("stream".into(), text(&|e| Some(e.metric.stream.clone()))),
             Column::new(
@@ -69,7 +96,15 @@ pub fn long_frame(
                 entries.iter().map(|e| e.value).collect::<Vec<f64>>(),
             ),
         ],
+    )?
+    .lazy()
+    .with_column(
+        when(col("entry_arm").eq(lit("ai")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(col("entry_arm"))
+            .alias("arm"),
     )
+    .collect()
 }
 
 /// Group statistics and ranked values, as two frames sorted the same way.
@@ -105,15 +140,7 @@ fn statistics(long: &DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
         .lazy()
         .with_column(((rank - lit(0.5)) * lit(100.0) / size).alias("percentile_rank"))
         .sort(
-            [
-                "family",
-                "id",
-                "seg_attribute",
-                "seg_value",
-                "arm",
-                "bank",
-                "stream",
-            ],
+            KEYS.iter().chain(&["bank", "stream", "entry_arm"]).copied(),
             SortMultipleOptions::default().with_nulls_last(false),
         )
         .collect()?;
@@ -130,19 +157,15 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
     let float = |name: &str| -> PolarsResult<Vec<Option<f64>>> {
         Ok(groups.column(name)?.f64()?.iter().collect())
     };
-    let keys = group_keys(&groups)?;
-    let banks: Vec<u64> = groups
-        .column("banks")?
-        .u64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let entries: Vec<u64> = groups
-        .column("entries")?
-        .u64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+    let count = |name: &str| -> PolarsResult<Vec<u64>> {
+        Ok(groups
+            .column(name)?
+            .u64()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let (banks, entries) = (count("banks")?, count("entries")?);
     let stats = [
         float("median")?,
         float("q1")?,
@@ -151,11 +174,11 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
         float("max")?,
     ];
     let mut out = Vec::with_capacity(groups.height());
-    for i in 0..groups.height() {
+    for (i, key) in group_keys(&groups)?.into_iter().enumerate() {
         let suppressed = banks[i] < min_banks;
         let shown = |v: Option<f64>| if suppressed { None } else { v };
-        let key = keys[i].clone();
-        let (family, id, attribute, group, arm) = key.clone();
+        let own = values.remove(&key).unwrap_or_default();
+        let [family, id, attribute, group, arm, currency] = key;
         out.push(CohortMetric {
             family: family.unwrap_or_default(),
             id: id.unwrap_or_default(),
@@ -164,6 +187,7 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
                 value: group,
             }),
             arm,
+            currency,
             banks: banks[i],
             entries: entries[i],
             suppressed,
@@ -172,11 +196,8 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
             q3: shown(stats[2][i]),
             min: shown(stats[3][i]),
             max: shown(stats[4][i]),
-            values: if suppressed {
-                None
-            } else {
-                Some(values.remove(&key).unwrap_or_default())
-            },
+            values: (!suppressed).then(|| own.clone()),
+            own,
         });
     }
     out.sort_by_cached_key(|m| {
@@ -189,6 +210,7 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
             crate::metrics::catalogue::position(&m.id),
             segment,
             arm_rank(m.arm.as_deref()),
+            m.currency.clone(),
         )
     });
     Ok(out)
@@ -203,13 +225,8 @@ fn arm_rank(arm: Option<&str>) -> u8 {
     }
 }
 
-type GroupKey = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// family, id, segment attribute, segment value, arm, currency.
+type GroupKey = [Option<String>; 6];
 
 /// The text of column `name`, row by row.
 pub(super) fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
@@ -221,22 +238,14 @@ pub(super) fn text_column(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Opt
         .collect())
 }
 
-/// The group key (family, id, segment attribute and value, arm) of every row of `frame`.
+/// The group key of every row of `frame`.
 fn group_keys(frame: &DataFrame) -> PolarsResult<Vec<GroupKey>> {
     let columns: Vec<Vec<Option<String>>> = KEYS
         .iter()
         .map(|k| text_column(frame, k))
         .collect::<PolarsResult<_>>()?;
     Ok((0..frame.height())
-        .map(|i| {
-            (
-                columns[0][i].clone(),
-                columns[1][i].clone(),
-                columns[2][i].clone(),
-                columns[3][i].clone(),
-                columns[4][i].clone(),
-            )
-        })
+        .map(|i| std::array::from_fn(|k| columns[k][i].clone()))
         .collect())
 }
 
@@ -244,13 +253,15 @@ fn group_keys(frame: &DataFrame) -> PolarsResult<Vec<GroupKey>> {
 fn values_by_group(ranked: &DataFrame) -> PolarsResult<BTreeMap<GroupKey, Vec<BankValue>>> {
     let keys = group_keys(ranked)?;
     let (bank, stream) = (text_column(ranked, "bank")?, text_column(ranked, "stream")?);
+    let arm = text_column(ranked, "entry_arm")?;
     let value = ranked.column("value")?.f64()?;
     let rank = ranked.column("percentile_rank")?.f64()?;
     let mut out: BTreeMap<GroupKey, Vec<BankValue>> = BTreeMap::new();
-    for i in 0..ranked.height() {
-        out.entry(keys[i].clone()).or_default().push(BankValue {
+    for (i, key) in keys.into_iter().enumerate() {
+        out.entry(key).or_default().push(BankValue {
             bank: bank[i].clone().unwrap_or_default(),
             stream: stream[i].clone().unwrap_or_default(),
+            arm: arm[i].clone(),
             value: value.get(i).unwrap_or(f64::NAN),
             percentile_rank: rank.get(i).unwrap_or(f64::NAN),
         });
@@ -270,6 +281,8 @@ mod tests {
             "seg_attribute" => vec![None::<&str>; n],
             "seg_value" => vec![None::<&str>; n],
             "arm" => vec![None::<&str>; n],
+            "currency" => vec![None::<&str>; n],
+            "entry_arm" => vec![None::<&str>; n],
             "bank" => values.iter().map(|v| v.0).collect::<Vec<_>>(),
             "stream" => vec!["s"; n],
             "value" => values.iter().map(|v| v.1).collect::<Vec<_>>(),

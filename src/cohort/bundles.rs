@@ -1,7 +1,8 @@
 //! Finding and checking bundles for a cohort: every folder under the given folders that holds
 //! manifest.json and summary.json. A bundle is accepted only if every output matches its
 //! manifest hash and summary.json is a supported summary with the required fields; otherwise
-//! it is rejected with the reason, and the run goes on.
+//! it is rejected with the reason, and the run goes on. With a trust store, the manifest's
+//! signature must also verify against the key of the bundle's institution.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use walkdir::WalkDir;
 
 use super::model::RejectedBundle;
+use super::trust::{Rejection, Signature, TrustStore};
 use crate::bundle::MANIFEST_FILE;
 use crate::bundle::manifest::{Manifest, MismatchKind};
 use crate::discover::relative;
@@ -21,6 +23,9 @@ use crate::model::{CriterionResult, SUMMARY_SCHEMA, SUMMARY_VERSION, Segment};
 pub struct SummaryV1 {
     pub generated_at: String,
     pub submission: SubmissionV1,
+    /// This tool's settings (not in summary-v1's minimum): the currency of money metrics.
+    #[serde(default)]
+    pub settings: Option<SettingsV1>,
     pub streams: Vec<StreamV1>,
     pub metrics: Vec<MetricV1>,
     #[serde(default)]
@@ -32,8 +37,25 @@ pub struct SummaryV1 {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubmissionV1 {
     pub institution: InstitutionV1,
+    #[serde(default)]
+    pub programme: Option<String>,
+    #[serde(default)]
+    pub cohort: Option<String>,
     pub use_case: UseCaseV1,
     pub period: PeriodV1,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SettingsV1 {
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl SummaryV1 {
+    /// The currency the bundle states for its money metrics.
+    pub fn currency(&self) -> Option<&str> {
+        self.settings.as_ref()?.currency.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,18 +112,32 @@ pub struct LoadedBundle {
     /// The bundle's path relative to the folder given on the command line.
     pub path: String,
     pub summary: SummaryV1,
+    pub signature: Signature,
 }
 
-/// Every bundle under `roots`, checked: (accepted, rejected), each sorted by path.
-pub fn load_all(roots: &[PathBuf]) -> (Vec<LoadedBundle>, Vec<RejectedBundle>) {
+/// Every bundle under `roots`, checked (signatures too, with a trust store): (accepted,
+/// rejected), each sorted by path.
+pub fn load_all(
+    roots: &[PathBuf],
+    trust: Option<&TrustStore>,
+) -> (Vec<LoadedBundle>, Vec<RejectedBundle>) {
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
     for root in roots {
         for dir in bundle_dirs(root) {
             let path = relative(root, &dir);
-            match load(&dir, &path) {
+            let checked = load(&dir, &path).map_err(Rejection::plain).and_then(|b| {
+                let signature =
+                    Signature::check(trust, &dir, &b.summary.submission.institution.id)?;
+                Ok(LoadedBundle { signature, ..b })
+            });
+            match checked {
                 Ok(bundle) => accepted.push(bundle),
-                Err(reason) => rejected.push(RejectedBundle { path, reason }),
+                Err(r) => rejected.push(RejectedBundle {
+                    path,
+                    reason: r.reason,
+                    detail: r.detail,
+                }),
             }
         }
     }
@@ -156,5 +192,6 @@ fn load(dir: &Path, path: &str) -> Result<LoadedBundle, String> {
         dir: dir.to_path_buf(),
         path: path.to_string(),
         summary,
+        signature: Signature::Absent,
     })
 }

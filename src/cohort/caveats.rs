@@ -5,36 +5,45 @@
 use std::collections::BTreeSet;
 
 use super::model::{Cohort, CriterionEntry};
-use super::view::stat;
+use super::view::arm_stat;
 use crate::render::format;
 use crate::render::view::{Block, Cell, ChartRef, ChartSpec, Column, Section, Table, title};
 
 /// Banks beyond which the heat-map is left out (the table still lists everything).
 const HEATMAP_BANKS: usize = 60;
 
+/// A criterion's metric with its segment and arm: `APCER [attack_type=face_swap] (ai)`.
+pub(super) fn criterion_label(c: &CriterionEntry) -> String {
+    let mut l = title(&c.metric)
+        .split(" (")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if let Some(seg) = &c.segment {
+        let value = seg.value.as_ref().map(|v| format!("={v}"));
+        l.push_str(&format!(
+            " [{}{}]",
+            seg.attribute,
+            value.unwrap_or_default()
+        ));
+    }
+    match c.arm.as_deref() {
+        Some("delta") => l.push_str(" (AI − baseline)"),
+        Some(arm) => l.push_str(&format!(" ({arm})")),
+        None => {}
+    }
+    l
+}
+
+/// The requirement of a criterion: `>= 70.00%`, `>= +0.00 pp` for a delta.
+pub(super) fn requirement(c: &CriterionEntry) -> String {
+    let threshold = arm_stat(&c.metric, c.arm.as_deref(), Some(c.threshold), None);
+    format!("{} {threshold}", c.op)
+}
+
 pub(super) fn compliance(cohort: &Cohort) -> Section {
     let mut section = Section::new("compliance", "Acceptance-criteria compliance matrix");
-    let label = |c: &CriterionEntry| {
-        let mut l = title(&c.metric)
-            .split(" (")
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        if let Some(seg) = &c.segment {
-            l.push_str(&format!(
-                " [{}{}]",
-                seg.attribute,
-                seg.value
-                    .as_ref()
-                    .map(|v| format!("={v}"))
-                    .unwrap_or_default()
-            ));
-        }
-        if let Some(arm) = &c.arm {
-            l.push_str(&format!(" ({arm})"));
-        }
-        l
-    };
+    let label = criterion_label;
     let mut table = Table::new(vec![
         Column::left("Bank"),
         Column::left("Use case"),
@@ -52,7 +61,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
             Cell::styled(c.bank.clone(), "strong"),
             Cell::plain(c.use_case.clone()),
             Cell::plain(label(c)),
-            Cell::plain(format!("{} {}", c.op, stat(&c.metric, Some(c.threshold)))),
+            Cell::plain(requirement(c)),
             status,
         ]);
     }
@@ -89,15 +98,47 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
                     .collect()
             })
             .collect();
+        let keys: Vec<String> = (1..=columns.len()).map(|i| format!("C{i}")).collect();
         section.blocks.push(Block::Chart(ChartRef {
             id: "compliance-heatmap".into(),
             title: "Compliance heat-map".into(),
-            caption: "Green: pass; red: fail; amber: not evaluable; blank: criterion not set by the bank.".into(),
-            spec: ChartSpec::Heatmap { rows: banks, columns, cells },
+            caption: "Columns C1, C2, …: the criteria named in the key below. Green: pass; red: fail; amber: not evaluable; blank: criterion not set by the bank.".into(),
+            spec: ChartSpec::Heatmap { rows: banks.clone(), columns: keys.clone(), cells },
         }));
+        section
+            .blocks
+            .push(Block::Table(key_table(cohort, &keys, &columns, label)));
     }
     section.blocks.push(Block::Table(table));
     section
+}
+
+/// The heat-map's key: each column's short key, the criterion, and how many banks set it.
+fn key_table(
+    cohort: &Cohort,
+    keys: &[String],
+    columns: &[String],
+    label: impl Fn(&CriterionEntry) -> String,
+) -> Table {
+    let mut key = Table::new(vec![
+        Column::left("Key"),
+        Column::left("Criterion"),
+        Column::right("Banks setting it"),
+    ]);
+    for (k, column) in keys.iter().zip(columns) {
+        let banks: BTreeSet<&str> = cohort
+            .criteria
+            .iter()
+            .filter(|c| &label(c) == column)
+            .map(|c| c.bank.as_str())
+            .collect();
+        key.rows.push(vec![
+            Cell::styled(k.clone(), "strong"),
+            Cell::plain(column.clone()),
+            Cell::plain(banks.len().to_string()),
+        ]);
+    }
+    key.caption("Key to the heat-map columns")
 }
 
 pub(super) fn incidents(cohort: &Cohort) -> Section {

@@ -1,13 +1,16 @@
 //! Peer benchmark letters: one short report per bank, with its own values against the cohort
-//! distribution of its family. A letter names no other bank; suppressed groups show no
-//! statistics.
+//! distribution of its family, and whether higher or lower is better. A letter shows every
+//! value of its own bank (also in suppressed groups, without their statistics), names no
+//! other bank, and for an A/B trial shows the ai arm against the other banks' AI systems and
+//! its baseline and difference against other A/B trials.
 
 use serde::Serialize;
 
-use super::model::Cohort;
-use super::view::HEADLINE;
+use super::caveats::{criterion_label, requirement};
+use super::method::better;
+use super::model::{BankValue, Cohort, CohortMetric};
+use super::view::{HEADLINE, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
-use crate::render::format;
 use crate::render::view::tables::humanise;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, title,
@@ -44,9 +47,19 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         blocks.push(Block::Heading {
             text: format!("{} ({})", b.use_case, humanise(&b.family)),
         });
-        let (table, chart) = comparison(cohort, bank, &b.family);
-        blocks.push(Block::Table(table));
-        blocks.extend(chart.map(Block::Chart));
+        blocks.extend(comparison(cohort, bank, &b.family));
+    }
+    let limits: Vec<&str> = cohort
+        .caveats
+        .iter()
+        .filter(|c| c.bank.as_deref() == Some(bank) || c.code == "period_lengths_differ")
+        .map(|c| c.message.as_str())
+        .collect();
+    if !limits.is_empty() {
+        blocks.push(Block::Heading {
+            text: "Limits of this comparison".into(),
+        });
+        blocks.extend(limits.into_iter().map(|t| Block::Text { text: t.into() }));
     }
     let mut criteria = Table::new(vec![
         Column::left("Criterion"),
@@ -60,12 +73,8 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
             _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
         };
         criteria.rows.push(vec![
-            Cell::plain(title(&c.metric)),
-            Cell::plain(format!(
-                "{} {}",
-                c.op,
-                format::value(&c.metric, Some(c.threshold), None)
-            )),
+            Cell::plain(criterion_label(c)),
+            Cell::plain(requirement(c)),
             status,
         ]);
     }
@@ -103,76 +112,105 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
     }
 }
 
-/// Your value, the cohort median and quartiles, and your percentile rank, per overall metric.
-fn comparison(cohort: &Cohort, bank: &str, family: &str) -> (Table, Option<ChartRef>) {
-    let mut table = Table::new(vec![
+fn comparison_table() -> Table {
+    Table::new(vec![
         Column::left("Metric"),
         Column::right("Your value"),
         Column::right("Cohort median"),
         Column::right("Q1 – Q3"),
         Column::right("Your percentile"),
         Column::right("Banks"),
-    ]);
+        Column::left("Better"),
+    ])
+}
+
+/// Rows of group `m` for `bank`: one per own value (a bank with several streams has several),
+/// with the cohort statistics unless the group is suppressed.
+fn rows(m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
+    let own: Vec<&BankValue> = m.own.iter().filter(|v| v.bank == bank).collect();
+    let several = own.len() > 1;
+    own.into_iter()
+        .map(|v| {
+            let mut label = group_title(m);
+            if several {
+                label.push_str(&format!(" [{}]", v.stream));
+            }
+            let mut row = vec![
+                Cell::plain(label),
+                Cell::styled(stat_of(m, Some(v.value)), "strong"),
+            ];
+            row.extend(stat_cells(m, Cell::plain, || {
+                Cell::plain(format!("P{:.0}", v.percentile_rank))
+            }));
+            row.push(Cell::plain(m.banks.to_string()));
+            row.push(Cell::plain(better(&m.id)));
+            row
+        })
+        .collect()
+}
+
+/// A strip row (cohort spread, own value marked) for a headline ratio group.
+fn strip_row(m: &CohortMetric, bank: &str) -> Option<StripRow> {
+    let ratio = catalogue::find(&m.id).is_some_and(|d| d.unit == Unit::Ratio);
+    if !ratio || !HEADLINE.contains(&m.id.as_str()) {
+        return None;
+    }
+    let own = m.values.as_ref()?.iter().find(|v| v.bank == bank)?;
+    Some(StripRow {
+        label: title(&m.id)
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        min: m.min?,
+        q1: m.q1?,
+        median: m.median?,
+        q3: m.q3?,
+        max: m.max?,
+        points: Vec::new(),
+        highlight: Some(own.value),
+    })
+}
+
+/// Your values against the cohort per overall metric of the AI system, then (for an A/B
+/// trial) the baseline arm and the difference; and the chart of your position.
+fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
+    let (mut table, mut trials) = (comparison_table(), comparison_table());
     let mut strip = Vec::new();
-    let of_family = cohort.metrics.iter().filter(|m| {
-        m.family == family && m.segment.is_none() && matches!(m.arm.as_deref(), None | Some("ai"))
-    });
-    for m in of_family {
-        let Some(values) = &m.values else {
-            table.rows.push(vec![
-                Cell::plain(title(&m.id)),
-                Cell::plain(""),
-                Cell::styled("suppressed", "muted"),
-                Cell::plain(""),
-                Cell::plain(""),
-                Cell::plain(m.banks.to_string()),
-            ]);
-            continue;
-        };
-        let Some(own) = values.iter().find(|v| v.bank == bank) else {
-            continue;
-        };
-        let v = |x: Option<f64>| format::value(&m.id, x, None);
-        table.rows.push(vec![
-            Cell::plain(title(&m.id)),
-            Cell::styled(v(Some(own.value)), "strong"),
-            Cell::plain(v(m.median)),
-            Cell::plain(format!("{} – {}", v(m.q1), v(m.q3))),
-            Cell::plain(format!("P{:.0}", own.percentile_rank)),
-            Cell::plain(m.banks.to_string()),
-        ]);
-        let ratio = catalogue::find(&m.id).is_some_and(|d| d.unit == Unit::Ratio);
-        if ratio
-            && HEADLINE.contains(&m.id.as_str())
-            && let (Some(min), Some(q1), Some(median), Some(q3), Some(max)) =
-                (m.min, m.q1, m.median, m.q3, m.max)
-        {
-            strip.push(StripRow {
-                label: title(&m.id)
-                    .split(" (")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-                min,
-                q1,
-                median,
-                q3,
-                max,
-                points: Vec::new(),
-                highlight: Some(own.value),
-            });
+    let overall = cohort
+        .metrics
+        .iter()
+        .filter(|m| m.family == family && m.segment.is_none());
+    for m in overall {
+        match m.arm.as_deref() {
+            None => {
+                table.rows.extend(rows(m, bank));
+                strip.extend(strip_row(m, bank));
+            }
+            _ => trials.rows.extend(rows(m, bank)),
         }
     }
-    let chart = (!strip.is_empty()).then(|| ChartRef {
-        id: format!("{}-you", family.replace('_', "-")),
-        title: format!("{}: your position", humanise(family)),
-        caption: "Line: cohort minimum to maximum; box: first to third quartile; thick tick: median; triangle: your value.".into(),
-        spec: ChartSpec::Strip { rows: strip, percent: true },
-    });
-    (
-        table.note(
-            "Percentile: the share of the cohort's values below yours, counting ties as half.",
-        ),
-        chart,
-    )
+    let ab = cohort
+        .metrics
+        .iter()
+        .any(|m| m.family == family && m.own.iter().any(|v| v.bank == bank && v.arm.is_some()));
+    let mut note = "Percentile: the share of the cohort's values below yours, counting ties as half. Better: whether a higher or a lower value is the better result.".to_string();
+    if ab {
+        note.push_str(" Your A/B trial's values here are its ai arm, compared with the AI systems of the other banks.");
+    }
+    let mut blocks = vec![Block::Table(table.note(note))];
+    if !trials.rows.is_empty() {
+        blocks.push(Block::Table(trials.caption(
+            "Your A/B trial: the baseline arm and the difference AI − baseline, against other A/B trials",
+        )));
+    }
+    if !strip.is_empty() {
+        blocks.push(Block::Chart(ChartRef {
+            id: format!("{}-you", family.replace('_', "-")),
+            title: format!("{}: your position", humanise(family)),
+            caption: "Line: cohort minimum to maximum; box: first to third quartile; thick tick: median; triangle: your value.".into(),
+            spec: ChartSpec::Strip { rows: strip, percent: true },
+        }));
+    }
+    blocks
 }

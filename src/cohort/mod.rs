@@ -7,9 +7,12 @@ mod aggregate;
 mod bundles;
 mod caveats;
 mod letters;
+mod method;
 pub mod model;
 pub mod pseudonym;
+mod scope;
 mod tallies;
+mod trust;
 mod view;
 
 use std::collections::BTreeMap;
@@ -27,8 +30,9 @@ use crate::render::view::Block;
 use crate::render::{charts, jinja, typst as typst_pdf};
 use crate::templates::TemplateSet;
 use bundles::LoadedBundle;
-use model::{AcceptedBundle, Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
+use model::{Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
 pub use pseudonym::KeySource;
+use trust::TrustStore;
 
 /// What the `cohort` command asks for.
 pub struct CohortRequest<'a> {
@@ -53,10 +57,21 @@ pub struct CohortOutcome {
     pub rejected_paths: Vec<RejectedBundle>,
 }
 
-/// Builds the cohort summary into `req.out`.
+/// Builds the cohort summary into `req.out`, checking bundles for integrity only.
 pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
+    run_trusted(req, None, clock)
+}
+
+/// Builds the cohort summary into `req.out`; with `trusted_keys` (a folder of
+/// `<institution id>.pub` minisign keys) every bundle's signature must verify too.
+pub fn run_trusted(
+    req: &CohortRequest,
+    trusted_keys: Option<&Path>,
+    clock: Clock,
+) -> Result<CohortOutcome> {
+    let trust = trusted_keys.map(TrustStore::load).transpose()?;
     let mut staging = Staging::new(req.out)?;
-    let (loaded, mut rejected) = bundles::load_all(req.dirs);
+    let (loaded, mut rejected) = bundles::load_all(req.dirs, trust.as_ref());
     let (mut current, mut superseded) = supersede(loaded);
     if current.is_empty() {
         return Err(Error::NoBundles {
@@ -93,7 +108,8 @@ pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
         }
         (p.names(&ids), Some(source))
     };
-    let cohort = assemble(req, &current, rejected, &superseded, &names, &clock)?;
+    let mut cohort = assemble(req, &current, rejected, &superseded, &names, &clock)?;
+    cohort.authenticity_checked = trust.is_some();
     write_outputs(req, &cohort, &mut staging)?;
     let manifest = Manifest {
         schema: MANIFEST_SCHEMA.into(),
@@ -176,28 +192,9 @@ fn assemble(
             .unwrap_or_default()
     };
     let long = aggregate::long_frame(current, names).map_err(data)?;
-    let mut accepted: Vec<AcceptedBundle> = current
-        .iter()
-        .map(|b| AcceptedBundle {
-            bank: name(b),
-            use_case: b.summary.submission.use_case.id.clone(),
-            family: b.summary.submission.use_case.family.clone(),
-            path: b.path.clone(),
-            period: format!(
-                "{} to {}",
-                b.summary.submission.period.start, b.summary.submission.period.end
-            ),
-            streams: b.summary.streams.len(),
-            events: b
-                .summary
-                .streams
-                .iter()
-                .filter(|s| s.kind != "kpis")
-                .map(|s| s.events)
-                .sum(),
-        })
-        .collect();
-    accepted.sort_by(|a, b| (&a.bank, &a.use_case, &a.path).cmp(&(&b.bank, &b.use_case, &b.path)));
+    let metrics = aggregate::cohort_metrics(&long, req.min_banks).map_err(data)?;
+    let scope = scope::scope(current);
+    let caveats = scope::caveats(current, name, &scope, &metrics);
     let mut criteria: Vec<CriterionEntry> = current
         .iter()
         .flat_map(|b| {
@@ -222,8 +219,10 @@ fn assemble(
         generated_at: clock.rfc3339(),
         min_banks: req.min_banks,
         revealed: req.reveal,
+        authenticity_checked: false,
+        caveats,
         bundles: Bundles {
-            accepted,
+            accepted: scope::accepted(current, name),
             rejected,
             superseded: superseded
                 .iter()
@@ -238,7 +237,8 @@ fn assemble(
                 })
                 .collect(),
         },
-        metrics: aggregate::cohort_metrics(&long, req.min_banks).map_err(data)?,
+        scope,
+        metrics,
         criteria,
         incidents: tallies::incidents(&long, current, names, req.min_banks).map_err(data)?,
         findings: tallies::findings(current, names).map_err(data)?,

@@ -16,6 +16,16 @@ pub struct Cohort {
     pub generated_at: String,
     pub min_banks: u64,
     pub revealed: bool,
+    /// Whether each manifest's signature was verified against a trusted key of its
+    /// institution (`--trusted-keys`); without it, bundles were checked for integrity only.
+    #[serde(default)]
+    pub authenticity_checked: bool,
+    /// Programmes, cohorts and reporting periods of the accepted bundles.
+    #[serde(default)]
+    pub scope: Scope,
+    /// What limits the comparison: currencies, period lengths, values left out.
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
     pub bundles: Bundles,
     pub metrics: Vec<CohortMetric>,
     pub criteria: Vec<CriterionEntry>,
@@ -40,12 +50,49 @@ pub struct AcceptedBundle {
     pub streams: usize,
     #[serde(serialize_with = "crate::model::whole")]
     pub events: f64,
+    /// The bundle's currency (summary settings), when it states one.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// `verified` (against a trusted key), `unchecked` (signed, no trusted keys given) or
+    /// `absent` (not signed).
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// Programmes, cohorts and reporting periods the accepted bundles cover.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scope {
+    pub programmes: Vec<String>,
+    pub cohorts: Vec<String>,
+    pub periods: Vec<PeriodCover>,
+}
+
+/// One reporting period with its length and the number of bundles that report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodCover {
+    pub start: String,
+    pub end: String,
+    /// Days from start to end, both included (null when a date cannot be read).
+    pub days: Option<i64>,
+    pub bundles: usize,
+}
+
+/// A limit of the comparison, said in the report: `code`, the bank it concerns (if one), and
+/// a sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Caveat {
+    pub code: String,
+    pub bank: Option<String>,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RejectedBundle {
     pub path: String,
     pub reason: String,
+    /// More for the operator (standard error only): may name the institution.
+    #[serde(skip)]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,13 +103,17 @@ pub struct SupersededBundle {
     pub superseded_by: String,
 }
 
-/// One (family, metric id, segment, arm) group across banks.
+/// One (family, metric id, segment, arm, currency) group across banks. `arm` null is the AI
+/// system: streams without arms and the `ai` arm of A/B streams.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortMetric {
     pub family: String,
     pub id: String,
     pub segment: Option<Segment>,
     pub arm: Option<String>,
+    /// The currency of a money metric (values in different currencies are never pooled).
+    #[serde(default)]
+    pub currency: Option<String>,
     pub banks: u64,
     pub entries: u64,
     pub suppressed: bool,
@@ -73,12 +124,19 @@ pub struct CohortMetric {
     pub max: Option<f64>,
     /// Each bank's value; null when the group is suppressed.
     pub values: Option<Vec<BankValue>>,
+    /// Every value, also of a suppressed group: each letter shows the bank its own values.
+    /// Never written to cohort.json.
+    #[serde(skip)]
+    pub own: Vec<BankValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankValue {
     pub bank: String,
     pub stream: String,
+    /// The stream's arm: `ai` for an A/B stream's AI arm pooled with streams without arms.
+    #[serde(default)]
+    pub arm: Option<String>,
     pub value: f64,
     pub percentile_rank: f64,
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::caveats;
-use super::model::{Cohort, CohortMetric};
+use super::model::{BankValue, Cohort, CohortMetric};
+use super::{caveats, method};
 use crate::metrics::catalogue::{self, Unit};
 use crate::render::format;
 use crate::render::view::tables::humanise;
@@ -43,7 +43,7 @@ pub struct CohortView {
 }
 
 pub fn build(cohort: &Cohort) -> CohortView {
-    let mut sections = vec![overview(cohort), method(cohort)];
+    let mut sections = vec![overview(cohort), method::method(cohort)];
     for family in families(cohort) {
         sections.push(family_results(cohort, &family));
     }
@@ -77,35 +77,41 @@ pub fn build(cohort: &Cohort) -> CohortView {
         generated: cohort.generated_at.clone(),
         tool: format!("{} {}", cohort.tool.name, cohort.tool.version),
         revealed: cohort.revealed,
-        cover: vec![
-            LabelledText::new("Banks", banks.len().to_string()),
-            LabelledText::new(
-                "Bundles",
-                format!(
-                    "{} accepted, {} rejected, {} superseded",
-                    cohort.bundles.accepted.len(),
-                    cohort.bundles.rejected.len(),
-                    cohort.bundles.superseded.len()
-                ),
-            ),
-            LabelledText::new(
-                "Use-case families",
-                families(cohort)
-                    .iter()
-                    .map(|f| humanise(f))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            LabelledText::new(
-                "Disclosure control",
-                format!(
-                    "groups of fewer than {} banks are suppressed",
-                    cohort.min_banks
-                ),
-            ),
-        ],
+        cover: cover(cohort, banks.len()),
         sections,
     }
+}
+
+fn cover(cohort: &Cohort, banks: usize) -> Vec<LabelledText> {
+    let mut rows = method::cover(cohort);
+    rows.extend([
+        LabelledText::new("Banks", banks.to_string()),
+        LabelledText::new(
+            "Bundles",
+            format!(
+                "{} accepted, {} rejected, {} superseded",
+                cohort.bundles.accepted.len(),
+                cohort.bundles.rejected.len(),
+                cohort.bundles.superseded.len()
+            ),
+        ),
+        LabelledText::new(
+            "Use-case families",
+            families(cohort)
+                .iter()
+                .map(|f| humanise(f))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        LabelledText::new(
+            "Disclosure control",
+            format!(
+                "groups of fewer than {} banks are suppressed",
+                cohort.min_banks
+            ),
+        ),
+    ]);
+    rows
 }
 
 pub fn families(cohort: &Cohort) -> Vec<String> {
@@ -182,51 +188,127 @@ fn build_cover(cohort: &Cohort) -> Vec<LabelledText> {
     ]
 }
 
-fn method(cohort: &Cohort) -> Section {
-    let mut section = Section::new("method", "Method and metric dictionary");
-    for text in [
-        "Each accepted bundle's summary.json is read; its manifest hashes are checked first. An entry is one stream of one bundle; a bank is one institution. Metrics are grouped by use-case family, metric, segment and arm; every entry with a value contributes it.".to_string(),
-        "Median and quartiles use linear interpolation between closest ranks (numpy's default). A bank's percentile rank is 100 × (values below + half the values equal) / values in the group.".to_string(),
-        format!("A group with fewer than {} banks is suppressed: no statistic or value of it is shown. Banks appear under pseudonyms derived from a keyed hash of their institution id; the key is held by the regulator and never written to any output.", cohort.min_banks),
-    ] {
-        section.blocks.push(Block::Text { text });
-    }
-    let ids: BTreeSet<&str> = cohort.metrics.iter().map(|m| m.id.as_str()).collect();
-    let mut dictionary = Table::new(vec![
-        Column::left("Metric"),
-        Column::left("Id"),
-        Column::left("Definition"),
-    ]);
-    for def in catalogue::all()
-        .iter()
-        .filter(|d| ids.contains(d.id.as_str()))
-    {
-        dictionary.rows.push(vec![
-            Cell::plain(def.title.clone()),
-            Cell::styled(def.id.clone(), "code"),
-            Cell::plain(def.definition.clone()),
-        ]);
-    }
-    if !dictionary.rows.is_empty() {
-        section.blocks.push(Block::Table(
-            dictionary.caption("Metrics in this cohort (full definitions: docs/metrics.md)"),
-        ));
-    }
-    section
+/// The overall (no segment) groups of `id` in `family` for the AI system (arm null: streams
+/// without arms and the `ai` arm of A/B streams), one per currency for money metrics.
+fn overall_groups<'a>(
+    cohort: &'a Cohort,
+    family: &'a str,
+    id: &'a str,
+) -> impl Iterator<Item = &'a CohortMetric> {
+    groups(cohort, family, id, None)
 }
 
-/// The overall (no segment) cohort metric of `family` for the AI system: arm null or `ai`.
-fn overall<'a>(cohort: &'a Cohort, family: &str, id: &str) -> Option<&'a CohortMetric> {
-    cohort.metrics.iter().find(|m| {
-        m.family == family
-            && m.id == id
-            && m.segment.is_none()
-            && matches!(m.arm.as_deref(), None | Some("ai"))
+/// The overall groups of `id` in `family` for `arm`.
+pub(super) fn groups<'a>(
+    cohort: &'a Cohort,
+    family: &'a str,
+    id: &'a str,
+    arm: Option<&'a str>,
+) -> impl Iterator<Item = &'a CohortMetric> {
+    cohort.metrics.iter().filter(move |m| {
+        m.family == family && m.id == id && m.segment.is_none() && m.arm.as_deref() == arm
     })
+}
+
+/// The first overall group (ratio metrics have exactly one).
+fn overall<'a>(cohort: &'a Cohort, family: &'a str, id: &'a str) -> Option<&'a CohortMetric> {
+    overall_groups(cohort, family, id).next()
 }
 
 pub(super) fn stat(id: &str, v: Option<f64>) -> String {
     format::value(id, v, None)
+}
+
+/// A statistic of group `m`, with its currency for money.
+pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
+    arm_stat(&m.id, m.arm.as_deref(), v, m.currency.as_deref())
+}
+
+/// A value of metric `id` for `arm`: the delta of a ratio is a signed difference
+/// (percentage points, or a signed decimal for ratios shown as decimals).
+pub(super) fn arm_stat(
+    id: &str,
+    arm: Option<&str>,
+    v: Option<f64>,
+    currency: Option<&str>,
+) -> String {
+    let def = catalogue::find(id).filter(|d| d.unit == Unit::Ratio);
+    match (v, def) {
+        (Some(d), Some(def)) if arm == Some("delta") => {
+            let sign = if d > 0.0 { "+" } else { "" };
+            if def.display == crate::metrics::catalogue::Display::Decimal {
+                format!("{sign}{}", format::fixed(d, 4))
+            } else {
+                format!("{sign}{} pp", format::fixed(d * 100.0, 2))
+            }
+        }
+        _ => format::value(id, v, currency),
+    }
+}
+
+/// The metric's title with the arm and currency of its group.
+pub(super) fn group_title(m: &CohortMetric) -> String {
+    let mut t = title(&m.id);
+    match m.arm.as_deref() {
+        Some("baseline") => t.push_str(" · baseline"),
+        Some("delta") => t.push_str(" · AI − baseline"),
+        Some(other) => t.push_str(&format!(" · {other}")),
+        None => {}
+    }
+    if let Some(c) = &m.currency {
+        t.push_str(&format!(" ({c})"));
+    }
+    t
+}
+
+/// Group `m`'s median (in `median`'s style), Q1 – Q3 and `last` (made only when shown), or
+/// "suppressed" and two blanks.
+pub(super) fn stat_cells(
+    m: &CohortMetric,
+    median: fn(String) -> Cell,
+    last: impl FnOnce() -> Cell,
+) -> [Cell; 3] {
+    if m.suppressed {
+        return [
+            Cell::styled("suppressed", "muted"),
+            Cell::plain(""),
+            Cell::plain(""),
+        ];
+    }
+    [
+        median(stat_of(m, m.median)),
+        Cell::plain(format!("{} – {}", stat_of(m, m.q1), stat_of(m, m.q3))),
+        last(),
+    ]
+}
+
+/// One row of the results table: banks, median, quartiles, range (or "suppressed").
+fn stats_row(m: &CohortMetric) -> Vec<Cell> {
+    let mut row = vec![
+        Cell::plain(group_title(m)),
+        Cell::plain(m.banks.to_string()),
+    ];
+    row.extend(stat_cells(
+        m,
+        |t| Cell::styled(t, "strong"),
+        || {
+            let range = format!("{} – {}", stat_of(m, m.min), stat_of(m, m.max));
+            Cell::styled(range, "muted")
+        },
+    ));
+    row.push(Cell::plain(method::better(&m.id)));
+    row
+}
+
+fn stats_table() -> Table {
+    Table::new(vec![
+        Column::left("Metric"),
+        Column::right("Banks"),
+        Column::right("Median"),
+        Column::right("Q1 – Q3"),
+        Column::right("Min – max"),
+        Column::left("Better"),
+    ])
 }
 
 fn family_results(cohort: &Cohort, family: &str) -> Section {
@@ -234,48 +316,28 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         "results",
         &format!("Results: {}", humanise(family).to_lowercase()),
     );
-    let mut table = Table::new(vec![
-        Column::left("Metric"),
-        Column::right("Banks"),
-        Column::right("Median"),
-        Column::right("Q1 – Q3"),
-        Column::right("Min – max"),
-    ]);
-    let ids: Vec<&str> = catalogue::all()
-        .iter()
-        .map(|d| d.id.as_str())
-        .filter(|id| overall(cohort, family, id).is_some())
-        .collect();
-    for id in &ids {
-        let m = overall(cohort, family, id).expect("filtered");
-        let row = if m.suppressed {
-            vec![
-                Cell::plain(title(id)),
-                Cell::plain(m.banks.to_string()),
-                Cell::styled("suppressed", "muted"),
-                Cell::plain(""),
-                Cell::plain(""),
-            ]
-        } else {
-            vec![
-                Cell::plain(title(id)),
-                Cell::plain(m.banks.to_string()),
-                Cell::styled(stat(id, m.median), "strong"),
-                Cell::plain(format!("{} – {}", stat(id, m.q1), stat(id, m.q3))),
-                Cell::styled(
-                    format!("{} – {}", stat(id, m.min), stat(id, m.max)),
-                    "muted",
-                ),
-            ]
-        };
-        table.rows.push(row);
+    let (mut table, mut trials) = (stats_table(), stats_table());
+    for def in catalogue::all() {
+        table
+            .rows
+            .extend(overall_groups(cohort, family, &def.id).map(stats_row));
+        for arm in ["baseline", "delta"] {
+            trials
+                .rows
+                .extend(groups(cohort, family, &def.id, Some(arm)).map(stats_row));
+        }
     }
     if table.rows.is_empty() {
         return section.or_empty("No metric of this family was reported.");
     }
     section.blocks.push(Block::Table(table.caption(
-        "Across banks (streams without arms; A/B trials are grouped by arm in cohort.json)",
+        "AI system across banks (streams without arms and the ai arm of A/B trials)",
     )));
+    if !trials.rows.is_empty() {
+        section.blocks.push(Block::Table(trials.caption(
+            "A/B trials: the baseline arm and the difference AI − baseline, among A/B trials only",
+        )));
+    }
     let headline: Vec<&str> = HEADLINE
         .iter()
         .copied()
@@ -327,14 +389,24 @@ fn positions(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<Table> {
             let value = overall(cohort, family, id)
                 .and_then(|m| m.values.as_ref())
                 .and_then(|v| v.iter().find(|v| v.bank == bank));
-            row.push(Cell::plain(value.map_or_else(
-                || "–".into(),
-                |v| format!("{} (P{:.0})", stat(id, Some(v.value)), v.percentile_rank),
-            )));
+            row.push(Cell::plain(
+                value.map_or_else(|| "–".into(), |v| position(id, v)),
+            ));
         }
         table.rows.push(row);
     }
-    Some(table.note("P = percentile rank among the banks of the family."))
+    Some(table.note(
+        "P = percentile rank among the banks of the family; ai = the AI arm of an A/B trial; – = not reported.",
+    ))
+}
+
+fn position(id: &str, v: &BankValue) -> String {
+    let arm = if v.arm.is_some() { ", ai" } else { "" };
+    format!(
+        "{} (P{:.0}{arm})",
+        stat(id, Some(v.value)),
+        v.percentile_rank
+    )
 }
 
 fn strip_chart(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<ChartRef> {

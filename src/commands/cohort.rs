@@ -1,5 +1,6 @@
 //! `sandbox-report cohort DIR... -o OUT`: the regulator's cohort summary. Exit code 0 when
-//! every bundle found was used, 1 when some were rejected, 2 when none could be used.
+//! every bundle found was used, 1 when some were rejected, 2 when none could be used (or the
+//! trusted-keys folder cannot be read).
 
 use crate::args::CohortArgs;
 use crate::clock::Clock;
@@ -23,7 +24,7 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
         formats: args.format.iter().map(|f| (*f).into()).collect(),
         templates,
     };
-    let done = cohort::run(&request, clock)?;
+    let done = cohort::run_trusted(&request, args.trusted_keys.as_deref(), clock)?;
     match &done.key {
         Some(KeySource::Created(path)) => eprintln!(
             "created a pseudonymisation key at {}; keep it secret and reuse it so that banks keep their pseudonyms",
@@ -37,7 +38,15 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
     }
     let bundles = &done.cohort.bundles;
     for r in &done.rejected_paths {
-        eprintln!("rejected {}: {}", r.path, r.reason);
+        match &r.detail {
+            Some(detail) => eprintln!("rejected {}: {} ({detail})", r.path, r.reason),
+            None => eprintln!("rejected {}: {}", r.path, r.reason),
+        }
+    }
+    if !done.cohort.authenticity_checked {
+        eprintln!(
+            "note: bundles were checked for integrity but not for authenticity; pass --trusted-keys DIR to verify their signatures"
+        );
     }
     println!(
         "wrote {} ({} bundle(s) used, {} rejected, {} superseded; files: {})",

@@ -1,5 +1,7 @@
 //! The charts of a cohort summary: the spread of a metric across banks with every bank
-//! marked, and the compliance heat-map of banks against their acceptance criteria.
+//! marked, and the compliance heat-map of banks against their acceptance criteria (columns
+//! headed by short keys such as C1, explained in a legend table beside the chart; a longer
+//! header is drawn upright when it fits its column, else turned).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -91,12 +93,20 @@ pub(super) fn heatmap(
     let (left, top) = (150i32, 70i32);
     let cell_w = ((WIDTH as i32 - left - 20) / columns.len().max(1) as i32).clamp(16, 90);
     let cell_h = 16i32;
-    let head = label_style(11).pos(Pos::new(HPos::Left, VPos::Bottom));
     for (j, column) in columns.iter().enumerate() {
         let x = left + j as i32 * cell_w + cell_w / 2;
-        let short: String = column.chars().take(22).collect();
-        let style = head.clone().transform(FontTransform::Rotate270);
-        root.draw(&Text::new(short, (x, top - 4), style))
+        // About 6 px per character at 11 px: upright when it fits the column.
+        let fits = column.chars().count() as i32 * 6 + 4 <= cell_w;
+        let (text, style) = if fits {
+            let style = label_style(11).pos(Pos::new(HPos::Center, VPos::Bottom));
+            (column.clone(), style)
+        } else {
+            let style = label_style(11)
+                .pos(Pos::new(HPos::Left, VPos::Bottom))
+                .transform(FontTransform::Rotate270);
+            (column.chars().take(22).collect(), style)
+        };
+        root.draw(&Text::new(text, (x, top - 4), style))
             .map_err(err)?;
     }
     let row_style = label_style(11).pos(Pos::new(HPos::Right, VPos::Center));
