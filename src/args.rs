@@ -138,7 +138,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A metric id such as detection.eer.
+    /// A metric id such as detection.eer, or a reference page: config, input, exit-codes,
+    /// outputs, cohort.
     #[arg(required_unless_present_any = ["list", "markdown"])]
     pub metric: Option<String>,
 

@@ -347,8 +347,9 @@ fn format_flag_selects_outputs_and_the_manifest_lists_them() {
     assert_eq!(names, ["report.html", "summary.json"]);
 }
 
-/// Builds a small submission whose `report.template` is a folder with `files`.
-fn build_with_template(files: &[(&str, &str)]) -> std::process::Output {
+/// Builds a small submission whose `report.template` is a folder with `files`; the bundle is
+/// `b` in the returned folder.
+fn build_in(files: &[(&str, &str)]) -> (tempfile::TempDir, std::process::Output) {
     let config = detection_config("report:\n  template: my-templates\n");
     let mut all = vec![
         ("submission.yaml", config.as_str()),
@@ -359,12 +360,38 @@ fn build_with_template(files: &[(&str, &str)]) -> std::process::Output {
     ];
     all.extend_from_slice(files);
     let dir = submission(&all);
-    run(&[
+    let out = run(&[
         "build",
         &path_str(&dir.path().join("submission.yaml")),
         "-o",
         &path_str(&dir.path().join("b")),
-    ])
+    ]);
+    (dir, out)
+}
+
+fn build_with_template(files: &[(&str, &str)]) -> std::process::Output {
+    build_in(files).1
+}
+
+/// A three-row table placed where only its header and one row would fit at the foot of page
+/// one: the table moves to page two whole instead of leaving rows behind.
+#[test]
+fn a_small_table_is_not_split_over_two_pages() {
+    let typ = r#"#import "common.typ": *
+#show: styled
+#v(23.6cm)
+#render-table((caption: none, note: none, columns: ((title: "Head", align: "left"),),
+  rows: (((text: "row-one", style: none),), ((text: "row-two", style: none),), ((text: "row-three", style: none),))))
+"#;
+    let (dir, out) = build_in(&[("my-templates/report.typ", typ)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pdf = path_str(&dir.path().join("b/report.pdf"));
+    let page = |n: &str| poppler("pdftotext", &["-f", n, "-l", n, &pdf, "-"]);
+    let (one, two) = (page("1"), page("2"));
+    assert!(!one.contains("row-"), "rows left on page one: {one}");
+    for row in ["Head", "row-one", "row-two", "row-three"] {
+        assert!(two.contains(row), "{row} missing from page two: {two}");
+    }
 }
 
 #[test]
