@@ -316,15 +316,14 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         "results",
         &format!("Results: {}", humanise(family).to_lowercase()),
     );
-    let (mut table, mut trials) = (stats_table(), stats_table());
+    let mut table = stats_table();
+    let mut trials: Vec<&CohortMetric> = Vec::new();
     for def in catalogue::all() {
         table
             .rows
             .extend(overall_groups(cohort, family, &def.id).map(stats_row));
         for arm in ["baseline", "delta"] {
-            trials
-                .rows
-                .extend(groups(cohort, family, &def.id, Some(arm)).map(stats_row));
+            trials.extend(groups(cohort, family, &def.id, Some(arm)));
         }
     }
     if table.rows.is_empty() {
@@ -333,11 +332,7 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
     section.blocks.push(Block::Table(table.caption(
         "AI system across banks (streams without arms and the ai arm of A/B trials)",
     )));
-    if !trials.rows.is_empty() {
-        section.blocks.push(Block::Table(trials.caption(
-            "A/B trials: the baseline arm and the difference AI − baseline, among A/B trials only",
-        )));
-    }
+    section.blocks.extend(trials_block(cohort, &trials));
     let headline: Vec<&str> = HEADLINE
         .iter()
         .copied()
@@ -366,6 +361,25 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         text: format!("Segment-level values: {shown} group(s) reported in cohort.json, {hidden} suppressed (fewer than {} banks).", cohort.min_banks),
     });
     section
+}
+
+/// The baseline and delta groups of A/B trials: a table, or one sentence when every one of
+/// them is suppressed.
+fn trials_block(cohort: &Cohort, trials: &[&CohortMetric]) -> Option<Block> {
+    let banks = trials.iter().map(|m| m.banks).max()?;
+    if trials.iter().all(|m| m.suppressed) {
+        return Some(Block::Text {
+            text: format!(
+                "A/B trials: the baseline arm and the difference AI − baseline of {banks} bank(s) are suppressed (fewer than {} A/B trials); each bank sees its own in its letter.",
+                cohort.min_banks
+            ),
+        });
+    }
+    let mut table = stats_table();
+    table.rows.extend(trials.iter().map(|m| stats_row(m)));
+    Some(Block::Table(table.caption(
+        "A/B trials: the baseline arm and the difference AI − baseline, among A/B trials only",
+    )))
 }
 
 /// Bank × headline metric: value and percentile rank.
