@@ -310,6 +310,12 @@ fn an_ab_bank_is_pooled_by_its_ai_arm_and_sees_all_its_values() {
     assert!(
         md.contains("the ai arm of a stream with arms is pooled with the streams without arms")
     );
+    assert!(
+        md.contains(
+            "A/B trials: the baseline arm and the difference AI − baseline of 1 bank(s) are suppressed"
+        ),
+        "{md}"
+    );
     let ab_letter = letter(&out, &ab);
     let ai_row = rows_starting(&ab_letter, "Precision |");
     assert_eq!(ai_row.len(), 1, "{ab_letter}");
