@@ -61,21 +61,21 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         );
         tracing::info!(files = found.files.len(), "discovered");
         let layout = layout(loaded, stream);
-        let raw = ingest::ingest(&layout, &found.files);
+        let opened = ingest::open(&layout, &found.files);
         let mut ctx = ctx_base.clone();
         ctx.values = value_mappings(stream);
         if !stream.kind.is_event_log() {
             ctx.period_utc = None;
         }
-        let rows = raw.rows.clone();
         let mut validated =
-            validate::validate(raw, &layout, &ctx).map_err(|source| Error::Data {
+            validate::validate(opened, &layout, &ctx).map_err(|source| Error::Data {
                 stream: name.clone(),
                 source,
             })?;
         let mut stream_findings = found.findings;
         stream_findings.append(&mut validated.findings);
-        stream_findings.extend(stream_level_findings(stream, &validated, !rows.is_empty()));
+        let read_any = !validated.rows.is_empty();
+        stream_findings.extend(stream_level_findings(stream, &validated, read_any));
         tracing::info!(
             rows = validated.rows_read,
             events = validated.clean.height(),
@@ -85,8 +85,8 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         streams.push(CheckedStream {
             config: stream.clone(),
             files: found.files,
+            rows: validated.rows.clone(),
             validated,
-            rows,
         });
     }
     Ok(Checked { streams, findings })

@@ -41,105 +41,112 @@ impl StreamLayout {
     }
 }
 
-/// The text of every file of a stream, stacked.
-#[derive(Debug)]
-pub struct RawStream {
-    /// `__file`, `__row`, then one text column per canonical column present in any file.
-    pub frame: DataFrame,
-    /// Canonical names of the columns present in at least one file.
+/// A stream's files, opened: each file's scan is planned (its header or schema read, the
+/// bank's columns mapped, as text) but no row is read yet, so that validation can take the
+/// files one at a time and memory follows the largest file, not the whole stream.
+pub struct Opened {
+    pub files: Vec<OpenFile>,
+    /// Canonical names of the columns present in at least one readable file.
     pub present: BTreeSet<String>,
-    /// Rows read per file display path (files that could not be read are absent).
-    pub rows: BTreeMap<String, u64>,
+    /// Problems found while opening, per file in file order, then the stream-wide ones.
     pub findings: Vec<Finding>,
 }
 
-/// Reads the files of one stream. Files that cannot be read become findings.
-pub fn ingest(layout: &StreamLayout, files: &[SourceFile]) -> RawStream {
+/// One file ready to be read.
+pub struct OpenFile {
+    pub display: String,
+    pub format: FileFormat,
+    path: std::path::PathBuf,
+    /// `__file`, `__row` and the canonical columns the file has, as text.
+    plan: LazyFrame,
+    present: BTreeSet<String>,
+    /// A copy of a JSON Lines file without its byte-order mark, read instead of the file.
+    bom_copy: Option<tempfile::NamedTempFile>,
+}
+
+impl OpenFile {
+    fn read_path(&self) -> &Path {
+        self.bom_copy
+            .as_ref()
+            .map_or(self.path.as_path(), |c| c.path())
+    }
+}
+
+/// Plans the reading of every file of a stream. Files that cannot be read become findings.
+pub fn open(layout: &StreamLayout, files: &[SourceFile]) -> Opened {
     let mut findings = Vec::new();
-    let mut frames = Vec::new();
-    let mut rows = BTreeMap::new();
+    let mut opened = Vec::new();
     let mut headers = Headers::new();
     for file in files {
-        match read_file(layout, file, &mut headers) {
-            Ok((frame, mut notes)) => {
-                rows.insert(file.display.clone(), frame.height() as u64);
-                frames.push(frame);
+        match open_file(layout, file, &mut headers) {
+            Ok((open, mut notes)) => {
+                opened.push(open);
                 findings.append(&mut notes);
             }
             Err(mut problems) => findings.append(&mut problems),
         }
     }
-    let present: BTreeSet<String> = frames
-        .iter()
-        .flat_map(|f| f.get_column_names().into_iter().map(|n| n.to_string()))
-        .filter(|name| name != FILE && name != ROW)
-        .collect();
+    let present: BTreeSet<String> = opened.iter().flat_map(|f| f.present.clone()).collect();
     let unmatched = columns::mapped_but_absent(layout, &headers, &findings);
     findings.extend(unmatched);
-    let frame = stack(frames, layout, &present).unwrap_or_else(|_| empty_frame());
-    RawStream {
-        frame,
+    Opened {
+        files: opened,
         present,
-        rows,
         findings,
     }
 }
 
-fn empty_frame() -> DataFrame {
-    DataFrame::new(
-        0,
-        vec![
-            Column::new_empty(FILE.into(), &DataType::String),
-            Column::new_empty(ROW.into(), &DataType::UInt64),
-        ],
-    )
-    .expect("two empty columns of equal length")
-}
-
-/// Stacks the files' frames, giving each the same columns in the same order.
-fn stack(
-    frames: Vec<DataFrame>,
+/// Reads one opened file: `__file`, `__row` and, in the stream's column order, every column
+/// in `present` (as null text where this file lacks it). A file that fails while it is read
+/// (a malformed line deep inside) becomes a finding naming the row where possible.
+pub fn read(
     layout: &StreamLayout,
+    file: &OpenFile,
     present: &BTreeSet<String>,
-) -> PolarsResult<DataFrame> {
-    if frames.is_empty() {
-        return Ok(empty_frame());
-    }
-    let order: Vec<&str> = layout
-        .columns
-        .iter()
-        .map(|c| c.name.as_ref())
-        .filter(|name| present.contains(*name))
-        .collect();
-    let aligned: Vec<LazyFrame> = frames
-        .into_iter()
-        .map(|frame| {
-            let names: BTreeSet<String> = frame
-                .get_column_names()
-                .into_iter()
-                .map(|n| n.to_string())
-                .collect();
-            let mut exprs = vec![col(FILE), col(ROW)];
-            exprs.extend(order.iter().map(|name| {
-                if names.contains(*name) {
-                    col(*name)
+) -> Result<DataFrame, Box<Finding>> {
+    let mut exprs = vec![col(FILE), col(ROW)];
+    exprs.extend(
+        layout
+            .columns
+            .iter()
+            .map(|c| c.name.as_ref())
+            .filter(|name| present.contains(*name))
+            .map(|name| {
+                if file.present.contains(name) {
+                    col(name)
                 } else {
-                    lit(NULL).cast(DataType::String).alias(*name)
+                    lit(NULL).cast(DataType::String).alias(name)
                 }
-            }));
-            frame.lazy().select(exprs)
-        })
-        .collect();
-    concat(aligned, UnionArgs::default())?.collect()
+            }),
+    );
+    let plan = file.plan.clone().select(exprs);
+    guarded(|| plan.collect().and_then(|frame| line_numbers(frame, file)))
+        .map_err(|err| Box::new(describe_failure(layout, file, &err)))
 }
 
-/// Reads one file into `__file`, `__row` and the canonical columns it has, as text.
-/// Also returns warnings about the file that did not stop it being read.
-fn read_file(
+/// A frame of text columns with no rows, for a stream without readable files.
+pub fn empty_frame(layout: &StreamLayout, present: &BTreeSet<String>) -> DataFrame {
+    let mut columns = vec![
+        Column::new_empty(FILE.into(), &DataType::String),
+        Column::new_empty(ROW.into(), &DataType::UInt64),
+    ];
+    columns.extend(
+        layout
+            .columns
+            .iter()
+            .filter(|c| present.contains(c.name.as_ref()))
+            .map(|c| Column::new_empty(c.name.as_ref().into(), &DataType::String)),
+    );
+    DataFrame::new(0, columns).expect("empty columns of equal length")
+}
+
+/// Plans the reading of one file into `__file`, `__row` and the canonical columns it has, as
+/// text. Also returns warnings about the file that do not stop it being read.
+fn open_file(
     layout: &StreamLayout,
     file: &SourceFile,
     headers: &mut Headers,
-) -> Result<(DataFrame, Vec<Finding>), Vec<Finding>> {
+) -> Result<(OpenFile, Vec<Finding>), Vec<Finding>> {
     let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
         severity: Severity::Error,
         code: code.into(),
@@ -177,7 +184,7 @@ fn read_file(
     let path = bom_copy
         .as_ref()
         .map_or(file.path.as_path(), |copy| copy.path());
-    let unreadable = |err: PolarsError| vec![describe_failure(file, path, &err, &fail)];
+    let unreadable = |err: PolarsError| vec![describe_file_failure(file.format, path, &err, &fail)];
     let (lf, schema) = guarded(|| {
         let mut lf = scan::scan(path, file.format)?;
         let schema = lf.collect_schema()?;
@@ -225,18 +232,26 @@ fn read_file(
         .filter(|c| schema.contains(layout.source_name(&c.name)))
         .map(|c| col(c.name.as_ref()).is_not_null())
         .reduce(Expr::or);
+    let present = layout
+        .columns
+        .iter()
+        .filter(|c| schema.contains(layout.source_name(&c.name)))
+        .map(|c| c.name.to_string())
+        .collect();
     let selected = lf.select(exprs);
-    let selected = match any_cell {
+    let plan = match any_cell {
         Some(mask) => selected.filter(mask),
         None => selected,
     };
-    let frame = guarded(|| {
-        selected
-            .collect()
-            .and_then(|frame| line_numbers(frame, file))
-    })
-    .map_err(unreadable)?;
-    Ok((frame, notes))
+    let open = OpenFile {
+        display: file.display.clone(),
+        format: file.format,
+        path: file.path.clone(),
+        plan,
+        present,
+        bom_copy,
+    };
+    Ok((open, notes))
 }
 
 /// A JSON Lines file with a byte-order mark is read from a copy without it, with a warning.
@@ -315,11 +330,11 @@ fn trim_header_names(
 /// Findings name the line of a JSON Lines file an editor shows. polars numbers the records
 /// and skips blank lines, so in a file with blank lines each record number is replaced by
 /// its line number (one gather over the whole column).
-fn line_numbers(frame: DataFrame, file: &SourceFile) -> PolarsResult<DataFrame> {
+fn line_numbers(frame: DataFrame, file: &OpenFile) -> PolarsResult<DataFrame> {
     if file.format != FileFormat::Jsonl {
         return Ok(frame);
     }
-    let Some(lines) = diagnose::jsonl_record_lines(&file.path) else {
+    let Some(lines) = diagnose::jsonl_record_lines(file.read_path()) else {
         return Ok(frame);
     };
     frame
@@ -370,16 +385,37 @@ pub(crate) type Headers = Vec<(String, Vec<String>)>;
 
 type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
 
+/// A failure while an opened file was read, as a finding.
+fn describe_failure(layout: &StreamLayout, file: &OpenFile, err: &PolarsError) -> Finding {
+    let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
+        severity: Severity::Error,
+        code: code.into(),
+        message,
+        stream: Some(layout.name.clone()),
+        file: Some(file.display.clone()),
+        row,
+        column,
+        count: 1,
+        hint: None,
+    };
+    describe_file_failure(file.format, file.read_path(), err, &fail)
+}
+
 /// Turns a polars failure on a file into a finding that names the row where possible.
-fn describe_failure(file: &SourceFile, path: &Path, err: &PolarsError, fail: &Fail) -> Finding {
-    let diagnosis = match file.format {
+fn describe_file_failure(
+    format: FileFormat,
+    path: &Path,
+    err: &PolarsError,
+    fail: &Fail,
+) -> Finding {
+    let diagnosis = match format {
         FileFormat::Csv | FileFormat::Auto => diagnose::csv(path),
         FileFormat::Jsonl => diagnose::jsonl(path),
         FileFormat::Parquet => None,
     };
     match diagnosis {
         Some(d) => {
-            let code = match file.format {
+            let code = match format {
                 FileFormat::Jsonl if d.column.is_some() => "column_type_unsupported",
                 FileFormat::Jsonl => "jsonl_malformed",
                 _ => "csv_malformed",

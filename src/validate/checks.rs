@@ -11,6 +11,7 @@ use crate::model::Severity;
 use crate::schema::{self, ColumnSpec, ColumnType, Presence};
 
 /// One rule applied to every row of a stream.
+#[derive(Clone)]
 pub struct Check {
     pub code: &'static str,
     pub severity: Severity,

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use crate::ingest::{FILE, ROW, RawStream, StreamLayout};
+use crate::ingest::{self, FILE, Opened, ROW, StreamLayout};
 use crate::model::{Finding, Severity};
 use crate::schema::ColumnSpec;
 pub use checks::Check;
@@ -44,6 +44,8 @@ pub struct Validated {
     pub findings: Vec<Finding>,
     pub rows_read: u64,
     pub rows_outside_period: u64,
+    /// Rows read per file display path (files that could not be read are absent).
+    pub rows: BTreeMap<String, u64>,
 }
 
 /// The timestamp read as local time without timezone (see `parse::naive_timestamp`).
@@ -87,10 +89,17 @@ fn mapped_text(name: &str, ctx: &Context) -> Expr {
     }
 }
 
-/// Validates one ingested stream.
-pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsResult<Validated> {
+/// Column of the typed rows: the index of the file a row came from.
+const FILE_INDEX: &str = "__file_index";
+/// Column of the typed rows: free of errors and inside the period.
+const KEEP: &str = "__keep";
+
+/// Validates one stream, reading its files one at a time: each file's text is parsed and
+/// checked, and only its typed columns are kept, so the text of the whole stream is never in
+/// memory at once. Duplicate event ids are then found across all files.
+pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsResult<Validated> {
     let without_period;
-    let ctx = if raw.present.contains("timestamp") {
+    let ctx = if opened.present.contains("timestamp") {
         ctx
     } else {
         without_period = Context {
@@ -99,45 +108,51 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
         };
         &without_period
     };
-    let present: Vec<&ColumnSpec> = layout
+    let specs: Vec<&ColumnSpec> = layout
         .columns
         .iter()
-        .filter(|c| raw.present.contains(c.name.as_ref()))
+        .filter(|c| opened.present.contains(c.name.as_ref()))
         .collect();
-    let mut parsed_cols: Vec<Expr> = present
-        .iter()
-        .map(|spec| {
-            parse::parse(mapped_text(&spec.name, ctx), spec.ty, &ctx.timezone)
-                .alias(parsed_name(&spec.name))
-        })
-        .collect();
-    if raw.present.contains("timestamp") {
-        parsed_cols
-            .push(parse::naive_timestamp(mapped_text("timestamp", ctx)).alias(NAIVE_TIMESTAMP));
+    let mut checks = checks::checks_for(layout, &specs, ctx);
+    checks.extend(kpis::checks(layout, &specs));
+    let plan = FilePlan::new(&specs, &checks, ctx);
+    let mut findings = opened.findings;
+    let mut grouped = Vec::new();
+    let mut typed = Vec::new();
+    let mut rows = BTreeMap::new();
+    for (index, file) in opened.files.iter().enumerate() {
+        let text = match ingest::read(layout, file, &opened.present) {
+            Ok(text) => text,
+            Err(problem) => {
+                findings.push(*problem);
+                continue;
+            }
+        };
+        rows.insert(file.display.clone(), text.height() as u64);
+        let (failures, rows_typed) = plan.apply(text, index as u32)?;
+        grouped.push(failures);
+        typed.push(rows_typed);
     }
-    let frame = raw.frame.lazy().with_columns(parsed_cols).collect()?;
-    let mut checks = checks::checks_for(layout, &present, ctx);
-    checks.extend(kpis::checks(layout, &present));
-    let mut findings = raw.findings;
-    findings.extend(run_checks(&frame, &checks, &layout.name)?);
-    let ok = checks
-        .iter()
-        .filter(|c| c.severity == Severity::Error || c.code == "arm_missing")
-        .map(|c| c.mask.clone().fill_null(lit(false)).not())
-        .fold(lit(true), Expr::and);
+    if typed.is_empty() {
+        let empty = ingest::empty_frame(layout, &opened.present);
+        typed.push(plan.apply(empty, 0)?.1);
+    }
+    let typed = concat_frames(typed)?;
+    let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
+    let duplicate = duplicates(&typed, &checks, &names)?;
+    grouped.extend(duplicate);
+    let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
+    findings.append(&mut check_findings);
     let outside = findings
         .iter()
         .filter(|f| f.code == "outside_period")
         .map(|f| f.count)
         .sum();
-    let rows_read = frame.height() as u64;
-    let keep: Vec<Expr> = present
-        .iter()
-        .map(|spec| parsed(&spec.name).alias(spec.name.as_ref()))
-        .collect();
-    let clean = frame
+    let keep: Vec<Expr> = specs.iter().map(|spec| col(spec.name.as_ref())).collect();
+    let first = first_event_ids(&specs);
+    let clean = typed
         .lazy()
-        .filter(ok.and(in_period(ctx)))
+        .filter(col(KEEP).and(first))
         .select(keep)
         .collect()?;
     if layout.covers_period {
@@ -145,17 +160,145 @@ pub fn validate(raw: RawStream, layout: &StreamLayout, ctx: &Context) -> PolarsR
     }
     Ok(Validated {
         clean,
-        present: raw.present,
+        present: opened.present,
         findings,
-        rows_read,
+        rows_read: rows.values().sum(),
         rows_outside_period: outside,
+        rows,
     })
 }
 
-/// Runs every check in one polars query and groups failing rows per check and file.
-fn run_checks(frame: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult<Vec<Finding>> {
+/// What is done to each file's text: parse, check, keep the typed columns.
+struct FilePlan {
+    parsed: Vec<Expr>,
+    /// The checks with the cross-file duplicate check switched off (it runs on the stream).
+    checks: Vec<Check>,
+    keep: Vec<Expr>,
+}
+
+impl FilePlan {
+    fn new(specs: &[&ColumnSpec], checks: &[Check], ctx: &Context) -> FilePlan {
+        let mut parsing: Vec<Expr> = specs
+            .iter()
+            .map(|spec| {
+                parse::parse(mapped_text(&spec.name, ctx), spec.ty, &ctx.timezone)
+                    .alias(parsed_name(&spec.name))
+            })
+            .collect();
+        if specs.iter().any(|s| s.name == "timestamp") {
+            parsing
+                .push(parse::naive_timestamp(mapped_text("timestamp", ctx)).alias(NAIVE_TIMESTAMP));
+        }
+        let checks: Vec<Check> = checks
+            .iter()
+            .cloned()
+            .map(|mut check| {
+                if check.code == "event_id_duplicate" {
+                    check.mask = lit(false);
+                }
+                check
+            })
+            .collect();
+        let ok = checks
+            .iter()
+            .filter(|c| c.severity == Severity::Error || c.code == "arm_missing")
+            .map(|c| c.mask.clone().fill_null(lit(false)).not())
+            .fold(lit(true), Expr::and);
+        let mut keep = vec![col(ROW), ok.and(in_period(ctx)).alias(KEEP)];
+        keep.extend(
+            specs
+                .iter()
+                .map(|spec| parsed(&spec.name).alias(spec.name.as_ref())),
+        );
+        FilePlan {
+            parsed: parsing,
+            checks,
+            keep,
+        }
+    }
+
+    /// The failures of one file, grouped per check, and its typed rows.
+    fn apply(&self, text: DataFrame, index: u32) -> PolarsResult<(DataFrame, DataFrame)> {
+        let frame = text.lazy().with_columns(self.parsed.clone()).collect()?;
+        let failures = group_failures(&frame, &self.checks)?;
+        let mut keep = vec![lit(index).alias(FILE_INDEX)];
+        keep.extend(self.keep.iter().cloned());
+        let typed = frame.lazy().select(keep).collect()?;
+        Ok((failures, typed))
+    }
+}
+
+/// True on the first row of each event id (and where the stream has no event id).
+fn first_event_ids(specs: &[&ColumnSpec]) -> Expr {
+    if specs.iter().any(|s| s.name == "event_id") {
+        let id = col("event_id");
+        id.clone().is_null().or(id.is_first_distinct())
+    } else {
+        lit(true)
+    }
+}
+
+/// The repeats of event ids across all files of the stream, grouped like the other checks.
+fn duplicates(
+    typed: &DataFrame,
+    checks: &[Check],
+    files: &[&str],
+) -> PolarsResult<Option<DataFrame>> {
+    let Some(index) = checks.iter().position(|c| c.code == "event_id_duplicate") else {
+        return Ok(None);
+    };
+    let id = col("event_id");
+    let per_file = typed
+        .clone()
+        .lazy()
+        .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
+        .group_by([col(FILE_INDEX)])
+        .agg([
+            col(ROW).min().alias("row"),
+            len().alias("count"),
+            col("event_id")
+                .sort_by([col(ROW)], SortMultipleOptions::default())
+                .first()
+                .alias("found"),
+        ])
+        .collect()?;
+    let names = Series::new("names".into(), files);
+    let grouped = per_file
+        .lazy()
+        .select([
+            lit(index as u32).cast(DataType::UInt32).alias("check"),
+            lit(names).gather(col(FILE_INDEX), false).alias(FILE),
+            lit(NULL).cast(DataType::String).alias("key"),
+            col("row").cast(DataType::UInt64),
+            col("count").cast(IDX_DTYPE),
+            col("found").cast(DataType::String),
+        ])
+        .collect()?;
+    Ok(Some(grouped))
+}
+
+fn concat_frames(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let lazy: Vec<LazyFrame> = frames.into_iter().map(DataFrame::lazy).collect();
+    concat(lazy, UnionArgs::default())?.collect()
+}
+
+/// The grouped failures of every file, in check order, then file order.
+fn sorted(grouped: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let parts: Vec<DataFrame> = grouped.into_iter().filter(|g| g.height() > 0).collect();
+    if parts.is_empty() {
+        return Ok(DataFrame::empty());
+    }
+    concat_frames(parts)?
+        .lazy()
+        .sort(["check", FILE, "row"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// Runs every check in one polars query and groups failing rows per check and file (and per
+/// value found, for checks that list each distinct value).
+fn group_failures(frame: &DataFrame, checks: &[Check]) -> PolarsResult<DataFrame> {
     if checks.is_empty() || frame.height() == 0 {
-        return Ok(Vec::new());
+        return Ok(DataFrame::empty());
     }
     let failing: Vec<LazyFrame> = checks
         .iter()
@@ -190,13 +333,15 @@ fn run_checks(frame: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult
                 .first()
                 .alias("found"),
         ])
-        .sort(["check", FILE, "row"], SortMultipleOptions::default())
         .collect()?;
-    to_findings(&grouped, checks, stream)
+    Ok(grouped)
 }
 
 /// Turns the grouped failures (a handful of rows) into findings.
 fn to_findings(grouped: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult<Vec<Finding>> {
+    if grouped.height() == 0 {
+        return Ok(Vec::new());
+    }
     let check = grouped.column("check")?.u32()?;
     let file = grouped.column(FILE)?.str()?;
     let row = grouped.column("row")?.u64()?;

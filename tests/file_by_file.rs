@@ -1,0 +1,119 @@
+//! Issue 10: a stream is read file by file (only its typed columns kept), so these check that
+//! nothing is lost on the way: problems in the last rows of the last file, a ragged row, an
+//! event id repeated across files, and the same rows in every format giving the same metrics.
+
+mod common;
+
+use common::*;
+use polars::prelude::*;
+
+const HEADER: &str = "event_id,timestamp,decision,label,score\n";
+
+/// `n` rows `{prefix}0..` on 2 June 2025, alternating decision and label, score 0.i.
+fn rows(prefix: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let flag = i % 2 == 0;
+            format!(
+                "{prefix}{i},2025-06-02T10:{:02}:00Z,{flag},{},0.{i}\n",
+                i % 60,
+                i % 3 == 0
+            )
+        })
+        .collect()
+}
+
+fn validate(files: &[(&str, &str)]) -> (i32, String) {
+    let mut all = vec![("submission.yaml", detection_config("").leak() as &str)];
+    all.extend_from_slice(files);
+    let dir = submission(&all);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    (out.status.code().unwrap(), stdout(&out) + &stderr(&out))
+}
+
+#[test]
+fn bad_values_in_the_last_rows_of_the_last_file_are_named_as_written() {
+    let a = format!("{HEADER}{}", rows("a", 50));
+    let b = format!("{HEADER}{}", rows("b", 50));
+    let c = format!(
+        "{HEADER}{}c98,2025-06-02T11:00:00Z,true,true, n/a \nc99,2025-06-02T11:00:00Z,true,true,1.5\n",
+        rows("c", 48)
+    );
+    let (code, text) = validate(&[("logs/a.csv", &a), ("logs/b.csv", &b), ("logs/c.csv", &c)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("error[value_invalid] alerts: logs/c.csv: row 49, column \"score\": expected a number in [0, 1], found \" n/a \""), "{text}");
+    assert!(text.contains("error[value_out_of_range] alerts: logs/c.csv: row 50, column \"score\": expected a number in [0, 1], found \"1.5\""), "{text}");
+    assert!(text.contains("2 error(s)"), "{text}");
+}
+
+#[test]
+fn a_ragged_row_in_a_later_file_is_caught() {
+    let a = format!("{HEADER}{}", rows("a", 20));
+    let b = format!("{HEADER}{}b20,2025-06-02T11:00:00Z,true\n", rows("b", 20));
+    let (code, text) = validate(&[("logs/a.csv", &a), ("logs/b.csv", &b)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("error[csv_malformed] alerts: logs/b.csv: row 21, column \"label\": expected 5 fields as in the header, found 3"), "{text}");
+}
+
+#[test]
+fn an_event_id_repeated_in_another_file_is_caught() {
+    let a = format!("{HEADER}{}", rows("e", 10));
+    let b = format!(
+        "{HEADER}x1,2025-06-02T11:00:00Z,true,true,0.5\ne7,2025-06-02T11:00:00Z,true,true,0.5\nx1,2025-06-02T12:00:00Z,true,true,0.5\n"
+    );
+    let (code, text) = validate(&[("logs/a.csv", &a), ("logs/b.csv", &b)]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("error[event_id_duplicate] alerts: logs/b.csv: row 2, column \"event_id\": expected a unique event_id, found \"e7\" a second time in the stream (and 1 more row(s) like it)"), "{text}");
+    assert!(!text.contains("logs/a.csv: row"), "{text}");
+}
+
+/// One frame of 60 detection rows with every value kind (nulls included).
+fn frame() -> DataFrame {
+    let n = 60;
+    let ids: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+    let ts: Vec<String> = (0..n)
+        .map(|i| format!("2025-06-{:02}T{:02}:15:00+08:00", 2 + i % 20, i % 24))
+        .collect();
+    let decision: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+    let label: Vec<Option<bool>> = (0..n).map(|i| (i % 7 != 0).then_some(i % 4 == 0)).collect();
+    let score: Vec<f64> = (0..n).map(|i| ((i * 37) % 100) as f64 / 100.0).collect();
+    let amount: Vec<f64> = (0..n).map(|i| 10.0 + i as f64 * 1.25).collect();
+    df!("event_id" => ids, "timestamp" => ts, "decision" => decision, "label" => label, "score" => score, "amount" => amount).unwrap()
+}
+
+#[test]
+fn the_same_rows_as_csv_json_lines_and_parquet_give_the_same_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut metrics = Vec::new();
+    for format in ["csv", "jsonl", "parquet"] {
+        let folder = dir.path().join(format);
+        std::fs::create_dir_all(folder.join("logs")).unwrap();
+        let mut frame = frame();
+        let file = std::fs::File::create(folder.join(format!("logs/part.{format}"))).unwrap();
+        match format {
+            "csv" => CsvWriter::new(file).finish(&mut frame).unwrap(),
+            "jsonl" => JsonWriter::new(file)
+                .with_json_format(JsonFormat::JsonLines)
+                .finish(&mut frame)
+                .unwrap(),
+            _ => {
+                ParquetWriter::new(file).finish(&mut frame).unwrap();
+            }
+        }
+        let config = detection_config("").replace("timezone: UTC", "timezone: Asia/Hong_Kong");
+        std::fs::write(folder.join("submission.yaml"), config).unwrap();
+        let summary = build_ok(&folder.join("submission.yaml"), &folder.join("out"), "json");
+        assert_eq!(
+            find_metric(&summary, "detection.events", None, None).unwrap()["value"],
+            60
+        );
+        metrics.push((summary["metrics"].clone(), summary["series"].clone()));
+    }
+    let count = metrics[0].0.as_array().unwrap().len();
+    assert_eq!(
+        count, 18,
+        "every detection metric with label, score and amount"
+    );
+    assert_eq!(metrics[0], metrics[1], "CSV and JSON Lines differ");
+    assert_eq!(metrics[0], metrics[2], "CSV and Parquet differ");
+}
