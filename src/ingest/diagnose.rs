@@ -60,6 +60,11 @@ pub fn bom_free_copy(path: &Path) -> std::io::Result<Option<tempfile::NamedTempF
     Ok(Some(copy))
 }
 
+/// A CSV file whose first bytes show another encoding (UTF-16): three bytes read, not a pass.
+pub fn csv_encoding(path: &Path) -> Option<Diagnosis> {
+    foreign_encoding(path, 0, true)
+}
+
 /// A file whose first bytes show it is not plain UTF-8: UTF-16 (a common spreadsheet export),
 /// or for JSON Lines a byte-order mark, which polars does not read.
 fn foreign_encoding(path: &Path, row: u64, bom_allowed: bool) -> Option<Diagnosis> {

@@ -119,10 +119,33 @@ pub fn read(
                 }
             }),
     );
+    if file.format == FileFormat::Csv {
+        exprs.push(col(LAST_NULL));
+    }
     let plan = file.plan.clone().select(exprs);
-    guarded(|| plan.collect().and_then(|frame| line_numbers(frame, file)))
-        .map_err(|err| Box::new(describe_failure(layout, file, &err)))
+    let mut frame =
+        guarded(|| plan.collect()).map_err(|err| Box::new(describe_failure(layout, file, &err)))?;
+    if file.format == FileFormat::Csv {
+        let suspect = frame
+            .column(LAST_NULL)
+            .ok()
+            .and_then(|c| c.bool().ok()?.any().then_some(()));
+        if suspect.is_some()
+            && let Some(d) = diagnose::csv(file.read_path())
+        {
+            let fail = error_in(layout, &file.display);
+            let row = Some(d.row).filter(|&row| row > 0);
+            return Err(Box::new(fail("csv_malformed", row, d.column, d.message)));
+        }
+        frame = frame
+            .drop(LAST_NULL)
+            .map_err(|err| Box::new(describe_failure(layout, file, &err)))?;
+    }
+    Ok(frame)
 }
+
+/// Column of a CSV file's plan: its last column is empty, maybe a row with too few fields.
+const LAST_NULL: &str = "__last_null";
 
 /// A frame of text columns with no rows, for a stream without readable files.
 pub fn empty_frame(layout: &StreamLayout, present: &BTreeSet<String>) -> DataFrame {
@@ -147,17 +170,7 @@ fn open_file(
     file: &SourceFile,
     headers: &mut Headers,
 ) -> Result<(OpenFile, Vec<Finding>), Vec<Finding>> {
-    let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
-        severity: Severity::Error,
-        code: code.into(),
-        message,
-        stream: Some(layout.name.clone()),
-        file: Some(file.display.clone()),
-        row,
-        column,
-        count: 1,
-        hint: None,
-    };
+    let fail = error_in(layout, &file.display);
     if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
         // Like a file with only a header: nothing to read, worth a warning, not a stop.
         let mut empty = fail(
@@ -170,9 +183,8 @@ fn open_file(
         return Err(vec![empty]);
     }
     if file.format == FileFormat::Csv
-        && let Some(d) = diagnose::csv(&file.path)
+        && let Some(d) = diagnose::csv_encoding(&file.path)
     {
-        // polars pads short rows with nulls; the csv crate sees them.
         return Err(vec![fail(
             "csv_malformed",
             Some(d.row).filter(|&row| row > 0),
@@ -238,6 +250,13 @@ fn open_file(
         .filter(|c| schema.contains(layout.source_name(&c.name)))
         .map(|c| c.name.to_string())
         .collect();
+    if file.format == FileFormat::Csv
+        && let Some(last) = schema.iter_names().filter(|n| n.as_str() != ROW).last()
+    {
+        // polars pads a row with too few fields with nulls: a null in the last column is the
+        // sign to look at the file's structure (see `read`).
+        exprs.push(col(last.as_str()).is_null().alias(LAST_NULL));
+    }
     let selected = lf.select(exprs);
     let plan = match any_cell {
         Some(mask) => selected.filter(mask),
@@ -328,23 +347,14 @@ fn trim_header_names(
 }
 
 /// Findings name the line of a JSON Lines file an editor shows. polars numbers the records
-/// and skips blank lines, so in a file with blank lines each record number is replaced by
-/// its line number (one gather over the whole column).
-fn line_numbers(frame: DataFrame, file: &OpenFile) -> PolarsResult<DataFrame> {
+/// and skips blank lines, so for a file with blank lines this maps record `n` (1-based) to
+/// its line, `lines[n - 1]`; `None` when the numbers agree. It reads the file again, so it is
+/// asked only for files that have findings.
+pub fn record_lines(file: &OpenFile) -> Option<Vec<u64>> {
     if file.format != FileFormat::Jsonl {
-        return Ok(frame);
+        return None;
     }
-    let Some(lines) = diagnose::jsonl_record_lines(file.read_path()) else {
-        return Ok(frame);
-    };
-    frame
-        .lazy()
-        .with_column(
-            lit(Series::new(ROW.into(), lines))
-                .gather(col(ROW) - lit(1u64), false)
-                .alias(ROW),
-        )
-        .collect()
+    diagnose::jsonl_record_lines(file.read_path())
 }
 
 /// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an
@@ -385,19 +395,27 @@ pub(crate) type Headers = Vec<(String, Vec<String>)>;
 
 type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
 
-/// A failure while an opened file was read, as a finding.
-fn describe_failure(layout: &StreamLayout, file: &OpenFile, err: &PolarsError) -> Finding {
-    let fail = |code: &str, row: Option<u64>, column: Option<String>, message: String| Finding {
+/// Makes error findings about the file `display` of the stream: `(code, row, column, message)`.
+fn error_in<'a>(
+    layout: &'a StreamLayout,
+    display: &'a str,
+) -> impl Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a {
+    move |code, row, column, message| Finding {
         severity: Severity::Error,
         code: code.into(),
         message,
         stream: Some(layout.name.clone()),
-        file: Some(file.display.clone()),
+        file: Some(display.to_string()),
         row,
         column,
         count: 1,
         hint: None,
-    };
+    }
+}
+
+/// A failure while an opened file was read, as a finding.
+fn describe_failure(layout: &StreamLayout, file: &OpenFile, err: &PolarsError) -> Finding {
+    let fail = error_in(layout, &file.display);
     describe_file_failure(file.format, file.read_path(), err, &fail)
 }
 

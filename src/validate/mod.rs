@@ -142,6 +142,7 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     let duplicate = duplicates(&typed, &checks, &names)?;
     grouped.extend(duplicate);
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
+    json_lines_rows(&mut check_findings, &opened.files);
     findings.append(&mut check_findings);
     let outside = findings
         .iter()
@@ -166,6 +167,26 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         rows_outside_period: outside,
         rows,
     })
+}
+
+/// Turns the record numbers of JSON Lines findings into line numbers (files with blank lines).
+fn json_lines_rows(findings: &mut [Finding], files: &[ingest::OpenFile]) {
+    for file in files {
+        let mine =
+            |f: &Finding| f.file.as_deref() == Some(file.display.as_str()) && f.row.is_some();
+        if !findings.iter().any(mine) {
+            continue;
+        }
+        let Some(lines) = ingest::record_lines(file) else {
+            continue;
+        };
+        for f in findings.iter_mut().filter(|f| mine(f)) {
+            f.row = f
+                .row
+                .and_then(|r| lines.get(r as usize - 1).copied())
+                .or(f.row);
+        }
+    }
 }
 
 /// What is done to each file's text: parse, check, keep the typed columns.
