@@ -36,6 +36,11 @@ pub struct LogArgs {
         env = "SANDBOX_REPORT_LOG"
     )]
     pub log_level: String,
+
+    /// No progress bars (they are drawn only when standard error is a terminal and logs are
+    /// text).
+    #[arg(long, short, global = true, env = "SANDBOX_REPORT_QUIET")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod model;
 pub mod panic;
 pub mod pipeline;
+pub mod progress;
 pub mod render;
 pub mod schema;
 pub(crate) mod suggest;

@@ -117,3 +117,36 @@ fn the_same_rows_as_csv_json_lines_and_parquet_give_the_same_metrics() {
     assert_eq!(metrics[0], metrics[1], "CSV and JSON Lines differ");
     assert_eq!(metrics[0], metrics[2], "CSV and Parquet differ");
 }
+
+#[test]
+fn json_logs_get_one_progress_event_per_file_and_no_bar() {
+    let a = format!("{HEADER}{}", rows("a", 5));
+    let b = format!("{HEADER}{}", rows("b", 7));
+    let config = detection_config("");
+    let dir = submission(&[
+        ("submission.yaml", &config),
+        ("logs/a.csv", &a),
+        ("logs/b.csv", &b),
+    ]);
+    let yaml = path_str(&dir.path().join("submission.yaml"));
+    let out = run(&[
+        "--log-format",
+        "json",
+        "--log-level",
+        "info",
+        "validate",
+        &yaml,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let events: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["fields"]["event"] == "progress")
+        .collect();
+    assert_eq!(events.len(), 2, "{}", stderr(&out));
+    assert_eq!(events[0]["fields"]["file"], "logs/a.csv");
+    assert_eq!(events[1]["fields"]["rows"], 7);
+    // Standard error is a pipe here: no bar is drawn.
+    let plain = run(&["validate", &yaml]);
+    assert!(!stderr(&plain).contains("eta"), "{}", stderr(&plain));
+}

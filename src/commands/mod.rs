@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 }
 
 fn init_logging(log: &LogArgs) {
+    crate::progress::init(log.quiet, log.log_format == LogFormat::Text);
     let filter = tracing_subscriber::EnvFilter::try_new(&log.log_level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let builder = tracing_subscriber::fmt()

@@ -65,6 +65,11 @@ pub struct OpenFile {
 }
 
 impl OpenFile {
+    /// The file's size on disk (0 when it cannot be told).
+    pub fn bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
     fn read_path(&self) -> &Path {
         self.bom_copy
             .as_ref()

@@ -15,6 +15,7 @@ use polars::prelude::*;
 
 use crate::ingest::{self, FILE, Opened, ROW, StreamLayout};
 use crate::model::{Finding, Severity};
+use crate::progress::StreamProgress;
 use crate::schema::ColumnSpec;
 pub use checks::Check;
 
@@ -120,6 +121,8 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     let mut grouped = Vec::new();
     let mut typed = Vec::new();
     let mut rows = BTreeMap::new();
+    let sizes: Vec<u64> = opened.files.iter().map(ingest::OpenFile::bytes).collect();
+    let progress = StreamProgress::start(&layout.name, sizes.iter().sum());
     for (index, file) in opened.files.iter().enumerate() {
         let text = match ingest::read(layout, file, &opened.present) {
             Ok(text) => text,
@@ -129,6 +132,7 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
             }
         };
         rows.insert(file.display.clone(), text.height() as u64);
+        progress.file_done(&file.display, sizes[index], text.height() as u64);
         let (failures, rows_typed) = plan.apply(text, index as u32)?;
         grouped.push(failures);
         typed.push(rows_typed);
