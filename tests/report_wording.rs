@@ -136,11 +136,11 @@ fn signed(text: String) -> String {
     }
 }
 
-/// The reconciliation table's Difference column of a bundle, in row order.
-fn differences(dir: &Path) -> Vec<String> {
+/// Column `head` of the reconciliation table of a bundle, in row order.
+fn reconciliation_column(dir: &Path, head: &str) -> Vec<String> {
     let md = text(&dir.join("report.md"));
     let table = table_with(&md, "Difference").expect("reconciliation table");
-    let at = table[0].iter().position(|c| c == "Difference").unwrap();
+    let at = table[0].iter().position(|c| c == head).unwrap();
     table.iter().skip(1).map(|r| r[at].clone()).collect()
 }
 
@@ -160,7 +160,28 @@ fn reconciliation_differences_print_in_the_metrics_unit() {
             })
             .collect();
         assert!(!expected.is_empty(), "{name} reconciles KPIs");
-        assert_eq!(differences(&dir), expected, "{name}");
+        assert_eq!(
+            reconciliation_column(&dir, "Difference"),
+            expected,
+            "{name}"
+        );
+        let tolerances: Vec<String> = s["reconciliation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let t = r["tolerance"].as_f64().unwrap();
+                match r["metric"].as_str() {
+                    Some("assistant.csat_mean") => format!("±{t}"),
+                    _ => format!("±{} pp", t * 100.0),
+                }
+            })
+            .collect();
+        assert_eq!(
+            reconciliation_column(&dir, "Tolerance"),
+            tolerances,
+            "{name}"
+        );
     }
 }
 

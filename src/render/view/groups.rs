@@ -152,7 +152,13 @@ pub fn fairness(summary: &Summary) -> Section {
                 &["fairness.escalation_rate_gap"],
             ),
         };
-        for attribute in &summary.settings.segments {
+        // A stream's own segments (older summaries: the config's list).
+        let attributes = if s.segments.is_empty() {
+            &summary.settings.segments
+        } else {
+            &s.segments
+        };
+        for attribute in attributes {
             let Some(table) = group_table(summary, &s.name, attribute, ids) else {
                 continue;
             };

@@ -214,7 +214,9 @@ pub fn reconciliation(summary: &Summary) -> Section {
     ]);
     let unit = |id: &str, v: f64| format::difference(id, v, currency);
     for r in &summary.reconciliation {
-        let tolerance = summary.settings.reconciliation_tolerance;
+        let tolerance = r
+            .tolerance
+            .unwrap_or(summary.settings.reconciliation_tolerance);
         let mut scope = r.stream.clone().unwrap_or_default();
         if let Some(seg) = &r.segment {
             scope.push_str(&format!(
