@@ -141,10 +141,11 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         let empty = ingest::empty_frame(layout, &opened.present);
         typed.push(plan.apply(empty, 0)?.1);
     }
-    let typed = concat_frames(typed)?;
+    let ids = event_ids(&typed, &specs)?;
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    let duplicate = duplicates(&typed, &checks, &names)?;
-    grouped.extend(duplicate);
+    if let Some(ids) = &ids {
+        grouped.extend(duplicates(ids, &checks, &names)?);
+    }
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
     findings.append(&mut check_findings);
@@ -153,13 +154,11 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .filter(|f| f.code == "outside_period")
         .map(|f| f.count)
         .sum();
-    let keep: Vec<Expr> = specs.iter().map(|spec| col(spec.name.as_ref())).collect();
-    let first = first_event_ids(&specs);
-    let clean = typed
-        .lazy()
-        .filter(col(KEEP).and(first))
-        .select(keep)
-        .collect()?;
+    let first = match &ids {
+        Some(ids) => Some(first_of_each_id(ids)?),
+        None => None,
+    };
+    let clean = clean_rows(typed, &specs, first)?;
     if layout.covers_period {
         findings.extend(coverage::finding(&clean, ctx, &layout.name)?);
     }
@@ -253,19 +252,65 @@ impl FilePlan {
     }
 }
 
-/// True on the first row of each event id (and where the stream has no event id).
-fn first_event_ids(specs: &[&ColumnSpec]) -> Expr {
-    if specs.iter().any(|s| s.name == "event_id") {
-        let id = col("event_id");
-        id.clone().is_null().or(id.is_first_distinct())
-    } else {
-        lit(true)
+/// Canonical columns no metric reads: left out of the clean rows to save memory.
+const NOT_MEASURED: [&str; 2] = ["event_id", "model_version"];
+
+/// `__file_index`, `__row` and `event_id` of every row of every file, in file order.
+fn event_ids(typed: &[DataFrame], specs: &[&ColumnSpec]) -> PolarsResult<Option<DataFrame>> {
+    if !specs.iter().any(|s| s.name == "event_id") {
+        return Ok(None);
     }
+    let parts = typed
+        .iter()
+        .map(|t| t.select([FILE_INDEX, ROW, "event_id"]))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    concat_frames(parts).map(Some)
+}
+
+/// True on the first row of each event id (and where the id is empty), in `ids` order.
+fn first_of_each_id(ids: &DataFrame) -> PolarsResult<BooleanChunked> {
+    let id = col("event_id");
+    let first = ids
+        .clone()
+        .lazy()
+        .select([id
+            .clone()
+            .is_null()
+            .or(id.is_first_distinct())
+            .alias("first")])
+        .collect()?;
+    Ok(first.column("first")?.bool()?.clone())
+}
+
+/// The rows the metrics use: free of errors, inside the period, first of their event id;
+/// built part by part so that the typed rows and the clean rows are not both held whole.
+fn clean_rows(
+    typed: Vec<DataFrame>,
+    specs: &[&ColumnSpec],
+    first: Option<BooleanChunked>,
+) -> PolarsResult<DataFrame> {
+    let keep: Vec<&str> = specs
+        .iter()
+        .map(|spec| spec.name.as_ref())
+        .filter(|name| !NOT_MEASURED.contains(name))
+        .collect();
+    let mut offset = 0;
+    let mut parts = Vec::with_capacity(typed.len());
+    for part in typed {
+        let height = part.height();
+        let mut mask = part.column(KEEP)?.bool()?.clone();
+        if let Some(first) = &first {
+            mask = &mask & &first.slice(offset as i64, height);
+        }
+        offset += height;
+        parts.push(part.filter(&mask)?.select(keep.iter().copied())?);
+    }
+    concat_frames(parts)
 }
 
 /// The repeats of event ids across all files of the stream, grouped like the other checks.
 fn duplicates(
-    typed: &DataFrame,
+    ids: &DataFrame,
     checks: &[Check],
     files: &[&str],
 ) -> PolarsResult<Option<DataFrame>> {
@@ -273,7 +318,7 @@ fn duplicates(
         return Ok(None);
     };
     let id = col("event_id");
-    let per_file = typed
+    let per_file = ids
         .clone()
         .lazy()
         .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
