@@ -39,6 +39,9 @@ pub struct Summary {
     pub series: Vec<Series>,
     /// Binned distributions (latency), for charts; counts only, never rows.
     pub distributions: Vec<Distribution>,
+    /// Incidents per (type, severity) pair, per stream and arm.
+    #[serde(default)]
+    pub incidents: Vec<IncidentCount>,
     pub criteria: Vec<CriterionResult>,
     pub reconciliation: Vec<ReconciliationRow>,
     pub findings: Vec<Finding>,
@@ -172,6 +175,16 @@ pub struct Distribution {
     pub stream: String,
     pub arm: Option<String>,
     pub bins: Vec<Bin>,
+}
+
+/// How many incidents of one type had one severity (null: no severity given).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentCount {
+    pub stream: String,
+    pub arm: Option<String>,
+    pub incident_type: String,
+    pub incident_severity: Option<String>,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -215,6 +215,7 @@ pub struct Results {
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
     pub distributions: Vec<Distribution>,
+    pub incidents: Vec<model::IncidentCount>,
     pub criteria: Vec<CriterionResult>,
     pub reconciliation: Vec<ReconciliationRow>,
     pub findings: Vec<Finding>,
@@ -228,6 +229,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         metrics: Vec::new(),
         series: Vec::new(),
         distributions: Vec::new(),
+        incidents: Vec::new(),
         criteria: Vec::new(),
         reconciliation: Vec::new(),
         findings: Vec::new(),
@@ -260,6 +262,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         out.metrics.extend(computed.metrics);
         out.series.extend(computed.series);
         out.distributions.extend(computed.distributions);
+        out.incidents.extend(computed.incidents);
         out.findings.extend(computed.findings);
     }
     out.criteria = assessment::evaluate_criteria(
@@ -385,6 +388,7 @@ pub fn summary(
         metrics: results.metrics,
         series: results.series,
         distributions: results.distributions,
+        incidents: results.incidents,
         criteria: results.criteria,
         reconciliation: results.reconciliation,
         findings: checked

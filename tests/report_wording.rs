@@ -227,47 +227,68 @@ fn red_team_results_print_once() {
 }
 
 #[test]
-fn incident_severities_follow_the_scale() {
+fn incidents_cross_type_and_severity_in_scale_order() {
     let mut seen = 0;
     for name in SAMPLES {
         let dir = bundle(name);
         let md = text(&dir.join("report.md"));
-        let Some(table) = tables(&md)
-            .into_iter()
-            .find(|t| t[0] == ["Severity", "Incidents"])
-        else {
+        let Some(table) = tables(&md).into_iter().find(|t| t[0][0] == "Type") else {
             continue;
         };
         seen += 1;
-        let order = ["low", "medium", "high", "critical"];
-        let ranks: Vec<usize> = table[1..table.len() - 1]
-            .iter()
-            .map(|r| {
-                order
-                    .iter()
-                    .position(|o| *o == r[0])
-                    .expect("a known severity")
-            })
-            .collect();
-        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{name}: {ranks:?}");
+        assert_eq!(
+            table[0][1..5],
+            ["low", "medium", "high", "critical"],
+            "{name}"
+        );
+        assert_eq!(table[0].last().unwrap(), "All");
         assert_eq!(table.last().unwrap()[0], "All");
         let s = summary(&dir);
-        for r in &table[1..table.len() - 1] {
+        // The crossed counts add up to the per-type and per-severity metrics, which the
+        // metrics compute separately.
+        let metric = |attribute: &str, value: &str| -> String {
             let m = s["metrics"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .find(|m| {
                     m["id"] == "incidents.total"
-                        && m["segment"]["attribute"] == "incident_severity"
-                        && m["segment"]["value"] == r[0].as_str()
+                        && m["segment"]["attribute"] == attribute
+                        && m["segment"]["value"] == value
                         && (m["arm"].is_null() || m["arm"] == "ai")
                 })
-                .expect("the severity's metric");
-            assert_eq!(r[1], format!("{}", m["value"].as_f64().unwrap() as u64));
+                .unwrap_or_else(|| panic!("{name}: incidents.total for {attribute} {value}"));
+            format!("{}", m["value"].as_f64().unwrap() as u64)
+        };
+        let number = |cell: &str| cell.replace(',', "").parse::<u64>().unwrap();
+        for row in &table[1..table.len() - 1] {
+            assert_eq!(
+                row.last().unwrap(),
+                &metric("incident_type", &row[0]),
+                "{name}"
+            );
+            let sum: u64 = row[1..row.len() - 1].iter().map(|c| number(c)).sum();
+            assert_eq!(sum, number(row.last().unwrap()), "{name}: {row:?}");
         }
+        let all = table.last().unwrap();
+        for (i, severity) in table[0].iter().enumerate().skip(1).take(4) {
+            let expected = if all[i] == "0" {
+                "0".to_string()
+            } else {
+                metric("incident_severity", severity)
+            };
+            assert_eq!(all[i], expected, "{name}: {severity}");
+        }
+        let cells: u64 = s["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["arm"].is_null() || c["arm"] == "ai")
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(number(all.last().unwrap()), cells, "{name}");
     }
-    assert!(seen >= 1, "a sample has incident severities");
+    assert!(seen >= 1, "a sample has incidents with severities");
 }
 
 #[test]

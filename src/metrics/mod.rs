@@ -6,6 +6,7 @@
 pub mod catalogue;
 mod distribution;
 mod fairness;
+mod incidents;
 mod families;
 pub mod measure;
 mod place;
@@ -18,7 +19,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::model::{Distribution, Finding, Metric, Segment, Series, Severity};
+use crate::model::{Distribution, Finding, IncidentCount, Metric, Segment, Series, Severity};
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
@@ -53,6 +54,7 @@ pub struct StreamResult {
     pub metrics: Vec<Metric>,
     pub series: Vec<Series>,
     pub distributions: Vec<Distribution>,
+    pub incidents: Vec<IncidentCount>,
     /// Warnings about fairness groups and disparate impact.
     pub findings: Vec<Finding>,
 }
@@ -165,6 +167,10 @@ fn arm_metrics(
     let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
     out.metrics.extend(apcer_max);
     fairness_metrics(data, rows.clone(), arm, out)?;
+    if data.has("incident_type") && data.has("incident_severity") {
+        let crossed = incidents::crosstab(rows.clone(), data.name, arm)?;
+        out.incidents.extend(crossed);
+    }
     if data.has("latency_ms") {
         let histogram = distribution::histogram(rows.clone(), "latency_ms", data.name, arm)?;
         out.distributions.extend(histogram);

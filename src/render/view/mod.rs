@@ -7,6 +7,7 @@ mod blocks;
 mod cover;
 mod criteria;
 mod groups;
+mod incidents;
 mod operations;
 mod results;
 mod sections;

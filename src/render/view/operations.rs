@@ -3,9 +3,9 @@
 
 use super::blocks::{Block, Cell, ChartRef, ChartSpec, Column, Table};
 use super::results::{chart_id, event_streams, trend};
-use super::tables::{find, groups};
+use super::tables::find;
 use super::{Section, title};
-use crate::model::{Segment, Summary};
+use crate::model::Summary;
 use crate::render::format;
 
 /// A table with one row per stream and a compact cell per metric of `ids` (AI arm in A/B trials).
@@ -120,83 +120,6 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
             unit: "ms".into(),
         },
     })
-}
-
-/// Severities in the order of the scale; others follow alphabetically.
-const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
-fn severity_rank(severity: &str) -> (usize, String) {
-    let rank = SEVERITIES
-        .iter()
-        .position(|s| s.eq_ignore_ascii_case(severity))
-        .unwrap_or(SEVERITIES.len());
-    (rank, severity.to_string())
-}
-
-pub fn incidents(summary: &Summary) -> Section {
-    let mut section = Section::new("incidents", "Incidents")
-        .with_narrative(summary.submission.narrative.incidents.as_ref());
-    for s in event_streams(summary) {
-        let arm = s.has_arms.then_some("ai");
-        if find(summary, &s.name, "incidents.total", None, arm).is_none() {
-            continue;
-        }
-        let scope = if arm.is_some() { " (AI arm)" } else { "" };
-        section.blocks.push(Block::Heading {
-            text: format!("{}{scope}: incidents", s.name),
-        });
-        section
-            .blocks
-            .extend(incident_tables(summary, &s.name, arm));
-    }
-    section.or_empty("No stream records incidents (incident_type column).")
-}
-
-/// Incidents of one stream: counts per type, then per severity in scale order (low to
-/// critical), each with the total; the note gives the rate per 1,000 events.
-fn incident_tables(summary: &Summary, stream: &str, arm: Option<&str>) -> Vec<Block> {
-    let count = |segment: Option<Segment>| {
-        find(summary, stream, "incidents.total", segment.as_ref(), arm)
-            .map(|m| format::value("incidents.total", m.value, None))
-            .unwrap_or_default()
-    };
-    let total = count(None);
-    let mut severities = groups(summary, stream, "incident_severity");
-    severities.sort_by_key(|s| severity_rank(s));
-    let by = |attribute: &str, title: &str, values: Vec<String>| {
-        let mut table = Table::new(vec![Column::left(title), Column::right("Incidents")]);
-        for v in values {
-            let segment = Segment {
-                attribute: attribute.into(),
-                value: Some(v.clone()),
-            };
-            table
-                .rows
-                .push(vec![Cell::plain(v), Cell::plain(count(Some(segment)))]);
-        }
-        table.rows.push(vec![
-            Cell::styled("All", "strong"),
-            Cell::styled(total.clone(), "strong"),
-        ]);
-        table
-    };
-    let per_1k = find(summary, stream, "incidents.per_1k", None, arm)
-        .map(|m| format::value("incidents.per_1k", m.value, None))
-        .unwrap_or_else(|| format::NOT_AVAILABLE.into());
-    let types = by(
-        "incident_type",
-        "Type",
-        groups(summary, stream, "incident_type"),
-    )
-    .caption("Incidents by type")
-    .note(format!("{per_1k} incidents per 1,000 events."));
-    let mut blocks = vec![Block::Table(types)];
-    if !severities.is_empty() {
-        blocks.push(Block::Table(
-            by("incident_severity", "Severity", severities).caption("Incidents by severity"),
-        ));
-    }
-    blocks
 }
 
 pub fn reconciliation(summary: &Summary) -> Section {

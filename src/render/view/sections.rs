@@ -5,7 +5,8 @@
 use super::blocks::{Block, Cell, Column, Table};
 use super::tables::humanise;
 use super::{
-    FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, location, operations, results,
+    FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, incidents, location,
+    operations, results,
 };
 use crate::model::Summary;
 use crate::render::format;
@@ -22,7 +23,7 @@ pub fn all(summary: &Summary) -> Vec<Section> {
         groups::fairness(summary),
         operations::oversight(summary),
         operations::operations(summary),
-        operations::incidents(summary),
+        incidents::incidents(summary),
         operations::reconciliation(summary),
         lessons(summary),
         manifest(summary),

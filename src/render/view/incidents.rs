@@ -1,0 +1,102 @@
+//! The incidents section: per stream, one table crossing incident type with severity (in the
+//! order of the scale, low to critical), with totals, and the rate per 1,000 events.
+
+use super::Section;
+use super::blocks::{Block, Cell, Column, Table};
+use super::results::event_streams;
+use super::tables::{find, groups};
+use crate::model::{IncidentCount, Summary};
+use crate::render::format;
+
+/// Severities in the order of the scale; others follow alphabetically.
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+fn severity_rank(severity: &str) -> (usize, String) {
+    let rank = SEVERITIES
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case(severity))
+        .unwrap_or(SEVERITIES.len());
+    (rank, severity.to_string())
+}
+
+pub fn incidents(summary: &Summary) -> Section {
+    let mut section = Section::new("incidents", "Incidents")
+        .with_narrative(summary.submission.narrative.incidents.as_ref());
+    for s in event_streams(summary) {
+        let arm = s.has_arms.then_some("ai");
+        if find(summary, &s.name, "incidents.total", None, arm).is_none() {
+            continue;
+        }
+        let scope = if arm.is_some() { " (AI arm)" } else { "" };
+        section.blocks.push(Block::Heading {
+            text: format!("{}{scope}: incidents", s.name),
+        });
+        section
+            .blocks
+            .push(Block::Table(crosstab(summary, &s.name, arm)));
+    }
+    section.or_empty("No stream records incidents (incident_type column).")
+}
+
+fn count_text(n: u64) -> String {
+    format::value("incidents.total", Some(n as f64), None)
+}
+
+/// Types down, severities across, totals in the last row and column.
+fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
+    let cells: Vec<&IncidentCount> = summary
+        .incidents
+        .iter()
+        .filter(|c| c.stream == stream && c.arm.as_deref() == arm)
+        .collect();
+    let mut severities: Vec<String> = SEVERITIES.iter().map(|s| s.to_string()).collect();
+    for c in &cells {
+        let given = c
+            .incident_severity
+            .clone()
+            .unwrap_or_else(|| "not given".into());
+        if !severities.iter().any(|s| s.eq_ignore_ascii_case(&given)) {
+            severities.push(given);
+        }
+    }
+    severities.sort_by_key(|s| severity_rank(s));
+    let count = |ty: Option<&str>, severity: Option<&str>| -> u64 {
+        cells
+            .iter()
+            .filter(|c| ty.is_none_or(|t| c.incident_type == t))
+            .filter(|c| {
+                let given = c.incident_severity.as_deref().unwrap_or("not given");
+                severity.is_none_or(|s| given.eq_ignore_ascii_case(s))
+            })
+            .map(|c| c.count)
+            .sum()
+    };
+    let mut columns = vec![Column::left("Type")];
+    columns.extend(severities.iter().map(|s| Column::right(s)));
+    columns.push(Column::right("All"));
+    let mut table = Table::new(columns);
+    for ty in groups(summary, stream, "incident_type") {
+        let mut row = vec![Cell::plain(ty.clone())];
+        row.extend(
+            severities
+                .iter()
+                .map(|s| Cell::plain(count_text(count(Some(&ty), Some(s))))),
+        );
+        row.push(Cell::styled(count_text(count(Some(&ty), None)), "strong"));
+        table.rows.push(row);
+    }
+    let mut all = vec![Cell::styled("All", "strong")];
+    all.extend(
+        severities
+            .iter()
+            .map(|s| Cell::styled(count_text(count(None, Some(s))), "strong")),
+    );
+    all.push(Cell::styled(count_text(count(None, None)), "strong"));
+    table.rows.push(all);
+    let per_1k = find(summary, stream, "incidents.per_1k", None, arm)
+        .map(|m| format::value("incidents.per_1k", m.value, None))
+        .unwrap_or_else(|| format::NOT_AVAILABLE.into());
+    table
+        .caption("Incidents by type and severity")
+        .note(format!("{per_1k} incidents per 1,000 events."))
+}
