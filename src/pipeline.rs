@@ -76,6 +76,8 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         stream_findings.append(&mut validated.findings);
         let read_any = !validated.rows.is_empty();
         stream_findings.extend(stream_level_findings(stream, &validated, read_any));
+        let currency = loaded.config.currency.as_deref();
+        stream_findings.extend(currency_finding(stream, &validated, currency));
         tracing::info!(
             rows = validated.rows_read,
             events = validated.clean.height(),
@@ -161,6 +163,34 @@ fn local_midnight_utc_micros(tz: Tz, day: NaiveDate) -> Option<i64> {
     let midnight = day.and_hms_opt(0, 0, 0)?;
     let local = tz.from_local_datetime(&midnight).earliest()?;
     Some(local.timestamp_micros())
+}
+
+/// Money columns (`cost`, `amount`) without a `currency` in the config: the amounts would be
+/// printed without a unit, and a cohort could not tell them from another bank's currency.
+fn currency_finding(
+    stream: &StreamConfig,
+    v: &Validated,
+    currency: Option<&str>,
+) -> Option<Finding> {
+    if currency.is_some() {
+        return None;
+    }
+    let column = ["cost", "amount"]
+        .into_iter()
+        .find(|c| v.present.contains(*c))?;
+    Some(Finding {
+        severity: Severity::Warning,
+        code: "currency_missing".into(),
+        message: format!(
+            "the stream has a `{column}` column but the config sets no `currency`; money is printed without a unit and a cohort leaves it out of comparisons"
+        ),
+        stream: Some(stream.name.value.clone()),
+        file: None,
+        row: None,
+        column: Some(column.into()),
+        count: 1,
+        hint: Some("set `currency:` at the top of the config, e.g. currency: HKD".into()),
+    })
 }
 
 /// Findings about the stream as a whole rather than about rows.

@@ -135,11 +135,13 @@ fn summary_counts_streams_findings_and_inputs() {
             "label_missing",
             // Ten events on a few days of a 30-day period.
             "period_sparse",
+            // An amount column, and the config sets no currency.
+            "currency_missing",
             "fairness_group_excluded",
             "fairness_group_excluded"
         ]
     );
-    let excluded = s["findings"][3]["message"].as_str().unwrap();
+    let excluded = s["findings"][4]["message"].as_str().unwrap();
     assert!(
         excluded.contains("app (5 events), web (5 events)"),
         "{excluded}"

@@ -317,3 +317,21 @@ fn characters_the_pdf_cannot_print_are_named_by_validate() {
     );
     assert!(!dir.path().join("pdf").exists());
 }
+
+#[test]
+fn money_without_a_currency_is_a_warning() {
+    let csv = "event_id,timestamp,decision,label,amount\ne1,2025-06-02T10:00:00Z,true,true,120.5\n";
+    let (code, text) = validate(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/day1.csv", csv),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("warning[currency_missing] alerts: column \"amount\": the stream has a `amount` column but the config sets no `currency`"), "{text}");
+    assert!(
+        text.contains("hint: set `currency:` at the top of the config"),
+        "{text}"
+    );
+    let with = detection_config("").replace("timezone: UTC\n", "timezone: UTC\ncurrency: HKD\n");
+    let (_, text) = validate(&[("submission.yaml", &with), ("logs/day1.csv", csv)]);
+    assert!(!text.contains("currency_missing"), "{text}");
+}
