@@ -137,25 +137,7 @@ fn check_replaceable(out: &Path) -> Result<()> {
 /// The first file under `out` (by name) that is neither listed in `manifest` nor the
 /// manifest or its signature.
 fn foreign_file(out: &Path, manifest: &Manifest) -> Option<String> {
-    let own: std::collections::BTreeSet<&str> = manifest
-        .outputs
-        .iter()
-        .map(|e| e.path.as_str())
-        .chain([MANIFEST_FILE, sign::SIGNATURE_FILE])
-        .collect();
-    walkdir::WalkDir::new(out)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|entry| match entry {
-            Ok(e) if e.file_type().is_dir() => None,
-            Ok(e) => Some(crate::discover::relative(out, e.path())),
-            Err(err) => Some(err.path().map_or_else(
-                || "an unreadable entry".into(),
-                |p| crate::discover::relative(out, p),
-            )),
-        })
-        .find_map(|name| name.filter(|n| !own.contains(n.as_str())))
+    manifest.unlisted(out).into_iter().next()
 }
 
 /// Moves `staged` to `out`; an existing `out` is set aside first and restored on failure.

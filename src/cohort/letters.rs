@@ -214,3 +214,75 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
     }
     blocks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohort::model::{AcceptedBundle, Bundles, CriterionEntry, Scope};
+
+    fn criterion(arm: Option<&str>, threshold: f64) -> CriterionEntry {
+        CriterionEntry {
+            bank: "Bank A".into(),
+            use_case: "uc".into(),
+            metric: "detection.recall".into(),
+            stream: None,
+            segment: None,
+            arm: arm.map(Into::into),
+            op: ">=".into(),
+            threshold,
+            status: "pass".into(),
+        }
+    }
+
+    #[test]
+    fn delta_criteria_print_as_signed_percentage_points() {
+        let cohort = Cohort {
+            schema: super::super::model::COHORT_SCHEMA.into(),
+            schema_version: 1,
+            tool: crate::model::Tool::this(),
+            generated_at: "2025-07-01T00:00:00Z".into(),
+            min_banks: 3,
+            revealed: false,
+            authenticity_checked: false,
+            scope: Scope::default(),
+            caveats: Vec::new(),
+            bundles: Bundles {
+                accepted: vec![AcceptedBundle {
+                    bank: "Bank A".into(),
+                    use_case: "uc".into(),
+                    family: "fraud_detection".into(),
+                    path: "a".into(),
+                    period: "2025-06".into(),
+                    streams: 1,
+                    events: 10.0,
+                    currency: None,
+                    signature: "absent".into(),
+                }],
+                ..Bundles::default()
+            },
+            metrics: Vec::new(),
+            criteria: vec![
+                criterion(Some("delta"), 0.02),
+                criterion(Some("delta"), -0.001),
+                criterion(Some("delta"), 0.0),
+                criterion(None, 0.8),
+            ],
+            incidents: Vec::new(),
+            findings: Vec::new(),
+        };
+        let letter = letters(&cohort).remove(0);
+        let requirements: Vec<String> = letter
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) if t.columns.iter().any(|c| c.title == "Requirement") => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| r[1].text.clone()))
+            .collect();
+        assert_eq!(
+            requirements,
+            [">= +2.00 pp", ">= -0.10 pp", ">= 0.00 pp", ">= 80.00%"]
+        );
+    }
+}

@@ -16,6 +16,11 @@ use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, Section, StripRow, Table, title,
 };
 
+/// A value of metric `id` for `arm`, as the submission report prints it: the delta of a ratio
+/// is a signed difference (percentage points, or a signed decimal for ratios shown as
+/// decimals).
+pub(super) use crate::render::format::arm_value as arm_stat;
+
 /// Metrics shown per bank and charted, when a family has them.
 pub const HEADLINE: &[&str] = &[
     "detection.recall",
@@ -222,28 +227,6 @@ pub(super) fn stat(id: &str, v: Option<f64>) -> String {
 /// A statistic of group `m`, with its currency for money.
 pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
     arm_stat(&m.id, m.arm.as_deref(), v, m.currency.as_deref())
-}
-
-/// A value of metric `id` for `arm`: the delta of a ratio is a signed difference
-/// (percentage points, or a signed decimal for ratios shown as decimals).
-pub(super) fn arm_stat(
-    id: &str,
-    arm: Option<&str>,
-    v: Option<f64>,
-    currency: Option<&str>,
-) -> String {
-    let def = catalogue::find(id).filter(|d| d.unit == Unit::Ratio);
-    match (v, def) {
-        (Some(d), Some(def)) if arm == Some("delta") => {
-            let sign = if d > 0.0 { "+" } else { "" };
-            if def.display == crate::metrics::catalogue::Display::Decimal {
-                format!("{sign}{}", format::fixed(d, 4))
-            } else {
-                format!("{sign}{} pp", format::fixed(d * 100.0, 2))
-            }
-        }
-        _ => format::value(id, v, currency),
-    }
 }
 
 /// The metric's title with the arm and currency of its group.

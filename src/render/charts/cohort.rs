@@ -6,7 +6,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Area, DrawResult, GRID, INK, PALETTE, WIDTH, axis_value, err, label_style};
+use super::{
+    Area, DrawResult, GRID, INK, PALETTE, WIDTH, axis_decimals, axis_label, err, label_style,
+};
 use crate::render::view::StripRow;
 
 /// Horizontal strips, one per metric: whisker min–max, box Q1–Q3, median tick, bank dots.
@@ -17,6 +19,7 @@ pub(super) fn strip(root: &Area, rows: &[StripRow], percent: bool) -> DrawResult
     } else {
         (top * 1.1).max(1.0)
     };
+    let decimals = axis_decimals(x_max, percent);
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .margin(12)
@@ -32,7 +35,7 @@ pub(super) fn strip(root: &Area, rows: &[StripRow], percent: bool) -> DrawResult
         .bold_line_style(GRID)
         .x_labels(6)
         .y_labels(rows.len().max(1))
-        .x_label_formatter(&|v| axis_value(*v, percent))
+        .x_label_formatter(&|v| axis_label(*v, percent, decimals))
         .y_label_formatter(&|y| {
             let i = y.round();
             if (y - i).abs() < 1e-6 && i >= 0.0 {
@@ -83,6 +86,36 @@ pub(super) fn strip(root: &Area, rows: &[StripRow], percent: bool) -> DrawResult
     Ok(())
 }
 
+/// Width of the bank names left of the heat-map, and height of one row.
+const HEATMAP_LEFT: i32 = 150;
+const HEATMAP_ROW: i32 = 16;
+
+/// The width of one heat-map column for `columns` columns.
+fn heatmap_cell_width(columns: usize) -> i32 {
+    ((WIDTH as i32 - HEATMAP_LEFT - 20) / columns.max(1) as i32).clamp(16, 90)
+}
+
+/// Whether a column header fits its column upright (about 6 px per character at 11 px).
+fn fits_upright(column: &str, cell_w: i32) -> bool {
+    column.chars().count() as i32 * 6 + 4 <= cell_w
+}
+
+/// Space above the cells for the column headers: a line for short keys such as C1, more
+/// when a header has to be turned.
+fn heatmap_top(columns: &[String]) -> i32 {
+    let cell_w = heatmap_cell_width(columns.len());
+    if columns.iter().all(|c| fits_upright(c, cell_w)) {
+        24
+    } else {
+        70
+    }
+}
+
+/// The drawing height of a heat-map: headers, one row per bank and a small margin.
+pub(super) fn heatmap_height(rows: usize, columns: &[String]) -> u32 {
+    (heatmap_top(columns) + HEATMAP_ROW * rows.max(1) as i32 + 16) as u32
+}
+
 /// Coloured cells per bank and criterion.
 pub(super) fn heatmap(
     root: &Area,
@@ -90,13 +123,12 @@ pub(super) fn heatmap(
     columns: &[String],
     cells: &[Vec<Option<String>>],
 ) -> DrawResult {
-    let (left, top) = (150i32, 70i32);
-    let cell_w = ((WIDTH as i32 - left - 20) / columns.len().max(1) as i32).clamp(16, 90);
-    let cell_h = 16i32;
+    let (left, top) = (HEATMAP_LEFT, heatmap_top(columns));
+    let cell_w = heatmap_cell_width(columns.len());
+    let cell_h = HEATMAP_ROW;
     for (j, column) in columns.iter().enumerate() {
         let x = left + j as i32 * cell_w + cell_w / 2;
-        // About 6 px per character at 11 px: upright when it fits the column.
-        let fits = column.chars().count() as i32 * 6 + 4 <= cell_w;
+        let fits = fits_upright(column, cell_w);
         let (text, style) = if fits {
             let style = label_style(11).pos(Pos::new(HPos::Center, VPos::Bottom));
             (column.clone(), style)
@@ -139,4 +171,86 @@ pub(super) fn heatmap(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::view::ChartSpec;
+
+    /// The texts of an SVG drawing.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("</text>")
+            .filter_map(|part| part.rsplit_once('>').map(|(_, t)| t.trim().to_string()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// The percentage labels of the x axis of a strip whose highest value is `max`.
+    fn strip_ticks(max: f64) -> Vec<String> {
+        let row = StripRow {
+            label: "Recall".into(),
+            min: 0.0,
+            q1: max / 4.0,
+            median: max / 2.0,
+            q3: max * 0.75,
+            max,
+            points: vec![0.0, max],
+            highlight: Some(max / 2.0),
+        };
+        let svg = super::super::svg(&ChartSpec::Strip {
+            rows: vec![row],
+            percent: true,
+        })
+        .unwrap();
+        texts(&svg)
+            .into_iter()
+            .filter(|t| t.ends_with('%'))
+            .collect()
+    }
+
+    /// The decimals of each label.
+    fn decimals(ticks: &[String]) -> Vec<usize> {
+        ticks
+            .iter()
+            .map(|t| {
+                t.trim_end_matches('%')
+                    .split_once('.')
+                    .map_or(0, |(_, f)| f.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_strip_axis_uses_one_number_format() {
+        // Across 10%: the old labels were `0.0%`, `5.0%` beside `10%`, `15%`.
+        let ticks = strip_ticks(0.14);
+        assert!(ticks.contains(&"5%".to_string()), "{ticks:?}");
+        assert!(ticks.contains(&"10%".to_string()), "{ticks:?}");
+        assert!(decimals(&ticks).iter().all(|&d| d == 0), "{ticks:?}");
+        // A narrow axis: one decimal on every label, `0.0%` included.
+        let ticks = strip_ticks(0.03);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(ticks.contains(&"0.0%".to_string()), "{ticks:?}");
+        assert!(decimals(&ticks).iter().all(|&d| d == 1), "{ticks:?}");
+    }
+
+    #[test]
+    fn a_heatmap_with_short_keys_has_no_empty_band() {
+        let keys: Vec<String> = (1..=4).map(|i| format!("C{i}")).collect();
+        assert_eq!(heatmap_height(5, &keys), 40 + 16 * 5);
+        let long = vec!["A criterion with a long name".to_string(); 12];
+        assert_eq!(heatmap_height(5, &long), 86 + 16 * 5);
+        let spec = ChartSpec::Heatmap {
+            rows: vec!["Bank A".into(), "Bank B".into()],
+            columns: keys,
+            cells: vec![vec![Some("pass".into()); 4], vec![None; 4]],
+        };
+        let svg = super::super::svg(&spec).unwrap();
+        assert!(
+            svg.contains(&format!("height=\"{}\"", 40 + 16 * 2)),
+            "{svg}"
+        );
+        assert!(texts(&svg).contains(&"C4".to_string()));
+    }
 }

@@ -93,7 +93,7 @@ pub(super) struct Key {
 fn height(spec: &ChartSpec) -> u32 {
     match spec {
         ChartSpec::Strip { rows, .. } => 60 + 44 * rows.len().max(1) as u32,
-        ChartSpec::Heatmap { rows, .. } => 90 + 16 * rows.len().max(1) as u32,
+        ChartSpec::Heatmap { rows, columns, .. } => cohort::heatmap_height(rows.len(), columns),
         _ => HEIGHT,
     }
 }
@@ -134,14 +134,6 @@ pub(super) fn category_axes<'a, 'b>(
 
 pub(super) fn label_style(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&INK)
-}
-
-pub(super) fn axis_value(v: f64, percent: bool) -> String {
-    if percent {
-        format!("{}%", format::fixed(v * 100.0, if v < 0.1 { 1 } else { 0 }))
-    } else {
-        format::fixed(v, 0)
-    }
 }
 
 /// Decimals for every label of an axis from 0 to `top`, so the axis uses one format (never
