@@ -150,3 +150,83 @@ fn json_logs_get_one_progress_event_per_file_and_no_bar() {
     let plain = run(&["validate", &yaml]);
     assert!(!stderr(&plain).contains("eta"), "{}", stderr(&plain));
 }
+
+#[test]
+fn reading_in_chunks_gives_the_same_findings_and_metrics() {
+    let a = format!("{HEADER}{}", rows("a", 23));
+    let b = format!(
+        "{HEADER}{}b98,2025-06-02T11:00:00Z,maybe,true,0.5\nb99,2025-06-02T11:00:00Z,true,true,2\n\na5,2025-06-02T11:00:00Z,true,true,0.5\n",
+        rows("b", 17)
+    );
+    let config = detection_config("");
+    let dir = submission(&[
+        ("submission.yaml", &config),
+        ("logs/a.csv", &a),
+        ("logs/b.csv", &b),
+    ]);
+    let yaml = path_str(&dir.path().join("submission.yaml"));
+    let whole = run(&["validate", "--format", "json", &yaml]);
+    let chunked = bin()
+        .env("SANDBOX_REPORT_CHUNK_ROWS", "4")
+        .args(["validate", "--format", "json", &yaml])
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(1));
+    assert_eq!(
+        stdout(&whole),
+        stdout(&chunked),
+        "chunks of 4 rows change the findings"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    let rows_of = |code: &str| -> Vec<(String, u64, u64)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| {
+                (
+                    f["file"].as_str().unwrap().to_string(),
+                    f["row"].as_u64().unwrap(),
+                    f["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // b.csv: rows 18 and 19 are bad, row 20 is blank (skipped), row 21 repeats a5 of a.csv.
+    assert_eq!(
+        rows_of("value_invalid"),
+        [("logs/b.csv".to_string(), 18, 1)]
+    );
+    assert_eq!(
+        rows_of("value_out_of_range"),
+        [("logs/b.csv".to_string(), 19, 1)]
+    );
+    assert_eq!(
+        rows_of("event_id_duplicate"),
+        [("logs/b.csv".to_string(), 21, 1)]
+    );
+
+    // Without the bad file, the metrics of a build read in chunks equal those read whole.
+    std::fs::remove_file(dir.path().join("logs/b.csv")).unwrap();
+    let whole = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("whole"),
+        "json",
+    );
+    let out = dir.path().join("chunked");
+    let built = bin()
+        .env("SANDBOX_REPORT_CHUNK_ROWS", "4")
+        .args(["build", &yaml, "-o", &path_str(&out), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let chunked: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        find_metric(&whole, "detection.events", None, None).unwrap()["value"],
+        23
+    );
+    assert_eq!(whole["metrics"], chunked["metrics"]);
+    assert_eq!(whole["series"], chunked["series"]);
+}

@@ -20,6 +20,15 @@ pub struct Diagnosis {
     pub message: String,
 }
 
+/// Whether the file starts with the gzip magic bytes.
+pub fn is_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .is_ok_and(|n| n == 2)
+        && magic == [0x1f, 0x8b]
+}
+
 fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
     let mut file = File::open(path)?;
     let mut magic = [0u8; 2];

@@ -57,6 +57,9 @@ pub struct OpenFile {
     pub display: String,
     pub format: FileFormat,
     path: std::path::PathBuf,
+    /// Whether the file is read in chunks of rows (plain CSV and Parquet; a compressed file or
+    /// JSON Lines is read whole).
+    chunked: bool,
     /// `__file`, `__row` and the canonical columns the file has, as text.
     plan: LazyFrame,
     present: BTreeSet<String>,
@@ -101,14 +104,74 @@ pub fn open(layout: &StreamLayout, files: &[SourceFile]) -> Opened {
     }
 }
 
-/// Reads one opened file: `__file`, `__row` and, in the stream's column order, every column
-/// in `present` (as null text where this file lacks it). A file that fails while it is read
-/// (a malformed line deep inside) becomes a finding naming the row where possible.
+/// Rows read at a time from one file, so that a file's text is never in memory whole: the
+/// built-in default, or `SANDBOX_REPORT_CHUNK_ROWS` (for tests and tuning).
+fn chunk_rows() -> i64 {
+    static ROWS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *ROWS.get_or_init(|| {
+        std::env::var("SANDBOX_REPORT_CHUNK_ROWS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n: &i64| *n > 0)
+            .unwrap_or(1_000_000)
+    })
+}
+
+/// Reads one opened file chunk by chunk, handing each to `each`: `__file`, `__row` and, in the
+/// stream's column order, every column in `present` (as null text where this file lacks it).
+/// A file that fails while it is read (a malformed line deep inside, a row with too few
+/// fields) becomes a finding naming the row where possible; `each` may then have seen part
+/// of it, which the caller drops.
 pub fn read(
     layout: &StreamLayout,
     file: &OpenFile,
     present: &BTreeSet<String>,
-) -> Result<DataFrame, Box<Finding>> {
+    each: &mut dyn FnMut(DataFrame) -> PolarsResult<()>,
+) -> Result<(), Box<Finding>> {
+    let fail = |err: PolarsError| Box::new(describe_failure(layout, file, &err));
+    let exprs = aligned_columns(layout, file, present);
+    let mut suspect = false;
+    let mut offset = 0;
+    loop {
+        let plan = file.plan.clone();
+        let plan = if file.chunked {
+            plan.slice(offset, chunk_rows() as IdxSize)
+        } else {
+            plan
+        };
+        let chunk = guarded(|| plan.select(exprs.clone()).collect()).map_err(fail)?;
+        let height = chunk.height() as i64;
+        let chunk = chunk.lazy().filter(col(ANY_CELL)).drop(cols([ANY_CELL]));
+        let mut chunk = chunk.collect().map_err(fail)?;
+        if file.format == FileFormat::Csv {
+            suspect |= chunk
+                .column(LAST_NULL)
+                .ok()
+                .and_then(|c| c.bool().ok()?.any().then_some(()))
+                .is_some();
+            chunk = chunk.drop(LAST_NULL).map_err(fail)?;
+        }
+        each(chunk).map_err(fail)?;
+        offset += height;
+        if !file.chunked || height < chunk_rows() {
+            break;
+        }
+    }
+    if suspect && let Some(d) = diagnose::csv(file.read_path()) {
+        let fail = error_in(layout, &file.display);
+        let row = Some(d.row).filter(|&row| row > 0);
+        return Err(Box::new(fail("csv_malformed", row, d.column, d.message)));
+    }
+    Ok(())
+}
+
+/// The columns of a chunk: the stream's present columns in order, null text where the file
+/// lacks one, and the helper columns of the plan.
+fn aligned_columns(
+    layout: &StreamLayout,
+    file: &OpenFile,
+    present: &BTreeSet<String>,
+) -> Vec<Expr> {
     let mut exprs = vec![col(FILE), col(ROW)];
     exprs.extend(
         layout
@@ -124,30 +187,15 @@ pub fn read(
                 }
             }),
     );
+    exprs.push(col(ANY_CELL));
     if file.format == FileFormat::Csv {
         exprs.push(col(LAST_NULL));
     }
-    let plan = file.plan.clone().select(exprs);
-    let mut frame =
-        guarded(|| plan.collect()).map_err(|err| Box::new(describe_failure(layout, file, &err)))?;
-    if file.format == FileFormat::Csv {
-        let suspect = frame
-            .column(LAST_NULL)
-            .ok()
-            .and_then(|c| c.bool().ok()?.any().then_some(()));
-        if suspect.is_some()
-            && let Some(d) = diagnose::csv(file.read_path())
-        {
-            let fail = error_in(layout, &file.display);
-            let row = Some(d.row).filter(|&row| row > 0);
-            return Err(Box::new(fail("csv_malformed", row, d.column, d.message)));
-        }
-        frame = frame
-            .drop(LAST_NULL)
-            .map_err(|err| Box::new(describe_failure(layout, file, &err)))?;
-    }
-    Ok(frame)
+    exprs
 }
+
+/// Column of a file's plan: the row has at least one non-empty cell (a blank line has none).
+const ANY_CELL: &str = "__any_cell";
 
 /// Column of a CSV file's plan: its last column is empty, maybe a row with too few fields.
 const LAST_NULL: &str = "__last_null";
@@ -262,15 +310,16 @@ fn open_file(
         // sign to look at the file's structure (see `read`).
         exprs.push(col(last.as_str()).is_null().alias(LAST_NULL));
     }
-    let selected = lf.select(exprs);
-    let plan = match any_cell {
-        Some(mask) => selected.filter(mask),
-        None => selected,
-    };
+    let plan = lf
+        .select(exprs)
+        .with_column(any_cell.unwrap_or(lit(true)).alias(ANY_CELL));
+    let chunked = file.format == FileFormat::Parquet
+        || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
     let open = OpenFile {
         display: file.display.clone(),
         format: file.format,
         path: file.path.clone(),
+        chunked,
         plan,
         present,
         bom_copy,

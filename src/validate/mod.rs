@@ -124,18 +124,23 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     let sizes: Vec<u64> = opened.files.iter().map(ingest::OpenFile::bytes).collect();
     let progress = StreamProgress::start(&layout.name, sizes.iter().sum());
     for (index, file) in opened.files.iter().enumerate() {
-        let text = match ingest::read(layout, file, &opened.present) {
-            Ok(text) => text,
-            Err(problem) => {
-                findings.push(*problem);
-                continue;
-            }
+        let (mut file_groups, mut file_typed, mut file_rows) = (Vec::new(), Vec::new(), 0u64);
+        let mut each = |chunk: DataFrame| -> PolarsResult<()> {
+            file_rows += chunk.height() as u64;
+            let (failures, rows_typed) = plan.apply(chunk, index as u32)?;
+            file_groups.push(failures);
+            file_typed.push(rows_typed);
+            Ok(())
         };
-        rows.insert(file.display.clone(), text.height() as u64);
-        progress.file_done(&file.display, sizes[index], text.height() as u64);
-        let (failures, rows_typed) = plan.apply(text, index as u32)?;
-        grouped.push(failures);
-        typed.push(rows_typed);
+        if let Err(problem) = ingest::read(layout, file, &opened.present, &mut each) {
+            // What was read of the file before it failed is left out with it.
+            findings.push(*problem);
+            continue;
+        }
+        rows.insert(file.display.clone(), file_rows);
+        progress.file_done(&file.display, sizes[index], file_rows);
+        grouped.append(&mut file_groups);
+        typed.append(&mut file_typed);
     }
     if typed.is_empty() {
         let empty = ingest::empty_frame(layout, &opened.present);
@@ -232,6 +237,7 @@ impl FilePlan {
         keep.extend(
             specs
                 .iter()
+                .filter(|spec| spec.name != "model_version")
                 .map(|spec| parsed(&spec.name).alias(spec.name.as_ref())),
         );
         FilePlan {
@@ -352,7 +358,8 @@ fn concat_frames(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
     concat(lazy, UnionArgs::default())?.collect()
 }
 
-/// The grouped failures of every file, in check order, then file order.
+/// The grouped failures of every chunk of every file, merged per check, file (and value),
+/// in check order, then file order.
 fn sorted(grouped: Vec<DataFrame>) -> PolarsResult<DataFrame> {
     let parts: Vec<DataFrame> = grouped.into_iter().filter(|g| g.height() > 0).collect();
     if parts.is_empty() {
@@ -360,6 +367,14 @@ fn sorted(grouped: Vec<DataFrame>) -> PolarsResult<DataFrame> {
     }
     concat_frames(parts)?
         .lazy()
+        .group_by([col("check"), col(FILE), col("key")])
+        .agg([
+            col("row").min(),
+            col("count").sum(),
+            col("found")
+                .sort_by([col("row")], SortMultipleOptions::default())
+                .first(),
+        ])
         .sort(["check", FILE, "row"], SortMultipleOptions::default())
         .collect()
 }
