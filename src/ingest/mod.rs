@@ -129,33 +129,25 @@ pub fn read(
     each: &mut dyn FnMut(DataFrame) -> PolarsResult<()>,
 ) -> Result<(), Box<Finding>> {
     let fail = |err: PolarsError| Box::new(describe_failure(layout, file, &err));
-    let exprs = aligned_columns(layout, file, present);
     let mut suspect = false;
-    let mut offset = 0;
-    loop {
-        let plan = file.plan.clone();
-        let plan = if file.chunked {
-            plan.slice(offset, chunk_rows() as IdxSize)
-        } else {
-            plan
-        };
-        let chunk = guarded(|| plan.select(exprs.clone()).collect()).map_err(fail)?;
-        let height = chunk.height() as i64;
-        let chunk = chunk.lazy().filter(col(ANY_CELL)).drop(cols([ANY_CELL]));
-        let mut chunk = chunk.collect().map_err(fail)?;
+    let mut take = |mut chunk: DataFrame| -> PolarsResult<()> {
         if file.format == FileFormat::Csv {
-            suspect |= chunk
-                .column(LAST_NULL)
-                .ok()
-                .and_then(|c| c.bool().ok()?.any().then_some(()))
-                .is_some();
-            chunk = chunk.drop(LAST_NULL).map_err(fail)?;
+            let last = chunk.column(LAST_NULL)?.bool()?.any();
+            suspect |= last;
+            chunk = chunk.drop(LAST_NULL)?;
         }
-        each(chunk).map_err(fail)?;
-        offset += height;
-        if !file.chunked || height < chunk_rows() {
-            break;
-        }
+        each(chunk)
+    };
+    let plan = file
+        .plan
+        .clone()
+        .filter(col(ANY_CELL))
+        .select(aligned_columns(layout, file, present));
+    if file.chunked {
+        stream_batches(plan, &mut take).map_err(fail)?;
+    } else {
+        let whole = guarded(|| plan.collect()).map_err(fail)?;
+        take(whole).map_err(fail)?;
     }
     if suspect && let Some(d) = diagnose::csv(file.read_path()) {
         let fail = error_in(layout, &file.display);
@@ -187,11 +179,43 @@ fn aligned_columns(
                 }
             }),
     );
-    exprs.push(col(ANY_CELL));
     if file.format == FileFormat::Csv {
         exprs.push(col(LAST_NULL));
     }
     exprs
+}
+
+/// Runs `plan` once on polars' streaming engine and hands its rows to `take` in order, in
+/// batches of about `chunk_rows()`: one pass over the file, its text never whole in memory.
+fn stream_batches(
+    plan: LazyFrame,
+    take: &mut dyn FnMut(DataFrame) -> PolarsResult<()>,
+) -> PolarsResult<()> {
+    let (send, batches) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+    let send = std::sync::Mutex::new(send);
+    let callback = PlanCallback::new(move |batch: DataFrame| {
+        // `true` stops the query: the reader below has gone.
+        let gone = send.lock().map_or(true, |s| s.send(batch).is_err());
+        Ok(gone)
+    });
+    let size = std::num::NonZeroUsize::new(chunk_rows() as usize);
+    let sink = plan.sink_batches(callback, true, size)?;
+    std::thread::scope(|scope| {
+        let runner = scope
+            .spawn(move || guarded(|| sink.collect_with_engine(Engine::Streaming).map(|_| ())));
+        let mut taken = Ok(());
+        for batch in batches.iter() {
+            taken = take(batch);
+            if taken.is_err() {
+                break;
+            }
+        }
+        drop(batches);
+        let ran = runner
+            .join()
+            .unwrap_or_else(|_| Err(polars_err!(ComputeError: "the reader stopped")));
+        taken.and(ran)
+    })
 }
 
 /// Column of a file's plan: the row has at least one non-empty cell (a blank line has none).
