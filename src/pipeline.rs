@@ -182,7 +182,8 @@ fn currency_finding(
         severity: Severity::Warning,
         code: "currency_missing".into(),
         message: format!(
-            "the stream has a `{column}` column but the config sets no `currency`; money is printed without a unit and a cohort leaves it out of comparisons"
+            "the stream has {} {column} column but the config sets no currency; money is printed without a unit and a cohort leaves it out of comparisons",
+            if column == "amount" { "an" } else { "a" }
         ),
         stream: Some(stream.name.value.clone()),
         file: None,

@@ -116,7 +116,7 @@ pub(super) fn mapped_but_absent(
         .filter(|(_, source)| !names.contains(source.as_str()) && !reported(source))
         .map(|(canonical, source)| {
             let message = format!(
-                "`columns` maps {canonical} to {source:?}, but no file of the stream has a column {source:?} (files: {}){}",
+                "the config maps {canonical} to {source:?} (under columns), but no file of the stream has a column {source:?} (files: {}){}",
                 file_list(&files),
                 closest_text(source, names.iter().copied())
             );

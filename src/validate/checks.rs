@@ -211,7 +211,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
                 .is_not_null()
                 .and(parsed("timestamp").is_not_null()),
             found: col("timestamp"),
-            template: "the timestamp \"{found}\" has no UTC offset and the config sets no `timezone`, so it is read as UTC; a local time read as UTC shifts every event (and the period bounds) by hours".into(),
+            template: "the timestamp \"{found}\" has no UTC offset and the config sets no timezone, so it is read as UTC; a local time read as UTC shifts every event (and the period bounds) by hours".into(),
             hint: Some((Hint::Timezone, "timestamp".into())),
             per_value: false,
         });

@@ -43,7 +43,7 @@ fn unknown_metric(layout: &StreamLayout) -> Check {
             .is_not_null()
             .and(metric.is_in(id_list(catalogue::ids().collect()), false).not()),
         found: col("metric"),
-        template: "expected a metric id of summary-v1 (`sandbox-report explain --list` lists them), found \"{found}\"".into(),
+        template: "expected a metric id of summary-v1 (sandbox-report explain --list lists them), found \"{found}\"".into(),
         hint: Some((Hint::MetricId, "metric".into())),
         per_value: true,
     }
