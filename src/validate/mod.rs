@@ -197,9 +197,12 @@ fn json_lines_rows(findings: &mut [Finding], files: &[ingest::OpenFile]) {
     }
 }
 
-/// What is done to each file's text: parse, check, keep the typed columns.
+/// What is done to each file's text: parse, check, keep the typed columns. Every check's
+/// mask is computed once, as a column, and read by the grouping and by the filter.
 struct FilePlan {
     parsed: Vec<Expr>,
+    blanks: Vec<Expr>,
+    masks: Vec<Expr>,
     /// The checks with the cross-file duplicate check switched off (it runs on the stream).
     checks: Vec<Check>,
     keep: Vec<Expr>,
@@ -218,13 +221,19 @@ impl FilePlan {
             parsing
                 .push(parse::naive_timestamp(mapped_text("timestamp", ctx)).alias(NAIVE_TIMESTAMP));
         }
+        let blanks = specs.iter().map(|s| parse::blank_column(&s.name)).collect();
+        let mut masks = Vec::new();
         let checks: Vec<Check> = checks
             .iter()
             .cloned()
-            .map(|mut check| {
+            .enumerate()
+            .map(|(index, mut check)| {
                 if check.code == "event_id_duplicate" {
                     check.mask = lit(false);
                 }
+                let name = format!("#check{index}");
+                masks.push(check.mask.clone().fill_null(lit(false)).alias(&name));
+                check.mask = col(&name);
                 check
             })
             .collect();
@@ -242,6 +251,8 @@ impl FilePlan {
         );
         FilePlan {
             parsed: parsing,
+            blanks,
+            masks,
             checks,
             keep,
         }
@@ -249,7 +260,12 @@ impl FilePlan {
 
     /// The failures of one file, grouped per check, and its typed rows.
     fn apply(&self, text: DataFrame, index: u32) -> PolarsResult<(DataFrame, DataFrame)> {
-        let frame = text.lazy().with_columns(self.parsed.clone()).collect()?;
+        let frame = text
+            .lazy()
+            .with_columns(self.blanks.clone())
+            .with_columns(self.parsed.clone())
+            .with_columns(self.masks.clone())
+            .collect()?;
         let failures = group_failures(&frame, &self.checks)?;
         let mut keep = vec![lit(index).alias(FILE_INDEX)];
         keep.extend(self.keep.iter().cloned());

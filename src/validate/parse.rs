@@ -27,9 +27,19 @@ pub fn trimmed(name: &str) -> Expr {
         .otherwise(stripped)
 }
 
-/// True where the cell is empty (null, or only spaces).
+/// True where the cell is empty (null, or only spaces): the column `blank_column` adds, so
+/// that the many checks that ask do not trim the text again each time.
 pub fn is_blank(name: &str) -> Expr {
-    trimmed(name).is_null()
+    col(blank_name(name))
+}
+
+fn blank_name(name: &str) -> String {
+    format!("{name}#blank")
+}
+
+/// The column `is_blank(name)` reads.
+pub fn blank_column(name: &str) -> Expr {
+    trimmed(name).is_null().alias(blank_name(name))
 }
 
 /// Parses the text column `name` (already trimmed and value-mapped by `text`) into `ty`.
