@@ -346,7 +346,11 @@ impl Assessed {
 /// Checks and computes a submission, the same way for `validate` and `build`, so both report
 /// the same findings. `pdf` adds the check that the PDF can print every character.
 pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<Assessed> {
+    let timer = std::time::Instant::now();
     let checked = check(loaded)?;
+    let elapsed_ms = timer.elapsed().as_millis() as u64;
+    tracing::info!(elapsed_ms, "read and validated the inputs");
+    let timer = std::time::Instant::now();
     // Metrics need clean inputs (a missing required column leaves nothing to compute from);
     // with errors, the findings so far are the answer.
     let results = if checked.error_count() == 0 {
@@ -354,6 +358,8 @@ pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<
     } else {
         Results::default()
     };
+    let elapsed_ms = timer.elapsed().as_millis() as u64;
+    tracing::info!(elapsed_ms, "computed the metrics");
     let mut summary = summary(loaded, &checked, results, Vec::new(), generated_at);
     if pdf {
         let glyphs = crate::glyphs::findings(&summary);
