@@ -6,8 +6,8 @@
 pub mod catalogue;
 mod distribution;
 mod fairness;
-mod incidents;
 mod families;
+mod incidents;
 pub mod measure;
 mod place;
 mod rank;
