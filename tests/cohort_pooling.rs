@@ -86,15 +86,7 @@ fn values_reach_the_cohort_bit_for_bit_and_ties_are_exact() {
 fn every_value_of_generated_bundles_is_unchanged_in_the_cohort() {
     let dir = tempfile::tempdir().unwrap();
     let bundles = dir.path().join("bundles");
-    let made = run(&[
-        "generate",
-        "bundles",
-        "--count",
-        "4",
-        "-o",
-        &path_str(&bundles),
-    ]);
-    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    generate_bundles(&bundles, 4);
     let out = dir.path().join("out");
     let result = cohort(
         &[&bundles],

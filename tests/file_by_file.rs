@@ -23,8 +23,21 @@ fn rows(prefix: &str, n: usize) -> String {
         .collect()
 }
 
+/// A detection submission of logs/a.csv and logs/b.csv; returns it and its config path.
+fn two_files(a: &str, b: &str) -> (tempfile::TempDir, String) {
+    let config = detection_config("");
+    let dir = submission(&[
+        ("submission.yaml", &config),
+        ("logs/a.csv", a),
+        ("logs/b.csv", b),
+    ]);
+    let yaml = path_str(&dir.path().join("submission.yaml"));
+    (dir, yaml)
+}
+
 fn validate(files: &[(&str, &str)]) -> (i32, String) {
-    let mut all = vec![("submission.yaml", detection_config("").leak() as &str)];
+    let config = detection_config("");
+    let mut all = vec![("submission.yaml", config.as_str())];
     all.extend_from_slice(files);
     let dir = submission(&all);
     let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
@@ -122,13 +135,7 @@ fn the_same_rows_as_csv_json_lines_and_parquet_give_the_same_metrics() {
 fn json_logs_get_one_progress_event_per_file_and_no_bar() {
     let a = format!("{HEADER}{}", rows("a", 5));
     let b = format!("{HEADER}{}", rows("b", 7));
-    let config = detection_config("");
-    let dir = submission(&[
-        ("submission.yaml", &config),
-        ("logs/a.csv", &a),
-        ("logs/b.csv", &b),
-    ]);
-    let yaml = path_str(&dir.path().join("submission.yaml"));
+    let (_dir, yaml) = two_files(&a, &b);
     let out = run(&[
         "--log-format",
         "json",
@@ -158,13 +165,7 @@ fn reading_in_chunks_gives_the_same_findings_and_metrics() {
         "{HEADER}{}b98,2025-06-02T11:00:00Z,maybe,true,0.5\nb99,2025-06-02T11:00:00Z,true,true,2\n\na5,2025-06-02T11:00:00Z,true,true,0.5\n",
         rows("b", 17)
     );
-    let config = detection_config("");
-    let dir = submission(&[
-        ("submission.yaml", &config),
-        ("logs/a.csv", &a),
-        ("logs/b.csv", &b),
-    ]);
-    let yaml = path_str(&dir.path().join("submission.yaml"));
+    let (dir, yaml) = two_files(&a, &b);
     let whole = run(&["validate", "--format", "json", &yaml]);
     let chunked = bin()
         .env("SANDBOX_REPORT_CHUNK_ROWS", "4")

@@ -73,15 +73,7 @@ fn every_table_of_every_sample_report_parses() {
 fn cohort_and_letter_tables_parse() {
     let dir = tempfile::tempdir().unwrap();
     let bundles = dir.path().join("bundles");
-    let made = run(&[
-        "generate",
-        "bundles",
-        "--count",
-        "5",
-        "-o",
-        &path_str(&bundles),
-    ]);
-    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    generate_bundles(&bundles, 5);
     let out = dir.path().join("cohort");
     let result = bin()
         .env("SANDBOX_REPORT_PSEUDONYM_KEY", KEY)

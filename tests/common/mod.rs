@@ -138,3 +138,17 @@ pub fn find_metric<'a>(
             }
     })
 }
+
+/// Writes `count` generated sample bundles into `dir` with `generate bundles` (exit code 0
+/// required).
+pub fn generate_bundles(dir: &Path, count: usize) {
+    let made = run(&[
+        "generate",
+        "bundles",
+        "--count",
+        &count.to_string(),
+        "-o",
+        &path_str(dir),
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+}
