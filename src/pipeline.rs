@@ -108,6 +108,7 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             .iter()
             .map(|(canonical, source)| (canonical.clone(), source.value.clone()))
             .collect(),
+        value_mapped: stream.values.keys().cloned().collect(),
     }
 }
 

@@ -7,6 +7,7 @@ mod columns;
 mod diagnose;
 pub mod scan;
 mod text;
+mod typed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::discover::SourceFile;
 use crate::model::{Finding, Severity};
 use crate::schema::ColumnSpec;
 pub use scan::{FILE, ROW};
+pub use typed::{Mode, Typed};
 
 /// What ingestion needs to know about a stream.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct StreamLayout {
     pub covers_period: bool,
     /// The config's `segments` that apply to this stream, for messages about them.
     pub segments: Vec<String>,
+    /// Canonical columns with a `values` mapping: always read as text, to be mapped.
+    pub value_mapped: BTreeSet<String>,
 }
 
 impl StreamLayout {
@@ -60,8 +64,13 @@ pub struct OpenFile {
     /// Whether the file is read in chunks of rows (plain CSV and Parquet; a compressed file or
     /// JSON Lines is read whole).
     chunked: bool,
-    /// `__file`, `__row` and the canonical columns the file has, as text.
+    /// `__file`, `__row` and the canonical columns the file has: the typed ones (see
+    /// [`typed`]) in their type, the others as text.
     plan: LazyFrame,
+    /// The same with every column as text.
+    text_plan: LazyFrame,
+    /// The canonical columns `plan` gives typed, with their type.
+    pub typed: Typed,
     present: BTreeSet<String>,
     /// A copy of a JSON Lines file without its byte-order mark, read instead of the file.
     bom_copy: Option<tempfile::NamedTempFile>,
@@ -71,6 +80,23 @@ impl OpenFile {
     /// The file's size on disk (0 when it cannot be told).
     pub fn bytes(&self) -> u64 {
         std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
+    /// The text of canonical column `name` as this file holds it, when read in `mode`; `None`
+    /// when only a text read can show it.
+    pub fn text_of(&self, name: &str, mode: Mode) -> Option<Expr> {
+        match mode {
+            Mode::Text => Some(col(name)),
+            Mode::Typed => typed::text_of(name, &self.typed, self.format),
+        }
+    }
+
+    /// The columns this file reads typed in `mode`.
+    pub fn typed_in(&self, mode: Mode) -> Typed {
+        match mode {
+            Mode::Text => Typed::new(),
+            Mode::Typed => self.typed.clone(),
+        }
     }
 
     fn read_path(&self) -> &Path {
@@ -126,6 +152,7 @@ pub fn read(
     layout: &StreamLayout,
     file: &OpenFile,
     present: &BTreeSet<String>,
+    mode: Mode,
     each: &mut dyn FnMut(DataFrame) -> PolarsResult<()>,
 ) -> Result<(), Box<Finding>> {
     let fail = |err: PolarsError| Box::new(describe_failure(layout, file, &err));
@@ -138,8 +165,11 @@ pub fn read(
         }
         each(chunk)
     };
-    let plan = file
-        .plan
+    let plan = match mode {
+        Mode::Typed => &file.plan,
+        Mode::Text => &file.text_plan,
+    };
+    let plan = plan
         .clone()
         .filter(col(ANY_CELL))
         .select(aligned_columns(layout, file, present));
@@ -281,24 +311,38 @@ fn open_file(
     })
     .map_err(unreadable)?;
     let (lf, schema, mut trimmed) = trim_header_names(lf, schema, &fail);
-    notes.append(&mut trimmed);
     headers.push((
         file.display.clone(),
         schema.iter_names().map(|n| n.to_string()).collect(),
     ));
     let mut problems = columns::missing(layout, file.format, &schema, &fail);
     problems.extend(duplicate_columns(&schema, &fail));
-    let mut exprs = vec![
+    let typed = if trimmed.is_empty() {
+        typed_columns(layout, file.format, &schema)
+    } else {
+        Typed::new()
+    };
+    notes.append(&mut trimmed);
+    let mut text_exprs = vec![
         lit(file.display.as_str()).alias(FILE),
         col(ROW).cast(DataType::UInt64),
     ];
+    let mut typed_exprs = text_exprs.clone();
     for spec in &layout.columns {
         let source = layout.source_name(&spec.name);
         let Some(dtype) = schema.get(source) else {
             continue;
         };
         match text::as_text(col(source), dtype) {
-            Some(expr) => exprs.push(expr.alias(spec.name.as_ref())),
+            Some(expr) => {
+                text_exprs.push(expr.clone().alias(spec.name.as_ref()));
+                let expr = if typed.contains_key(spec.name.as_ref()) {
+                    col(source)
+                } else {
+                    expr
+                };
+                typed_exprs.push(expr.alias(spec.name.as_ref()));
+            }
             None => problems.push(fail(
                 "column_type_unsupported",
                 None,
@@ -320,7 +364,9 @@ fn open_file(
         .iter()
         .filter(|c| schema.contains(layout.source_name(&c.name)))
         .map(|c| col(c.name.as_ref()).is_not_null())
-        .reduce(Expr::or);
+        .reduce(Expr::or)
+        .unwrap_or(lit(true))
+        .alias(ANY_CELL);
     let present = layout
         .columns
         .iter()
@@ -332,11 +378,23 @@ fn open_file(
     {
         // polars pads a row with too few fields with nulls: a null in the last column is the
         // sign to look at the file's structure (see `read`).
-        exprs.push(col(last.as_str()).is_null().alias(LAST_NULL));
+        let last = col(last.as_str()).is_null().alias(LAST_NULL);
+        text_exprs.push(last.clone());
+        typed_exprs.push(last);
     }
-    let plan = lf
-        .select(exprs)
-        .with_column(any_cell.unwrap_or(lit(true)).alias(ANY_CELL));
+    let text_plan = lf.select(text_exprs).with_column(any_cell.clone());
+    let plan = if typed.is_empty() {
+        text_plan.clone()
+    } else {
+        let typed_lf = match file.format {
+            FileFormat::Parquet => scan::scan(path, file.format),
+            _ => scan::scan_csv_typed(path, typed_sources(layout, &typed)),
+        };
+        guarded(|| typed_lf)
+            .map_err(unreadable)?
+            .select(typed_exprs)
+            .with_column(any_cell)
+    };
     let chunked = file.format == FileFormat::Parquet
         || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
     let open = OpenFile {
@@ -345,10 +403,34 @@ fn open_file(
         path: file.path.clone(),
         chunked,
         plan,
+        text_plan,
+        typed,
         present,
         bom_copy,
     };
     Ok((open, notes))
+}
+
+/// The canonical columns of a file the reader can type (see [`typed`]).
+fn typed_columns(layout: &StreamLayout, format: FileFormat, schema: &Schema) -> Typed {
+    layout
+        .columns
+        .iter()
+        .filter(|spec| !layout.value_mapped.contains(spec.name.as_ref()))
+        .filter_map(|spec| {
+            let stored = schema.get(layout.source_name(&spec.name))?;
+            let dtype = typed::read_type(spec.ty, format, stored)?;
+            Some((spec.name.to_string(), dtype))
+        })
+        .collect()
+}
+
+/// The bank's names of the typed columns, with their types: what a typed CSV scan is told.
+fn typed_sources(layout: &StreamLayout, typed: &Typed) -> Schema {
+    typed
+        .iter()
+        .map(|(name, dtype)| Field::new(layout.source_name(name).into(), dtype.clone()))
+        .collect()
 }
 
 /// A JSON Lines file with a byte-order mark is read from a copy without it, with a warning.

@@ -40,17 +40,28 @@ fn scan_jsonl(path: &Path) -> PolarsResult<LazyFrame> {
         .finish()
 }
 
+/// Scans a CSV file with the columns of `typed` parsed by the reader into their types, the
+/// others as text.
+pub fn scan_csv_typed(path: &Path, typed: Schema) -> PolarsResult<LazyFrame> {
+    csv_reader(path)?
+        .with_dtype_overwrite(Some(Arc::new(typed)))
+        .finish()
+}
+
+fn csv_reader(path: &Path) -> PolarsResult<LazyCsvReader> {
+    Ok(LazyCsvReader::new(pl_path(path)?)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_row_index(row_index())
+        .with_missing_is_null(true)
+        .with_truncate_ragged_lines(false))
+}
+
 /// Scans one file. CSV and JSON Lines columns are read as text; Parquet keeps its types,
 /// which [`super::text`] turns into text afterwards. Gzip is detected by content.
 pub fn scan(path: &Path, format: FileFormat) -> PolarsResult<LazyFrame> {
     match format {
-        FileFormat::Csv | FileFormat::Auto => LazyCsvReader::new(pl_path(path)?)
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .with_row_index(row_index())
-            .with_missing_is_null(true)
-            .with_truncate_ragged_lines(false)
-            .finish(),
+        FileFormat::Csv | FileFormat::Auto => csv_reader(path)?.finish(),
         FileFormat::Jsonl => scan_jsonl(path),
         FileFormat::Parquet => {
             let args = ScanArgsParquet {

@@ -19,8 +19,8 @@ pub struct Check {
     pub column: Option<String>,
     /// True on rows that break the rule.
     pub mask: Expr,
-    /// The value shown as "found".
-    pub found: Expr,
+    /// The canonical column whose value is shown as "found", as written (none: an empty cell).
+    pub found: Option<String>,
     /// The message, with `{found}` standing for the value found.
     pub template: String,
     /// Advice that depends on the value found (the `values` mapping to add, say), with the
@@ -50,7 +50,7 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 severity: Severity::Error,
                 column: Some(source.clone()),
                 mask,
-                found: lit(""),
+                found: None,
                 template: format!("expected {expected}, found an empty cell"),
                 hint: None,
                 per_value: false,
@@ -70,7 +70,7 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 severity: Severity::Error,
                 column: Some(source.clone()),
                 mask: unparsed.clone().and(gap.clone()),
-                found: col(name),
+                found: Some(name.to_string()),
                 template: format!(
                     "expected a local time that exists in {}, found \"{{found}}\", which the clocks skip when daylight saving starts",
                     ctx.timezone
@@ -83,7 +83,7 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 severity: Severity::Error,
                 column: Some(source.clone()),
                 mask: unparsed.and(gap.not()),
-                found: col(name),
+                found: Some(name.to_string()),
                 template: format!("expected {expected}, found \"{{found}}\""),
                 hint: None,
                 per_value: false,
@@ -100,7 +100,7 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
                 severity: Severity::Error,
                 column: Some(source.clone()),
                 mask: unparsed,
-                found: col(name),
+                found: Some(name.to_string()),
                 template: format!("expected {expected}, found \"{{found}}\""),
                 hint,
                 per_value,
@@ -157,7 +157,7 @@ fn range_check(spec: &ColumnSpec, source: &str, expected: &str) -> Option<Check>
         severity: Severity::Error,
         column: Some(source.to_string()),
         mask: value.is_not_null().and(mask),
-        found: col(spec.name.as_ref()),
+        found: Some(spec.name.to_string()),
         template: format!("expected {expected}, found \"{{found}}\""),
         hint: None,
         per_value: false,
@@ -175,7 +175,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             severity: Severity::Error,
             column: source("event_id"),
             mask: id.clone().is_not_null().and(id.is_first_distinct().not()),
-            found: col("event_id"),
+            found: Some("event_id".to_string()),
             template: "expected a unique event_id, found \"{found}\" a second time in the stream"
                 .into(),
             hint: None,
@@ -193,7 +193,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             severity: Severity::Warning,
             column: source("timestamp"),
             mask: ts.clone().is_not_null().and(ts.clone().lt(start).or(ts.gt_eq(end))),
-            found: col("timestamp"),
+            found: Some("timestamp".to_string()),
             template: format!(
                 "expected a timestamp within the reporting period {}, found \"{{found}}\"; the event is left out of the metrics",
                 ctx.period_text
@@ -210,7 +210,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             mask: col(super::NAIVE_TIMESTAMP)
                 .is_not_null()
                 .and(parsed("timestamp").is_not_null()),
-            found: col("timestamp"),
+            found: Some("timestamp".to_string()),
             template: "the timestamp \"{found}\" has no UTC offset and the config sets no timezone, so it is read as UTC; a local time read as UTC shifts every event (and the period bounds) by hours".into(),
             hint: Some((Hint::Timezone, "timestamp".into())),
             per_value: false,
@@ -221,7 +221,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
         severity: Severity::Warning,
         column: source(name),
         mask: is_blank(name).and(super::in_period(ctx)),
-        found: lit(""),
+        found: None,
         template: template.into(),
         hint: None,
         per_value: false,

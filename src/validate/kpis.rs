@@ -42,7 +42,7 @@ fn unknown_metric(layout: &StreamLayout) -> Check {
             .clone()
             .is_not_null()
             .and(metric.is_in(id_list(catalogue::ids().collect()), false).not()),
-        found: col("metric"),
+        found: Some("metric".to_string()),
         template: "expected a metric id of summary-v1 (sandbox-report explain --list lists them), found \"{found}\"".into(),
         hint: Some((Hint::MetricId, "metric".into())),
         per_value: true,
@@ -66,7 +66,7 @@ fn ratio_out_of_bounds(layout: &StreamLayout) -> Check {
             .is_in(id_list(bounded), false)
             .and(value.is_not_null())
             .and(outside),
-        found: col("value"),
+        found: Some("value".to_string()),
         template: "expected a fraction in [0, 1] for a ratio metric, found \"{found}\"".into(),
         hint: Some((Hint::Percent, "value".into())),
         per_value: false,
@@ -93,7 +93,7 @@ fn segment_pairs(layout: &StreamLayout, has: &dyn Fn(&str) -> bool) -> Vec<Check
         severity: Severity::Error,
         column: Some(layout.source_name(other).to_string()),
         mask: given(name).and(given(other).not()),
-        found: lit(""),
+        found: None,
         template: format!(
             "expected {other} next to {name} (a segment needs both), found an empty cell"
         ),

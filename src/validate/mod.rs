@@ -8,16 +8,18 @@ mod coverage;
 mod hints;
 mod kpis;
 pub mod parse;
+mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use crate::ingest::{self, FILE, Opened, ROW, StreamLayout};
-use crate::model::{Finding, Severity};
+use crate::ingest::{self, FILE, Mode, OpenFile, Opened, ROW, StreamLayout};
+use crate::model::Finding;
 use crate::progress::StreamProgress;
 use crate::schema::ColumnSpec;
 pub use checks::Check;
+use plan::FilePlan;
 
 /// What validation needs besides the stream itself.
 #[derive(Debug, Clone)]
@@ -116,7 +118,7 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .collect();
     let mut checks = checks::checks_for(layout, &specs, ctx);
     checks.extend(kpis::checks(layout, &specs));
-    let plan = FilePlan::new(&specs, &checks, ctx);
+    let text_plan = FilePlan::new(&specs, &checks, ctx, None);
     let mut findings = opened.findings;
     let mut grouped = Vec::new();
     let mut typed = Vec::new();
@@ -124,27 +126,25 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     let sizes: Vec<u64> = opened.files.iter().map(ingest::OpenFile::bytes).collect();
     let progress = StreamProgress::start(&layout.name, sizes.iter().sum());
     for (index, file) in opened.files.iter().enumerate() {
-        let (mut file_groups, mut file_typed, mut file_rows) = (Vec::new(), Vec::new(), 0u64);
-        let mut each = |chunk: DataFrame| -> PolarsResult<()> {
-            file_rows += chunk.height() as u64;
-            let (failures, rows_typed) = plan.apply(chunk, index as u32)?;
-            file_groups.push(failures);
-            file_typed.push(rows_typed);
-            Ok(())
+        let reading = Reading {
+            layout,
+            present: &opened.present,
+            file,
+            index: index as u32,
         };
-        if let Err(problem) = ingest::read(layout, file, &opened.present, &mut each) {
-            // What was read of the file before it failed is left out with it.
-            findings.push(*problem);
-            continue;
+        match reading.read(&specs, &checks, ctx)? {
+            Err(problem) => findings.push(*problem),
+            Ok(mut read) => {
+                rows.insert(file.display.clone(), read.rows);
+                progress.file_done(&file.display, sizes[index], read.rows);
+                grouped.append(&mut read.groups);
+                typed.append(&mut read.typed);
+            }
         }
-        rows.insert(file.display.clone(), file_rows);
-        progress.file_done(&file.display, sizes[index], file_rows);
-        grouped.append(&mut file_groups);
-        typed.append(&mut file_typed);
     }
     if typed.is_empty() {
         let empty = ingest::empty_frame(layout, &opened.present);
-        typed.push(plan.apply(empty, 0)?.1);
+        typed.push(text_plan.apply(empty, 0)?.1);
     }
     let ids = event_ids(&typed, &specs)?;
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
@@ -197,80 +197,62 @@ fn json_lines_rows(findings: &mut [Finding], files: &[ingest::OpenFile]) {
     }
 }
 
-/// What is done to each file's text: parse, check, keep the typed columns. Every check's
-/// mask is computed once, as a column, and read by the grouping and by the filter.
-struct FilePlan {
-    parsed: Vec<Expr>,
-    blanks: Vec<Expr>,
-    masks: Vec<Expr>,
-    /// The checks with the cross-file duplicate check switched off (it runs on the stream).
-    checks: Vec<Check>,
-    keep: Vec<Expr>,
+/// One file of a stream, to be read and checked.
+struct Reading<'a> {
+    layout: &'a StreamLayout,
+    present: &'a std::collections::BTreeSet<String>,
+    file: &'a OpenFile,
+    index: u32,
 }
 
-impl FilePlan {
-    fn new(specs: &[&ColumnSpec], checks: &[Check], ctx: &Context) -> FilePlan {
-        let mut parsing: Vec<Expr> = specs
-            .iter()
-            .map(|spec| {
-                parse::parse(mapped_text(&spec.name, ctx), spec.ty, &ctx.timezone)
-                    .alias(parsed_name(&spec.name))
-            })
-            .collect();
-        if specs.iter().any(|s| s.name == "timestamp") {
-            parsing
-                .push(parse::naive_timestamp(mapped_text("timestamp", ctx)).alias(NAIVE_TIMESTAMP));
+/// What one file gave: its grouped failures, typed rows and row count.
+struct FileRead {
+    groups: Vec<DataFrame>,
+    typed: Vec<DataFrame>,
+    rows: u64,
+}
+
+impl Reading<'_> {
+    /// Reads the file typed; reads it again as text when the typed read fails or a finding
+    /// has to show a typed value as written (see `ingest::typed`). What was read of a file
+    /// before it failed is left out with it.
+    fn read(
+        &self,
+        specs: &[&ColumnSpec],
+        checks: &[checks::Check],
+        ctx: &Context,
+    ) -> PolarsResult<Result<FileRead, Box<Finding>>> {
+        if self.file.typed.is_empty() {
+            return self.read_as(Mode::Text, &FilePlan::new(specs, checks, ctx, None));
         }
-        let blanks = specs.iter().map(|s| parse::blank_column(&s.name)).collect();
-        let mut masks = Vec::new();
-        let checks: Vec<Check> = checks
-            .iter()
-            .cloned()
-            .enumerate()
-            .map(|(index, mut check)| {
-                if check.code == "event_id_duplicate" {
-                    check.mask = lit(false);
-                }
-                let name = format!("#check{index}");
-                masks.push(check.mask.clone().fill_null(lit(false)).alias(&name));
-                check.mask = col(&name);
-                check
-            })
-            .collect();
-        let ok = checks
-            .iter()
-            .filter(|c| c.severity == Severity::Error || c.code == "arm_missing")
-            .map(|c| c.mask.clone().fill_null(lit(false)).not())
-            .fold(lit(true), Expr::and);
-        let mut keep = vec![col(ROW), ok.and(in_period(ctx)).alias(KEEP)];
-        keep.extend(
-            specs
-                .iter()
-                .filter(|spec| spec.name != "model_version")
-                .map(|spec| parsed(&spec.name).alias(spec.name.as_ref())),
-        );
-        FilePlan {
-            parsed: parsing,
-            blanks,
-            masks,
-            checks,
-            keep,
+        let plan = FilePlan::new(specs, checks, ctx, Some((self.file, Mode::Typed)));
+        match self.read_as(Mode::Typed, &plan)? {
+            Ok(read)
+                if !read.groups.iter().try_fold(false, |any, g| {
+                    Ok::<_, PolarsError>(any || plan.needs_text(g)?)
+                })? =>
+            {
+                Ok(Ok(read))
+            }
+            _ => self.read_as(Mode::Text, &FilePlan::new(specs, checks, ctx, None)),
         }
     }
 
-    /// The failures of one file, grouped per check, and its typed rows.
-    fn apply(&self, text: DataFrame, index: u32) -> PolarsResult<(DataFrame, DataFrame)> {
-        let frame = text
-            .lazy()
-            .with_columns(self.blanks.clone())
-            .with_columns(self.parsed.clone())
-            .with_columns(self.masks.clone())
-            .collect()?;
-        let failures = group_failures(&frame, &self.checks)?;
-        let mut keep = vec![lit(index).alias(FILE_INDEX)];
-        keep.extend(self.keep.iter().cloned());
-        let typed = frame.lazy().select(keep).collect()?;
-        Ok((failures, typed))
+    fn read_as(&self, mode: Mode, plan: &FilePlan) -> PolarsResult<Result<FileRead, Box<Finding>>> {
+        let mut read = FileRead {
+            groups: Vec::new(),
+            typed: Vec::new(),
+            rows: 0,
+        };
+        let mut each = |chunk: DataFrame| -> PolarsResult<()> {
+            read.rows += chunk.height() as u64;
+            let (failures, rows_typed) = plan.apply(chunk, self.index)?;
+            read.groups.push(failures);
+            read.typed.push(rows_typed);
+            Ok(())
+        };
+        let outcome = ingest::read(self.layout, self.file, self.present, mode, &mut each);
+        Ok(outcome.map(|()| read))
     }
 }
 
@@ -345,14 +327,7 @@ fn duplicates(
         .lazy()
         .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
         .group_by([col(FILE_INDEX)])
-        .agg([
-            col(ROW).min().alias("row"),
-            len().alias("count"),
-            col("event_id")
-                .sort_by([col(ROW)], SortMultipleOptions::default())
-                .first()
-                .alias("found"),
-        ])
+        .agg(plan::first_failure("event_id"))
         .collect()?;
     let names = Series::new("names".into(), files);
     let grouped = per_file
@@ -393,49 +368,6 @@ fn sorted(grouped: Vec<DataFrame>) -> PolarsResult<DataFrame> {
         ])
         .sort(["check", FILE, "row"], SortMultipleOptions::default())
         .collect()
-}
-
-/// Runs every check in one polars query and groups failing rows per check and file (and per
-/// value found, for checks that list each distinct value).
-fn group_failures(frame: &DataFrame, checks: &[Check]) -> PolarsResult<DataFrame> {
-    if checks.is_empty() || frame.height() == 0 {
-        return Ok(DataFrame::empty());
-    }
-    let failing: Vec<LazyFrame> = checks
-        .iter()
-        .enumerate()
-        .map(|(index, check)| {
-            let found = check.found.clone().cast(DataType::String);
-            let key = if check.per_value {
-                found.clone()
-            } else {
-                lit(NULL).cast(DataType::String)
-            };
-            frame
-                .clone()
-                .lazy()
-                .filter(check.mask.clone().fill_null(lit(false)))
-                .select([
-                    lit(index as u32).cast(DataType::UInt32).alias("check"),
-                    col(FILE),
-                    col(ROW),
-                    found.alias("found"),
-                    key.alias("key"),
-                ])
-        })
-        .collect();
-    let grouped = concat(failing, UnionArgs::default())?
-        .group_by([col("check"), col(FILE), col("key")])
-        .agg([
-            col(ROW).min().alias("row"),
-            len().alias("count"),
-            col("found")
-                .sort_by([col(ROW)], SortMultipleOptions::default())
-                .first()
-                .alias("found"),
-        ])
-        .collect()?;
-    Ok(grouped)
 }
 
 /// Turns the grouped failures (a handful of rows) into findings.

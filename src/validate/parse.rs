@@ -33,7 +33,7 @@ pub fn is_blank(name: &str) -> Expr {
     col(blank_name(name))
 }
 
-fn blank_name(name: &str) -> String {
+pub(super) fn blank_name(name: &str) -> String {
     format!("{name}#blank")
 }
 
@@ -61,13 +61,8 @@ pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
                 .otherwise(lit(NULL).cast(DataType::Boolean))
         }
         ColumnType::Float { .. } => text.cast(DataType::Float64),
-        ColumnType::Int { .. } => {
-            let number = text.cast(DataType::Float64);
-            when(number.clone().floor().eq(number.clone()))
-                .then(number.cast(DataType::Int64))
-                .otherwise(lit(NULL).cast(DataType::Int64))
-        }
-        ColumnType::Timestamp => parse_timestamp(text, timezone),
+        ColumnType::Int { .. } => whole_number(text.cast(DataType::Float64)),
+        ColumnType::Timestamp => full_timestamp(text, timezone).0,
         ColumnType::Date => text.str().to_date(StrptimeOptions {
             format: Some("%Y-%m-%d".into()),
             strict: false,
@@ -75,6 +70,83 @@ pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
             cache: true,
         }),
     }
+}
+
+/// A number as a whole number (null when it has a fraction).
+fn whole_number(number: Expr) -> Expr {
+    when(number.clone().floor().eq(number.clone()))
+        .then(number.cast(DataType::Int64))
+        .otherwise(lit(NULL).cast(DataType::Int64))
+}
+
+/// A column the reader has already typed (see `ingest::typed`), as canonical type `ty`.
+pub fn from_typed(value: Expr, ty: ColumnType) -> Expr {
+    match ty {
+        ColumnType::Int { .. } => whole_number(value.cast(DataType::Float64)),
+        ColumnType::Bool => value.cast(DataType::Boolean),
+        _ => value.cast(DataType::Float64),
+    }
+}
+
+/// A timestamp column and its local time without timezone (see `naive_timestamp`): the pair
+/// every way of reading timestamps gives.
+pub type Timestamps = (Expr, Expr);
+
+/// The quick reading of text timestamps, for the common `YYYY-MM-DD HH:MM:SS` (polars' fast
+/// fixed-format parser, about eight times faster than the full reading). Where it reads a
+/// value it agrees with [`full_timestamp`]; a batch with a value it leaves unread is read
+/// again with the full reading.
+pub fn quick_timestamp(text: Expr, timezone: &str) -> Timestamps {
+    let options = StrptimeOptions {
+        cache: false,
+        ..strptime("%Y-%m-%d %H:%M:%S")
+    };
+    let naive = text
+        .str()
+        .to_datetime(Some(TimeUnit::Microseconds), None, options, lit("raise"));
+    (local_to_utc(naive.clone(), timezone), naive)
+}
+
+/// Every timestamp form of input-v1 (see `parse_timestamp`), with the local time.
+pub fn full_timestamp(text: Expr, timezone: &str) -> Timestamps {
+    (
+        parse_timestamp(text.clone(), timezone),
+        naive_timestamp(text),
+    )
+}
+
+/// A timestamp column as a Parquet file stores it: with a timezone it is an instant; without,
+/// a local time in `timezone`, as if written `YYYY-MM-DD HH:MM:SS`.
+pub fn stored_timestamp(value: Expr, dtype: &DataType, timezone: &str) -> Timestamps {
+    let local = DataType::Datetime(TimeUnit::Microseconds, None);
+    match dtype {
+        DataType::Datetime(_, Some(_)) => (
+            value
+                .dt()
+                .convert_time_zone(TimeZone::UTC)
+                .cast(timestamp_dtype()),
+            lit(NULL).cast(local),
+        ),
+        _ => {
+            let naive = value.cast(local);
+            (local_to_utc(naive.clone(), timezone), naive)
+        }
+    }
+}
+
+/// A local time in `timezone` as an instant in UTC: ambiguous local times (a DST fall-back)
+/// take the earlier instant, local times that do not exist (a DST gap) are null.
+fn local_to_utc(naive: Expr, timezone: &str) -> Expr {
+    let zone = TimeZone::opt_try_new(Some(timezone))
+        .ok()
+        .flatten()
+        .unwrap_or(TimeZone::UTC);
+    naive
+        .dt()
+        .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null)
+        .dt()
+        .convert_time_zone(TimeZone::UTC)
+        .cast(timestamp_dtype())
 }
 
 /// RFC 3339 (offset or `Z`, `T` or space) goes to UTC directly; `YYYY-MM-DD HH:MM:SS` without
@@ -88,20 +160,9 @@ fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
         strptime("%Y-%m-%d %H:%M:%S%.f%z"),
         lit("raise"),
     );
-    let zone = TimeZone::opt_try_new(Some(timezone))
-        .ok()
-        .flatten()
-        .unwrap_or(TimeZone::UTC);
-    let local =
-        naive(unified)
-            .dt()
-            .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null);
     coalesce(&[
         with_offset.cast(timestamp_dtype()),
-        local
-            .dt()
-            .convert_time_zone(TimeZone::UTC)
-            .cast(timestamp_dtype()),
+        local_to_utc(naive(unified), timezone),
     ])
 }
 
@@ -134,6 +195,6 @@ fn naive(unified: Expr) -> Expr {
 /// The timestamp read as a local time without timezone: not null where the text has the
 /// `YYYY-MM-DD HH:MM:SS` form. Where it is set but the parsed timestamp is null, the local
 /// time does not exist (a daylight-saving gap).
-pub fn naive_timestamp(text: Expr) -> Expr {
+fn naive_timestamp(text: Expr) -> Expr {
     naive(unify(text))
 }
