@@ -148,8 +148,12 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     }
     let ids = event_ids(&typed, &specs)?;
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    if let Some(ids) = &ids {
-        grouped.extend(duplicates(ids, &checks, &names)?);
+    let first = match &ids {
+        Some(ids) => Some(first_of_each_id(ids)?),
+        None => None,
+    };
+    if let (Some(ids), Some(first)) = (&ids, &first) {
+        grouped.extend(duplicates(ids, first, &checks, &names)?);
     }
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
@@ -159,10 +163,7 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .filter(|f| f.code == "outside_period")
         .map(|f| f.count)
         .sum();
-    let first = match &ids {
-        Some(ids) => Some(first_of_each_id(ids)?),
-        None => None,
-    };
+    drop(ids);
     let clean = clean_rows(typed, &specs, first)?;
     if layout.covers_period {
         findings.extend(coverage::finding(&clean, ctx, &layout.name)?);
@@ -315,17 +316,16 @@ fn clean_rows(
 /// The repeats of event ids across all files of the stream, grouped like the other checks.
 fn duplicates(
     ids: &DataFrame,
+    first: &BooleanChunked,
     checks: &[Check],
     files: &[&str],
 ) -> PolarsResult<Option<DataFrame>> {
     let Some(index) = checks.iter().position(|c| c.code == "event_id_duplicate") else {
         return Ok(None);
     };
-    let id = col("event_id");
     let per_file = ids
-        .clone()
+        .filter(&!first)?
         .lazy()
-        .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
         .group_by([col(FILE_INDEX)])
         .agg(plan::first_failure("event_id"))
         .collect()?;

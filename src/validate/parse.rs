@@ -19,12 +19,23 @@ fn words(list: &[&str]) -> Expr {
     lit(series).implode(true)
 }
 
-/// The text of a column with surrounding spaces removed and empty text as null.
-pub fn trimmed(name: &str) -> Expr {
+/// The column `trimmed(name)` reads: the text of column `name` with surrounding spaces
+/// removed and empty text as null, computed once per batch for the blank test and the parse.
+pub fn trim_column(name: &str) -> Expr {
     let stripped = col(name).str().strip_chars(lit(NULL));
     when(stripped.clone().str().len_bytes().eq(lit(0)))
         .then(lit(NULL).cast(DataType::String))
         .otherwise(stripped)
+        .alias(trim_name(name))
+}
+
+fn trim_name(name: &str) -> String {
+    format!("{name}#trim")
+}
+
+/// The trimmed text of column `name` (see `trim_column`).
+pub fn trimmed(name: &str) -> Expr {
+    col(trim_name(name))
 }
 
 /// True where the cell is empty (null, or only spaces): the column `blank_column` adds, so
@@ -37,7 +48,7 @@ pub(super) fn blank_name(name: &str) -> String {
     format!("{name}#blank")
 }
 
-/// The column `is_blank(name)` reads.
+/// The column `is_blank(name)` reads (after `trim_column`).
 pub fn blank_column(name: &str) -> Expr {
     trimmed(name).is_null().alias(blank_name(name))
 }

@@ -16,6 +16,8 @@ use crate::schema::{ColumnSpec, ColumnType};
 /// The expressions for one file read one way. Every check's mask is computed once, as a
 /// column, and read by the grouping and by the filter.
 pub(super) struct FilePlan {
+    /// The trimmed text of the columns read as text.
+    trims: Vec<Expr>,
     blanks: Vec<Expr>,
     parsed: Vec<Expr>,
     /// For a text timestamp: rows the quick reading left unread, and the full reading that
@@ -46,6 +48,11 @@ impl FilePlan {
             None => Some(col(name)),
         };
         let (parsed, slow_timestamp) = parse_all(specs, &typed, ctx);
+        let trims = specs
+            .iter()
+            .filter(|s| !typed.contains_key(s.name.as_ref()))
+            .map(|s| parse::trim_column(&s.name))
+            .collect();
         let blanks = specs
             .iter()
             .map(|s| match typed.contains_key(s.name.as_ref()) {
@@ -76,6 +83,7 @@ impl FilePlan {
             })
             .collect();
         FilePlan {
+            trims,
             blanks,
             parsed,
             slow_timestamp,
@@ -93,10 +101,12 @@ impl FilePlan {
         text: DataFrame,
         index: u32,
     ) -> PolarsResult<(DataFrame, DataFrame)> {
+        let mut stage = self.blanks.clone();
+        stage.extend(self.parsed.iter().cloned());
         let mut frame = text
             .lazy()
-            .with_columns(self.blanks.clone())
-            .with_columns(self.parsed.clone())
+            .with_columns(self.trims.clone())
+            .with_columns(stage)
             .collect()?;
         if let Some((unread, full)) = &self.slow_timestamp {
             let any = frame
