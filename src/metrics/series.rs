@@ -2,7 +2,7 @@
 //! in the config's timezone). Every week that overlaps the period gets a point, so charts
 //! have an unbroken time axis; a week without events has a null value and denominator 0.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, TimeZone as _};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
@@ -11,20 +11,49 @@ use crate::model::{Series, SeriesPoint};
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).
 const WEEK: &str = "__week";
 
-/// The week key of every row, from `timestamp` in `timezone`.
-pub fn week_column(timezone: &str) -> Expr {
-    let zone = TimeZone::opt_try_new(Some(timezone))
-        .ok()
-        .flatten()
-        .unwrap_or(TimeZone::UTC);
-    col("timestamp")
-        .dt()
-        .convert_time_zone(zone)
-        .dt()
-        .truncate(lit("1w"))
-        .dt()
-        .to_string("%Y-%m-%d")
+/// The week key of every row (the Monday of one of `weeks`, null outside them), from
+/// `timestamp` in `timezone`. The weeks' bounds are found once, as instants, so that rows are
+/// only compared with them: no row is converted to local time or written out as text.
+fn week_column(timezone: &str, weeks: &[NaiveDate]) -> Expr {
+    let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+    let bounds: Vec<i64> = weeks
+        .iter()
+        .chain(weeks.last().map(|d| *d + Days::new(7)).as_slice())
+        .map(|day| local_midnight_micros(zone, *day))
+        .collect();
+    let micros = col("timestamp").cast(DataType::Int64);
+    let index = bounds
+        .iter()
+        .map(|b| micros.clone().gt_eq(lit(*b)).cast(DataType::Int32))
+        .reduce(|a, b| a + b)
+        .unwrap_or(lit(0))
+        - lit(1);
+    // The weeks' keys, then a null for rows outside them.
+    let keys: Vec<Option<String>> = weeks
+        .iter()
+        .map(|d| Some(d.to_string()))
+        .chain([None])
+        .collect();
+    let outside = lit(weeks.len() as i32);
+    let inside = index
+        .clone()
+        .gt_eq(lit(0))
+        .and(index.clone().lt(outside.clone()));
+    let index = when(inside).then(index).otherwise(outside);
+    lit(polars::prelude::Series::new("keys".into(), keys))
+        .gather(index.cast(IDX_DTYPE), false)
         .alias(WEEK)
+}
+
+/// The first instant of `day` in `zone`, in microseconds since the epoch (the earlier one
+/// when midnight occurs twice, the first hour that exists when the clocks skip midnight).
+fn local_midnight_micros(zone: chrono_tz::Tz, day: NaiveDate) -> i64 {
+    (0..24)
+        .find_map(|hour| {
+            zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
+                .earliest()
+        })
+        .map_or(i64::MIN, |t| t.timestamp_micros())
 }
 
 /// The Mondays of every week that overlaps `start..=end`.
@@ -51,7 +80,7 @@ pub fn series(
     arm: Option<&str>,
 ) -> PolarsResult<Vec<Series>> {
     let per_week = evaluate(
-        rows.with_column(week_column(timezone)),
+        rows.with_column(week_column(timezone, weeks)),
         Some(WEEK),
         measures,
     )?;
@@ -103,5 +132,48 @@ mod tests {
         assert_eq!(weeks.len(), 6);
         assert_eq!(iso_label(d(6, 2)), "2025-W23");
         assert_eq!(iso_label(d(12, 29)), "2026-W01");
+    }
+
+    #[test]
+    fn rows_fall_in_the_week_of_their_local_time() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+        let weeks = [d(3, 3), d(3, 10)];
+        // New York: Monday 10 March 00:00 EDT is 04:00 UTC (the clocks went forward on 9 March).
+        let micros = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .timestamp_micros()
+        };
+        let stamps = [
+            "2025-03-10T03:59:59Z",
+            "2025-03-10T04:00:00Z",
+            "2025-03-03T04:59:59Z",
+            "2025-03-17T03:59:59Z",
+            "2025-03-17T04:00:00Z",
+        ]
+        .map(micros);
+        let ts = polars::prelude::Series::new("timestamp".into(), stamps.to_vec())
+            .cast(&DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))
+            .unwrap();
+        let frame = DataFrame::new(5, vec![ts.into()]).unwrap();
+        let keys = frame
+            .lazy()
+            .select([week_column("America/New_York", &weeks)])
+            .collect()
+            .unwrap();
+        let keys: Vec<Option<&str>> = keys.column(WEEK).unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            keys,
+            [
+                Some("2025-03-03"),
+                Some("2025-03-10"),
+                None,
+                Some("2025-03-10"),
+                None
+            ]
+        );
     }
 }
