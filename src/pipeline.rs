@@ -4,9 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Tz;
-
 use crate::assessment::{self, ReportedKpi};
 use crate::config::{LoadedConfig, StreamConfig};
 use crate::discover::{self, SourceFile};
@@ -64,6 +61,7 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         let opened = ingest::open(&layout, &found.files);
         let mut ctx = ctx_base.clone();
         ctx.values = value_mappings(stream);
+        ctx.categorical_text = stream.kind.is_event_log();
         if !stream.kind.is_event_log() {
             ctx.period_utc = None;
         }
@@ -145,25 +143,19 @@ fn value_mappings(stream: &StreamConfig) -> BTreeMap<String, Vec<(String, String
 fn context(loaded: &LoadedConfig) -> validate::Context {
     let period = loaded.config.submission.period.value;
     let tz = loaded.timezone;
-    let start = local_midnight_utc_micros(tz, period.start);
+    let start = crate::config::day_start_micros(tz, period.start);
     let end = period
         .end
         .succ_opt()
-        .map(|d| local_midnight_utc_micros(tz, d));
+        .map(|d| crate::config::day_start_micros(tz, d));
     validate::Context {
         timezone: tz.name().to_string(),
         timezone_given: loaded.config.timezone_given(),
-        period_utc: start.zip(end.flatten()),
+        period_utc: end.map(|end| (start, end)),
         period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),
         values: BTreeMap::new(),
+        categorical_text: false,
     }
-}
-
-/// Microseconds since the epoch of the first instant of `day` in `tz`.
-fn local_midnight_utc_micros(tz: Tz, day: NaiveDate) -> Option<i64> {
-    let midnight = day.and_hms_opt(0, 0, 0)?;
-    let local = tz.from_local_datetime(&midnight).earliest()?;
-    Some(local.timestamp_micros())
 }
 
 /// Money columns (`cost`, `amount`) without a `currency` in the config: the amounts would be

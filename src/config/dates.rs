@@ -1,9 +1,21 @@
 //! Calendar dates in the config (`period.start`, `period.end`), read as `YYYY-MM-DD` with a
 //! message a config author understands: what was expected, what was found and, for a day that
-//! does not exist, why.
+//! does not exist, why. Also where a day begins in the config's timezone.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, TimeZone};
 use serde::{Deserialize, Deserializer};
+
+/// The first instant of `day` in `zone`, in microseconds since the epoch: the earlier one when
+/// midnight occurs twice, the first hour that exists when the clocks skip midnight (Santiago,
+/// Beirut and others change their clocks at midnight).
+pub fn day_start_micros(zone: chrono_tz::Tz, day: NaiveDate) -> i64 {
+    (0..24)
+        .find_map(|hour| {
+            zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
+                .earliest()
+        })
+        .map_or(i64::MIN, |t| t.timestamp_micros())
+}
 
 /// Deserializes a `YYYY-MM-DD` date (serde `deserialize_with`).
 pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -103,5 +115,24 @@ mod tests {
         assert!(time.contains("leave out the time of day"), "{time}");
         assert!(parse("2025-13-01").unwrap_err().contains("no month 13"));
         assert!(parse("2025-6-1").is_err());
+    }
+}
+
+#[cfg(test)]
+mod day_start_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_starts_at_its_first_existing_instant() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let hk: chrono_tz::Tz = "Asia/Hong_Kong".parse().unwrap();
+        // 2025-06-01 00:00 +08:00 is 2025-05-31 16:00 UTC.
+        assert_eq!(day_start_micros(hk, d(2025, 6, 1)), 1_748_707_200_000_000);
+        // Santiago skipped from 00:00 to 01:00 on 7 September 2025: the day starts at 01:00 -03:00.
+        let santiago: chrono_tz::Tz = "America/Santiago".parse().unwrap();
+        assert_eq!(
+            day_start_micros(santiago, d(2025, 9, 7)),
+            1_757_217_600_000_000
+        );
     }
 }

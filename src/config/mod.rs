@@ -3,6 +3,7 @@
 
 mod check;
 mod dates;
+pub(crate) use dates::day_start_micros;
 mod load;
 mod types;
 

@@ -63,6 +63,7 @@ fn group_stats(rows: LazyFrame, attribute: &str, kind: StreamKind, has_label: bo
     rows.filter(col(attribute).is_not_null())
         .group_by([col(attribute).alias("group")])
         .agg(aggs)
+        .with_column(col("group").cast(DataType::String))
         .sort(["group"], SortMultipleOptions::default())
 }
 

@@ -16,6 +16,10 @@ pub fn crosstab(
         .filter(col("incident_type").is_not_null())
         .group_by([col("incident_type"), col("incident_severity")])
         .agg([len().cast(DataType::UInt64).alias("count")])
+        .with_columns([
+            col("incident_type").cast(DataType::String),
+            col("incident_severity").cast(DataType::String),
+        ])
         .sort(
             ["incident_type", "incident_severity"],
             SortMultipleOptions::default(),

@@ -195,6 +195,7 @@ pub fn evaluate(
             .filter(col(k).is_not_null())
             .group_by([col(k)])
             .agg(aggs)
+            .with_column(col(k).cast(DataType::String))
             .sort([k], SortMultipleOptions::default())
             .collect()?,
     };

@@ -231,6 +231,7 @@ fn group_values(data: &StreamData, attribute: &str) -> PolarsResult<Vec<String>>
         .select([col(attribute)
             .drop_nulls()
             .unique()
+            .cast(DataType::String)
             .sort(SortOptions::default())])
         .collect()?;
     Ok(groups

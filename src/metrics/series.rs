@@ -2,7 +2,7 @@
 //! in the config's timezone). Every week that overlaps the period gets a point, so charts
 //! have an unbroken time axis; a week without events has a null value and denominator 0.
 
-use chrono::{Datelike, Days, NaiveDate, TimeZone as _};
+use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
@@ -11,7 +11,7 @@ use crate::model::{Series, SeriesPoint};
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).
 const WEEK: &str = "__week";
 
-/// The week key of every row (the Monday of one of `weeks`, null outside them), from
+/// The week of every row (its index in `weeks`, null outside them), from
 /// `timestamp` in `timezone`. The weeks' bounds are found once, as instants, so that rows are
 /// only compared with them: no row is converted to local time or written out as text.
 fn week_column(timezone: &str, weeks: &[NaiveDate]) -> Expr {
@@ -19,7 +19,7 @@ fn week_column(timezone: &str, weeks: &[NaiveDate]) -> Expr {
     let bounds: Vec<i64> = weeks
         .iter()
         .chain(weeks.last().map(|d| *d + Days::new(7)).as_slice())
-        .map(|day| local_midnight_micros(zone, *day))
+        .map(|day| crate::config::day_start_micros(zone, *day))
         .collect();
     let micros = col("timestamp").cast(DataType::Int64);
     let index = bounds
@@ -28,32 +28,15 @@ fn week_column(timezone: &str, weeks: &[NaiveDate]) -> Expr {
         .reduce(|a, b| a + b)
         .unwrap_or(lit(0))
         - lit(1);
-    // The weeks' keys, then a null for rows outside them.
-    let keys: Vec<Option<String>> = weeks
-        .iter()
-        .map(|d| Some(d.to_string()))
-        .chain([None])
-        .collect();
-    let outside = lit(weeks.len() as i32);
     let inside = index
         .clone()
         .gt_eq(lit(0))
-        .and(index.clone().lt(outside.clone()));
-    let index = when(inside).then(index).otherwise(outside);
-    lit(polars::prelude::Series::new("keys".into(), keys))
-        .gather(index.cast(IDX_DTYPE), false)
+        .and(index.clone().lt(lit(weeks.len() as i32)));
+    when(inside)
+        .then(index)
+        .otherwise(lit(NULL))
+        .cast(DataType::Int32)
         .alias(WEEK)
-}
-
-/// The first instant of `day` in `zone`, in microseconds since the epoch (the earlier one
-/// when midnight occurs twice, the first hour that exists when the clocks skip midnight).
-fn local_midnight_micros(zone: chrono_tz::Tz, day: NaiveDate) -> i64 {
-    (0..24)
-        .find_map(|hour| {
-            zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
-                .earliest()
-        })
-        .map_or(i64::MIN, |t| t.timestamp_micros())
 }
 
 /// The Mondays of every week that overlaps `start..=end`.
@@ -90,8 +73,9 @@ pub fn series(
         .map(|(i, m)| {
             let points = weeks
                 .iter()
-                .map(|monday| {
-                    let key = monday.to_string();
+                .enumerate()
+                .map(|(index, monday)| {
+                    let key = index.to_string();
                     let found = per_week
                         .iter()
                         .find(|(k, _)| *k == key)
@@ -102,7 +86,7 @@ pub fn series(
                     });
                     SeriesPoint {
                         period: iso_label(*monday),
-                        start: key,
+                        start: monday.to_string(),
                         value: found.and_then(|v| v.value),
                         denominator,
                     }
@@ -164,16 +148,7 @@ mod tests {
             .select([week_column("America/New_York", &weeks)])
             .collect()
             .unwrap();
-        let keys: Vec<Option<&str>> = keys.column(WEEK).unwrap().str().unwrap().iter().collect();
-        assert_eq!(
-            keys,
-            [
-                Some("2025-03-03"),
-                Some("2025-03-10"),
-                None,
-                Some("2025-03-10"),
-                None
-            ]
-        );
+        let keys: Vec<Option<i32>> = keys.column(WEEK).unwrap().i32().unwrap().iter().collect();
+        assert_eq!(keys, [Some(0), Some(1), None, Some(1), None]);
     }
 }

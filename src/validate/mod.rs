@@ -6,6 +6,7 @@
 mod checks;
 mod coverage;
 mod hints;
+mod ids;
 mod kpis;
 pub mod parse;
 mod plan;
@@ -35,6 +36,9 @@ pub struct Context {
     pub period_text: String,
     /// Canonical column → (bank value → canonical value), from the config's `values`.
     pub values: BTreeMap<String, Vec<(String, String)>>,
+    /// Whether the clean rows hold text columns as categories (a small number per row, not
+    /// the text): for event logs, whose text columns are groupings with few values.
+    pub categorical_text: bool,
 }
 
 /// A validated stream: its findings and the rows the metrics may use.
@@ -100,7 +104,11 @@ const KEEP: &str = "__keep";
 /// Validates one stream, reading its files one at a time: each file's text is parsed and
 /// checked, and only its typed columns are kept, so the text of the whole stream is never in
 /// memory at once. Duplicate event ids are then found across all files.
-pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsResult<Validated> {
+pub fn validate(
+    mut opened: Opened,
+    layout: &StreamLayout,
+    ctx: &Context,
+) -> PolarsResult<Validated> {
     let without_period;
     let ctx = if opened.present.contains("timestamp") {
         ctx
@@ -119,7 +127,7 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
     let mut checks = checks::checks_for(layout, &specs, ctx);
     checks.extend(kpis::checks(layout, &specs));
     let text_plan = FilePlan::new(&specs, &checks, ctx, None);
-    let mut findings = opened.findings;
+    let mut findings = std::mem::take(&mut opened.findings);
     let mut grouped = Vec::new();
     let mut typed = Vec::new();
     let mut rows = BTreeMap::new();
@@ -146,14 +154,17 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         let empty = ingest::empty_frame(layout, &opened.present);
         typed.push(text_plan.apply(empty, 0)?.1);
     }
-    let ids = event_ids(&typed, &specs)?;
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    let first = match &ids {
-        Some(ids) => Some(first_of_each_id(ids)?),
+    let repeats = match ids::collect(&typed)? {
+        Some(ids) => {
+            let files = ids::files_of(&ids)?;
+            let mut reread = |hashes: Series| reread_ids(layout, &opened, &files, ctx, &hashes);
+            Some(ids::repeats(&ids, &mut reread)?)
+        }
         None => None,
     };
-    if let (Some(ids), Some(first)) = (&ids, &first) {
-        grouped.extend(duplicates(ids, first, &checks, &names)?);
+    if let Some(repeats) = &repeats {
+        grouped.extend(duplicates(repeats, &checks, &names)?);
     }
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
@@ -163,8 +174,11 @@ pub fn validate(opened: Opened, layout: &StreamLayout, ctx: &Context) -> PolarsR
         .filter(|f| f.code == "outside_period")
         .map(|f| f.count)
         .sum();
-    drop(ids);
-    let clean = clean_rows(typed, &specs, first)?;
+    let repeated = match &repeats {
+        Some(repeats) => ids::repeat_keys(repeats)?,
+        None => None,
+    };
+    let clean = clean_rows(typed, &specs, repeated)?;
     if layout.covers_period {
         findings.extend(coverage::finding(&clean, ctx, &layout.name)?);
     }
@@ -249,7 +263,7 @@ impl Reading<'_> {
             read.rows += chunk.height() as u64;
             let (failures, rows_typed) = plan.apply(chunk, self.index)?;
             read.groups.push(failures);
-            read.typed.push(rows_typed);
+            read.typed.push(ids::hash_ids(rows_typed)?);
             Ok(())
         };
         let outcome = ingest::read(self.layout, self.file, self.present, mode, &mut each);
@@ -260,31 +274,36 @@ impl Reading<'_> {
 /// Canonical columns no metric reads: left out of the clean rows to save memory.
 const NOT_MEASURED: [&str; 2] = ["event_id", "model_version"];
 
-/// `__file_index`, `__row` and `event_id` of every row of every file, in file order.
-fn event_ids(typed: &[DataFrame], specs: &[&ColumnSpec]) -> PolarsResult<Option<DataFrame>> {
-    if !specs.iter().any(|s| s.name == "event_id") {
-        return Ok(None);
+/// The rows of the stream's readable `files` whose event id hashes to one of `hashes`:
+/// `FILE_INDEX`, `ROW` and `event_id` as parsed, in file order (see `ids`).
+fn reread_ids(
+    layout: &StreamLayout,
+    opened: &Opened,
+    files: &std::collections::BTreeSet<u32>,
+    ctx: &Context,
+    hashes: &Series,
+) -> PolarsResult<DataFrame> {
+    let present = std::collections::BTreeSet::from(["event_id".to_string()]);
+    let mut parts = Vec::new();
+    for &index in files {
+        let file = &opened.files[index as usize];
+        let mut each = |batch: DataFrame| -> PolarsResult<()> {
+            let batch = batch
+                .lazy()
+                .with_column(parse::trim_column("event_id"))
+                .select([
+                    lit(index).cast(DataType::UInt32).alias(FILE_INDEX),
+                    col(ROW),
+                    mapped_text("event_id", ctx).alias("event_id"),
+                ])
+                .collect()?;
+            parts.push(ids::with_hashes(batch, hashes)?);
+            Ok(())
+        };
+        ingest::read(layout, file, &present, Mode::Text, &mut each)
+            .map_err(|f| polars_err!(ComputeError: "{}: {}", file.display, f.message))?;
     }
-    let parts = typed
-        .iter()
-        .map(|t| t.select([FILE_INDEX, ROW, "event_id"]))
-        .collect::<PolarsResult<Vec<_>>>()?;
-    concat_frames(parts).map(Some)
-}
-
-/// True on the first row of each event id (and where the id is empty), in `ids` order.
-fn first_of_each_id(ids: &DataFrame) -> PolarsResult<BooleanChunked> {
-    let id = col("event_id");
-    let first = ids
-        .clone()
-        .lazy()
-        .select([id
-            .clone()
-            .is_null()
-            .or(id.is_first_distinct())
-            .alias("first")])
-        .collect()?;
-    Ok(first.column("first")?.bool()?.clone())
+    concat_frames(parts)
 }
 
 /// The rows the metrics use: free of errors, inside the period, first of their event id;
@@ -292,39 +311,46 @@ fn first_of_each_id(ids: &DataFrame) -> PolarsResult<BooleanChunked> {
 fn clean_rows(
     typed: Vec<DataFrame>,
     specs: &[&ColumnSpec],
-    first: Option<BooleanChunked>,
+    repeated: Option<Series>,
 ) -> PolarsResult<DataFrame> {
     let keep: Vec<&str> = specs
         .iter()
         .map(|spec| spec.name.as_ref())
         .filter(|name| !NOT_MEASURED.contains(name))
         .collect();
-    let mut offset = 0;
+    let mut mask = col(KEEP);
+    if let Some(repeated) = repeated {
+        let repeat = ids::row_key().is_in(lit(repeated).implode(false), false);
+        mask = mask.and(repeat.not());
+    }
+    let keep: Vec<Expr> = keep.iter().map(|name| col(*name)).collect();
     let mut parts = Vec::with_capacity(typed.len());
     for part in typed {
-        let height = part.height();
-        let mut mask = part.column(KEEP)?.bool()?.clone();
-        if let Some(first) = &first {
-            mask = &mask & &first.slice(offset as i64, height);
-        }
-        offset += height;
-        parts.push(part.filter(&mask)?.select(keep.iter().copied())?);
+        parts.push(
+            part.lazy()
+                .filter(mask.clone())
+                .select(keep.clone())
+                .collect()?,
+        );
     }
     concat_frames(parts)
 }
 
-/// The repeats of event ids across all files of the stream, grouped like the other checks.
+/// The repeats of event ids across all files of the stream (see `ids`), grouped like the
+/// other checks.
 fn duplicates(
-    ids: &DataFrame,
-    first: &BooleanChunked,
+    repeats: &DataFrame,
     checks: &[Check],
     files: &[&str],
 ) -> PolarsResult<Option<DataFrame>> {
     let Some(index) = checks.iter().position(|c| c.code == "event_id_duplicate") else {
         return Ok(None);
     };
-    let per_file = ids
-        .filter(&!first)?
+    if repeats.height() == 0 {
+        return Ok(None);
+    }
+    let per_file = repeats
+        .clone()
         .lazy()
         .group_by([col(FILE_INDEX)])
         .agg(plan::first_failure("event_id"))

@@ -120,7 +120,7 @@ impl FilePlan {
         }
         let frame = frame.lazy().with_columns(self.masks.clone()).collect()?;
         let failures = group_failures(&frame, &self.checks, &self.founds)?;
-        let mut keep = vec![lit(index).alias(FILE_INDEX)];
+        let mut keep = vec![lit(index).cast(DataType::UInt32).alias(FILE_INDEX)];
         keep.extend(self.keep.iter().cloned());
         let typed = frame.lazy().select(keep).collect()?;
         Ok((failures, typed))
@@ -193,9 +193,21 @@ fn keep_columns(specs: &[&ColumnSpec], checks: &[Check], ctx: &Context) -> Vec<E
         specs
             .iter()
             .filter(|spec| spec.name != NOT_KEPT)
-            .map(|spec| parsed(&spec.name).alias(spec.name.as_ref())),
+            .map(|spec| kept(spec, ctx).alias(spec.name.as_ref())),
     );
     keep
+}
+
+/// A parsed column as the clean rows hold it: text columns other than `event_id` (which only
+/// the duplicate check reads) as categories when the context asks for it.
+fn kept(spec: &ColumnSpec, ctx: &Context) -> Expr {
+    let text = matches!(spec.ty, ColumnType::Text | ColumnType::Enum(_));
+    let value = parsed(&spec.name);
+    if text && ctx.categorical_text && spec.name != "event_id" {
+        value.cast(DataType::from_categories(Categories::global()))
+    } else {
+        value
+    }
 }
 
 /// Runs every check in one polars query and groups failing rows per check and file (and per

@@ -1,0 +1,170 @@
+//! Duplicate event ids across every file of a stream, found exactly at 20 bytes a row. Each
+//! batch's ids are replaced by their 64-bit hash (with the file and row they came from), and
+//! the stream's hashes are searched for repeats. A repeated hash is almost always a repeated
+//! id, but two ids may share a hash: so when there are repeats, the ids with those hashes are
+//! read again as text (one more pass over the stream's files, only then) and compared as
+//! written. The text of the ids is never held for the whole stream.
+
+use std::collections::BTreeSet;
+
+use polars::prelude::*;
+
+use super::{FILE_INDEX, concat_frames};
+use crate::ingest::ROW;
+
+/// Column of the typed rows: the hash of `event_id` (null where the id is empty).
+pub(super) const ID_HASH: &str = "event_id#hash";
+
+/// The hashes of column `name` of `frame` as column `ID_HASH` (null where `name` is null).
+fn hashed(frame: DataFrame, name: &str) -> PolarsResult<DataFrame> {
+    let ids = frame.column(name)?.as_materialized_series().clone();
+    let mut hashes = Vec::with_capacity(ids.len());
+    ids.vec_hash(PlSeedableRandomStateQuality::fixed(), &mut hashes)?;
+    let hashes = Series::new(ID_HASH.into(), hashes);
+    frame
+        .lazy()
+        .with_column(
+            when(col(name).is_null())
+                .then(lit(NULL).cast(DataType::UInt64))
+                .otherwise(lit(hashes))
+                .alias(ID_HASH),
+        )
+        .collect()
+}
+
+/// A batch of typed rows with `event_id` replaced by its hash.
+pub(super) fn hash_ids(part: DataFrame) -> PolarsResult<DataFrame> {
+    if part.column("event_id").is_err() {
+        return Ok(part);
+    }
+    hashed(part, "event_id")?.drop("event_id")
+}
+
+/// `FILE_INDEX`, `ROW` and `ID_HASH` of every typed row, in file order.
+pub(super) fn collect(typed: &[DataFrame]) -> PolarsResult<Option<DataFrame>> {
+    if typed.first().is_none_or(|t| t.column(ID_HASH).is_err()) {
+        return Ok(None);
+    }
+    let parts = typed
+        .iter()
+        .map(|t| t.select([FILE_INDEX, ROW, ID_HASH]))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    concat_frames(parts).map(Some)
+}
+
+/// The rows whose event id occurred earlier in the stream: `FILE_INDEX`, `ROW` and
+/// `event_id` (as parsed), in file order. `reread` gives the same columns for every row
+/// whose id hashes to one of the hashes it is given.
+pub(super) fn repeats(
+    ids: &DataFrame,
+    reread: &mut dyn FnMut(Series) -> PolarsResult<DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let hash = col(ID_HASH);
+    let candidates = ids
+        .clone()
+        .lazy()
+        .filter(
+            hash.clone()
+                .is_not_null()
+                .and(hash.is_first_distinct().not()),
+        )
+        .select([col(ID_HASH).unique()])
+        .collect()?;
+    let hashes = candidates.column(ID_HASH)?.as_materialized_series().clone();
+    if hashes.is_empty() {
+        return Ok(DataFrame::empty_with_schema(&repeat_schema()));
+    }
+    let id = col("event_id");
+    reread(hashes)?
+        .lazy()
+        .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
+        .collect()
+}
+
+fn repeat_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(FILE_INDEX.into(), DataType::UInt32),
+        Field::new(ROW.into(), DataType::UInt64),
+        Field::new("event_id".into(), DataType::String),
+    ])
+}
+
+/// Of one batch of `FILE_INDEX`, `ROW` and `event_id` (as parsed), the rows whose id hashes
+/// to one of `hashes`.
+pub(super) fn with_hashes(batch: DataFrame, hashes: &Series) -> PolarsResult<DataFrame> {
+    hashed(batch, "event_id")?
+        .lazy()
+        .filter(col(ID_HASH).is_in(lit(hashes.clone()).implode(false), false))
+        .select([col(FILE_INDEX), col(ROW), col("event_id")])
+        .collect()
+}
+
+/// The key of a row in the stream: its file index and row, in one number.
+pub(super) fn row_key() -> Expr {
+    (col(FILE_INDEX).cast(DataType::UInt64) * lit(1u64 << 40)) + col(ROW).cast(DataType::UInt64)
+}
+
+/// The keys of `repeats` (see [`row_key`]), to leave those rows out of the clean rows.
+pub(super) fn repeat_keys(repeats: &DataFrame) -> PolarsResult<Option<Series>> {
+    if repeats.height() == 0 {
+        return Ok(None);
+    }
+    let keys = repeats
+        .clone()
+        .lazy()
+        .select([row_key().alias("key")])
+        .collect()?;
+    Ok(Some(keys.column("key")?.as_materialized_series().clone()))
+}
+
+/// The files (by index) that hold the rows of `ids`.
+pub(super) fn files_of(ids: &DataFrame) -> PolarsResult<BTreeSet<u32>> {
+    let files = ids
+        .clone()
+        .lazy()
+        .select([col(FILE_INDEX).unique()])
+        .collect()?;
+    Ok(files
+        .column(FILE_INDEX)?
+        .u32()?
+        .into_no_null_iter()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows 1 to 3 of file 0 with hashes 5, 5, 7.
+    fn ids() -> DataFrame {
+        df!(FILE_INDEX => [0u32, 0, 0], ROW => [1u64, 2, 3], ID_HASH => [5u64, 5, 7]).unwrap()
+    }
+
+    fn texts(ids: [&str; 2]) -> impl FnMut(Series) -> PolarsResult<DataFrame> {
+        move |hashes: Series| {
+            assert_eq!(hashes.u64()?.into_no_null_iter().collect::<Vec<_>>(), [5]);
+            df!(FILE_INDEX => [0u32, 0], ROW => [1u64, 2], "event_id" => ids)
+        }
+    }
+
+    #[test]
+    fn a_repeated_hash_of_a_repeated_id_is_a_repeat() {
+        let repeats = repeats(&ids(), &mut texts(["a", "a"])).unwrap();
+        assert_eq!(repeats.column(ROW).unwrap().u64().unwrap().get(0), Some(2));
+        assert_eq!(repeats.height(), 1);
+    }
+
+    #[test]
+    fn two_ids_that_share_a_hash_are_not_repeats() {
+        let repeats = repeats(&ids(), &mut texts(["a", "b"])).unwrap();
+        assert_eq!(repeats.height(), 0);
+    }
+
+    #[test]
+    fn without_repeated_hashes_nothing_is_read_again() {
+        let ids =
+            df!(FILE_INDEX => [0u32, 1], ROW => [1u64, 1], ID_HASH => [Some(5u64), None]).unwrap();
+        let mut reread = |_: Series| -> PolarsResult<DataFrame> { panic!("read again") };
+        assert_eq!(repeats(&ids, &mut reread).unwrap().height(), 0);
+    }
+}
