@@ -265,10 +265,14 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
     {
         let name = &stream.config.name.value;
         let segments = stream_segments(loaded, &stream.config);
+        let data_error = |source| Error::Data {
+            stream: name.clone(),
+            source,
+        };
         let data = StreamData {
             name,
             kind: stream.config.kind,
-            clean: &stream.validated.clean,
+            clean: stream.validated.clean.lazy().map_err(data_error)?,
             present: &stream.validated.present,
             segments: &segments,
             currency: config.currency.as_deref(),
@@ -279,10 +283,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
                 disparate_impact_floor: config.fairness.disparate_impact_floor,
             },
         };
-        let computed = metrics::compute(&data).map_err(|source| Error::Data {
-            stream: name.clone(),
-            source,
-        })?;
+        let computed = metrics::compute(&data).map_err(data_error)?;
         out.metrics.extend(computed.metrics);
         out.series.extend(computed.series);
         out.distributions.extend(computed.distributions);
@@ -302,8 +303,12 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         .iter()
         .filter(|s| s.config.kind == StreamKind::Kpis)
     {
-        let kpis =
-            ReportedKpi::from_frame(&stream.validated.clean).map_err(|source| Error::Data {
+        let kpis = stream
+            .validated
+            .clean
+            .collect()
+            .and_then(|frame| ReportedKpi::from_frame(&frame))
+            .map_err(|source| Error::Data {
                 stream: stream.config.name.value.clone(),
                 source,
             })?;

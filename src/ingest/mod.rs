@@ -133,6 +133,10 @@ pub fn open(layout: &StreamLayout, files: &[SourceFile]) -> Opened {
 
 /// Rows read at a time from one file, so that a file's text is never in memory whole: the
 /// built-in default, or `SANDBOX_REPORT_CHUNK_ROWS` (for tests and tuning).
+pub(crate) fn batch_rows() -> u64 {
+    chunk_rows() as u64
+}
+
 fn chunk_rows() -> i64 {
     static ROWS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     *ROWS.get_or_init(|| {

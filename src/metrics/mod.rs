@@ -28,7 +28,8 @@ use measure::{Measure, Value, evaluate};
 pub struct StreamData<'a> {
     pub name: &'a str,
     pub kind: StreamKind,
-    pub clean: &'a DataFrame,
+    /// The clean rows, read lazily (see `validate::CleanRows`).
+    pub clean: LazyFrame,
     pub present: &'a BTreeSet<String>,
     pub segments: &'a [String],
     pub currency: Option<&'a str>,
@@ -87,8 +88,8 @@ pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
     let mut result = StreamResult::default();
     for arm in arms {
         let rows = match arm {
-            Some(a) => data.clean.clone().lazy().filter(col("arm").eq(lit(a))),
-            None => data.clean.clone().lazy(),
+            Some(a) => data.clean.clone().filter(col("arm").eq(lit(a))),
+            None => data.clean.clone(),
         };
         arm_metrics(data, &measures, rows, arm, &mut result)?;
     }
@@ -227,7 +228,6 @@ fn group_values(data: &StreamData, attribute: &str) -> PolarsResult<Vec<String>>
     let groups = data
         .clean
         .clone()
-        .lazy()
         .select([col(attribute)
             .drop_nulls()
             .unique()

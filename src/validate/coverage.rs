@@ -12,21 +12,20 @@ const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
 /// A `period_sparse` warning when more than a quarter (and at least two) of the period's weeks,
 /// counted in 7-day blocks from its first day, hold no event of `clean`.
 pub(super) fn finding(
-    clean: &DataFrame,
+    clean: &super::CleanRows,
     ctx: &Context,
     stream: &str,
 ) -> PolarsResult<Option<Finding>> {
     let Some((start, end)) = ctx.period_utc else {
         return Ok(None);
     };
-    if clean.height() == 0 || clean.column("timestamp").is_err() {
+    let mut rows = clean.lazy()?;
+    if clean.height() == 0 || !rows.collect_schema()?.contains("timestamp") {
         return Ok(None);
     }
     let weeks = (end - start + WEEK_MICROS - 1) / WEEK_MICROS;
     let micros = col("timestamp").cast(DataType::Int64);
-    let stats = clean
-        .clone()
-        .lazy()
+    let stats = rows
         .select([
             ((micros.clone() - lit(start)) / lit(WEEK_MICROS))
                 .n_unique()

@@ -1,11 +1,8 @@
-//! Duplicate event ids across every file of a stream, found exactly at 20 bytes a row. Each
-//! batch's ids are replaced by their 64-bit hash (with the file and row they came from), and
-//! the stream's hashes are searched for repeats. A repeated hash is almost always a repeated
+//! Duplicate event ids across every file of a stream, found exactly at 8 bytes a row. Each
+//! batch's ids are hashed to 64 bits, and the stream's hashes are searched for repeats. A repeated hash is almost always a repeated
 //! id, but two ids may share a hash: so when there are repeats, the ids with those hashes are
 //! read again as text (one more pass over the stream's files, only then) and compared as
 //! written. The text of the ids is never held for the whole stream.
-
-use std::collections::BTreeSet;
 
 use polars::prelude::*;
 
@@ -32,23 +29,16 @@ fn hashed(frame: DataFrame, name: &str) -> PolarsResult<DataFrame> {
         .collect()
 }
 
-/// A batch of typed rows with `event_id` replaced by its hash.
-pub(super) fn hash_ids(part: DataFrame) -> PolarsResult<DataFrame> {
-    if part.column("event_id").is_err() {
-        return Ok(part);
-    }
-    hashed(part, "event_id")?.drop("event_id")
+/// The hashes of a batch's event ids, as column `ID_HASH`.
+pub(super) fn hashes(typed: &DataFrame) -> PolarsResult<DataFrame> {
+    hashed(typed.select(["event_id"])?, "event_id")?.select([ID_HASH])
 }
 
-/// `FILE_INDEX`, `ROW` and `ID_HASH` of every typed row, in file order.
-pub(super) fn collect(typed: &[DataFrame]) -> PolarsResult<Option<DataFrame>> {
-    if typed.first().is_none_or(|t| t.column(ID_HASH).is_err()) {
+/// The id hashes of every batch, in one frame.
+pub(super) fn collect(parts: Vec<DataFrame>) -> PolarsResult<Option<DataFrame>> {
+    if parts.is_empty() {
         return Ok(None);
     }
-    let parts = typed
-        .iter()
-        .map(|t| t.select([FILE_INDEX, ROW, ID_HASH]))
-        .collect::<PolarsResult<Vec<_>>>()?;
     concat_frames(parts).map(Some)
 }
 
@@ -117,27 +107,13 @@ pub(super) fn repeat_keys(repeats: &DataFrame) -> PolarsResult<Option<Series>> {
     Ok(Some(keys.column("key")?.as_materialized_series().clone()))
 }
 
-/// The files (by index) that hold the rows of `ids`.
-pub(super) fn files_of(ids: &DataFrame) -> PolarsResult<BTreeSet<u32>> {
-    let files = ids
-        .clone()
-        .lazy()
-        .select([col(FILE_INDEX).unique()])
-        .collect()?;
-    Ok(files
-        .column(FILE_INDEX)?
-        .u32()?
-        .into_no_null_iter()
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Rows 1 to 3 of file 0 with hashes 5, 5, 7.
     fn ids() -> DataFrame {
-        df!(FILE_INDEX => [0u32, 0, 0], ROW => [1u64, 2, 3], ID_HASH => [5u64, 5, 7]).unwrap()
+        df!(ID_HASH => [5u64, 5, 7]).unwrap()
     }
 
     fn texts(ids: [&str; 2]) -> impl FnMut(Series) -> PolarsResult<DataFrame> {

@@ -10,17 +10,20 @@ mod ids;
 mod kpis;
 pub mod parse;
 mod plan;
+mod reading;
+mod spill;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use crate::ingest::{self, FILE, Mode, OpenFile, Opened, ROW, StreamLayout};
+use crate::ingest::{self, FILE, Opened, StreamLayout};
 use crate::model::Finding;
 use crate::progress::StreamProgress;
 use crate::schema::ColumnSpec;
 pub use checks::Check;
 use plan::FilePlan;
+pub use spill::CleanRows;
 
 /// What validation needs besides the stream itself.
 #[derive(Debug, Clone)]
@@ -45,7 +48,7 @@ pub struct Context {
 #[derive(Debug)]
 pub struct Validated {
     /// Canonical, typed columns; only rows free of errors and inside the period.
-    pub clean: DataFrame,
+    pub clean: CleanRows,
     /// Canonical columns present in the stream's files.
     pub present: BTreeSet<String>,
     pub findings: Vec<Finding>,
@@ -126,45 +129,44 @@ pub fn validate(
         .collect();
     let mut checks = checks::checks_for(layout, &specs, ctx);
     checks.extend(kpis::checks(layout, &specs));
-    let text_plan = FilePlan::new(&specs, &checks, ctx, None);
+    let stream = reading::Stream {
+        layout,
+        present: &opened.present,
+        specs: &specs,
+        checks: &checks,
+        ctx,
+    };
+    let mut clean = CleanRows::new(ingest::batch_rows());
     let mut findings = std::mem::take(&mut opened.findings);
-    let mut grouped = Vec::new();
-    let mut typed = Vec::new();
+    let (mut grouped, mut id_parts, mut read_files) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows = BTreeMap::new();
     let sizes: Vec<u64> = opened.files.iter().map(ingest::OpenFile::bytes).collect();
     let progress = StreamProgress::start(&layout.name, sizes.iter().sum());
     for (index, file) in opened.files.iter().enumerate() {
-        let reading = Reading {
-            layout,
-            present: &opened.present,
-            file,
-            index: index as u32,
-        };
-        match reading.read(&specs, &checks, ctx)? {
+        match stream.read(file, index as u32, &mut clean)? {
             Err(problem) => findings.push(*problem),
             Ok(mut read) => {
                 rows.insert(file.display.clone(), read.rows);
                 progress.file_done(&file.display, sizes[index], read.rows);
                 grouped.append(&mut read.groups);
-                typed.append(&mut read.typed);
+                id_parts.append(&mut read.ids);
+                read_files.push((index as u32, file));
             }
         }
     }
-    if typed.is_empty() {
+    if clean.is_unset() {
         let empty = ingest::empty_frame(layout, &opened.present);
-        typed.push(text_plan.apply(empty, 0)?.1);
+        let typed = FilePlan::new(&specs, &checks, ctx, None).apply(empty, 0)?.1;
+        clean.push(stream.clean_part(typed)?)?;
     }
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    let repeats = match ids::collect(&typed)? {
-        Some(ids) => {
-            let files = ids::files_of(&ids)?;
-            let mut reread = |hashes: Series| reread_ids(layout, &opened, &files, ctx, &hashes);
-            Some(ids::repeats(&ids, &mut reread)?)
+    if let Some(ids) = ids::collect(id_parts)? {
+        let repeats = ids::repeats(&ids, &mut |h| stream.reread_ids(&read_files, &h))?;
+        drop(ids);
+        if let Some(keys) = ids::repeat_keys(&repeats)? {
+            clean.leave_out(keys)?;
         }
-        None => None,
-    };
-    if let Some(repeats) = &repeats {
-        grouped.extend(duplicates(repeats, &checks, &names)?);
+        grouped.extend(duplicates(&repeats, &checks, &names)?);
     }
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
@@ -174,11 +176,6 @@ pub fn validate(
         .filter(|f| f.code == "outside_period")
         .map(|f| f.count)
         .sum();
-    let repeated = match &repeats {
-        Some(repeats) => ids::repeat_keys(repeats)?,
-        None => None,
-    };
-    let clean = clean_rows(typed, &specs, repeated)?;
     if layout.covers_period {
         findings.extend(coverage::finding(&clean, ctx, &layout.name)?);
     }
@@ -210,130 +207,6 @@ fn json_lines_rows(findings: &mut [Finding], files: &[ingest::OpenFile]) {
                 .or(f.row);
         }
     }
-}
-
-/// One file of a stream, to be read and checked.
-struct Reading<'a> {
-    layout: &'a StreamLayout,
-    present: &'a std::collections::BTreeSet<String>,
-    file: &'a OpenFile,
-    index: u32,
-}
-
-/// What one file gave: its grouped failures, typed rows and row count.
-struct FileRead {
-    groups: Vec<DataFrame>,
-    typed: Vec<DataFrame>,
-    rows: u64,
-}
-
-impl Reading<'_> {
-    /// Reads the file typed; reads it again as text when the typed read fails or a finding
-    /// has to show a typed value as written (see `ingest::typed`). What was read of a file
-    /// before it failed is left out with it.
-    fn read(
-        &self,
-        specs: &[&ColumnSpec],
-        checks: &[checks::Check],
-        ctx: &Context,
-    ) -> PolarsResult<Result<FileRead, Box<Finding>>> {
-        if self.file.typed.is_empty() {
-            return self.read_as(Mode::Text, &FilePlan::new(specs, checks, ctx, None));
-        }
-        let plan = FilePlan::new(specs, checks, ctx, Some((self.file, Mode::Typed)));
-        match self.read_as(Mode::Typed, &plan)? {
-            Ok(read)
-                if !read.groups.iter().try_fold(false, |any, g| {
-                    Ok::<_, PolarsError>(any || plan.needs_text(g)?)
-                })? =>
-            {
-                Ok(Ok(read))
-            }
-            _ => self.read_as(Mode::Text, &FilePlan::new(specs, checks, ctx, None)),
-        }
-    }
-
-    fn read_as(&self, mode: Mode, plan: &FilePlan) -> PolarsResult<Result<FileRead, Box<Finding>>> {
-        let mut read = FileRead {
-            groups: Vec::new(),
-            typed: Vec::new(),
-            rows: 0,
-        };
-        let mut each = |chunk: DataFrame| -> PolarsResult<()> {
-            read.rows += chunk.height() as u64;
-            let (failures, rows_typed) = plan.apply(chunk, self.index)?;
-            read.groups.push(failures);
-            read.typed.push(ids::hash_ids(rows_typed)?);
-            Ok(())
-        };
-        let outcome = ingest::read(self.layout, self.file, self.present, mode, &mut each);
-        Ok(outcome.map(|()| read))
-    }
-}
-
-/// Canonical columns no metric reads: left out of the clean rows to save memory.
-const NOT_MEASURED: [&str; 2] = ["event_id", "model_version"];
-
-/// The rows of the stream's readable `files` whose event id hashes to one of `hashes`:
-/// `FILE_INDEX`, `ROW` and `event_id` as parsed, in file order (see `ids`).
-fn reread_ids(
-    layout: &StreamLayout,
-    opened: &Opened,
-    files: &std::collections::BTreeSet<u32>,
-    ctx: &Context,
-    hashes: &Series,
-) -> PolarsResult<DataFrame> {
-    let present = std::collections::BTreeSet::from(["event_id".to_string()]);
-    let mut parts = Vec::new();
-    for &index in files {
-        let file = &opened.files[index as usize];
-        let mut each = |batch: DataFrame| -> PolarsResult<()> {
-            let batch = batch
-                .lazy()
-                .with_column(parse::trim_column("event_id"))
-                .select([
-                    lit(index).cast(DataType::UInt32).alias(FILE_INDEX),
-                    col(ROW),
-                    mapped_text("event_id", ctx).alias("event_id"),
-                ])
-                .collect()?;
-            parts.push(ids::with_hashes(batch, hashes)?);
-            Ok(())
-        };
-        ingest::read(layout, file, &present, Mode::Text, &mut each)
-            .map_err(|f| polars_err!(ComputeError: "{}: {}", file.display, f.message))?;
-    }
-    concat_frames(parts)
-}
-
-/// The rows the metrics use: free of errors, inside the period, first of their event id;
-/// built part by part so that the typed rows and the clean rows are not both held whole.
-fn clean_rows(
-    typed: Vec<DataFrame>,
-    specs: &[&ColumnSpec],
-    repeated: Option<Series>,
-) -> PolarsResult<DataFrame> {
-    let keep: Vec<&str> = specs
-        .iter()
-        .map(|spec| spec.name.as_ref())
-        .filter(|name| !NOT_MEASURED.contains(name))
-        .collect();
-    let mut mask = col(KEEP);
-    if let Some(repeated) = repeated {
-        let repeat = ids::row_key().is_in(lit(repeated).implode(false), false);
-        mask = mask.and(repeat.not());
-    }
-    let keep: Vec<Expr> = keep.iter().map(|name| col(*name)).collect();
-    let mut parts = Vec::with_capacity(typed.len());
-    for part in typed {
-        parts.push(
-            part.lazy()
-                .filter(mask.clone())
-                .select(keep.clone())
-                .collect()?,
-        );
-    }
-    concat_frames(parts)
 }
 
 /// The repeats of event ids across all files of the stream (see `ids`), grouped like the

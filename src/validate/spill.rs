@@ -1,0 +1,172 @@
+//! The clean rows of a stream: held in memory while they are few, written batch by batch to
+//! temporary Parquet files once they pass a limit, so that memory does not grow with the row
+//! count. The metrics read them back as a lazy scan, column by column, as each query needs.
+//! The files live in a temporary folder (under `TMPDIR`) removed when the run ends.
+
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+/// Column of the clean rows of a stream with event ids: the row's file and row in one number
+/// (see `ids::row_key`), to leave out the repeats found once every file is read.
+pub(super) const ROW_KEY: &str = "__row_key";
+
+/// A stream's clean rows (see the module doc).
+#[derive(Debug)]
+pub struct CleanRows {
+    held: Vec<DataFrame>,
+    spilled: Vec<PathBuf>,
+    dir: Option<tempfile::TempDir>,
+    schema: Option<SchemaRef>,
+    /// Rows pushed so far, and the rows held before writing to disk.
+    rows: u64,
+    limit: u64,
+    /// Keys (`ROW_KEY`) of repeated event ids, left out; and how many clean rows they are.
+    repeated: Option<Series>,
+    repeated_rows: u64,
+}
+
+/// A point to go back to when a file fails halfway (its rows are left out with it).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Mark {
+    held: usize,
+    spilled: usize,
+    rows: u64,
+}
+
+impl CleanRows {
+    /// Empty, spilling once more than `limit` rows are held.
+    pub(super) fn new(limit: u64) -> CleanRows {
+        CleanRows {
+            held: Vec::new(),
+            spilled: Vec::new(),
+            dir: None,
+            schema: None,
+            rows: 0,
+            limit,
+            repeated: None,
+            repeated_rows: 0,
+        }
+    }
+
+    /// Whether nothing, not even an empty batch, was pushed yet.
+    pub(super) fn is_unset(&self) -> bool {
+        self.schema.is_none()
+    }
+
+    pub(super) fn mark(&self) -> Mark {
+        Mark {
+            held: self.held.len(),
+            spilled: self.spilled.len(),
+            rows: self.rows,
+        }
+    }
+
+    /// Forgets the rows pushed since `mark`.
+    pub(super) fn truncate(&mut self, mark: Mark) {
+        self.held.truncate(mark.held);
+        for path in self.spilled.drain(mark.spilled..) {
+            let _ = std::fs::remove_file(path);
+        }
+        self.rows = mark.rows;
+    }
+
+    /// Adds a batch of clean rows.
+    pub(super) fn push(&mut self, part: DataFrame) -> PolarsResult<()> {
+        if self.schema.is_none() {
+            self.schema = Some(part.schema().clone());
+        } else if part.height() == 0 {
+            return Ok(());
+        }
+        self.rows += part.height() as u64;
+        self.held.push(part);
+        if self.rows > self.limit {
+            for mut part in std::mem::take(&mut self.held) {
+                self.write(&mut part)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, part: &mut DataFrame) -> PolarsResult<()> {
+        if self.dir.is_none() {
+            let dir = tempfile::Builder::new()
+                .prefix("sandbox-report-")
+                .tempdir()?;
+            self.dir = Some(dir);
+        }
+        let dir = self
+            .dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default();
+        let path = dir.join(format!("part-{:06}.parquet", self.spilled.len()));
+        let file = std::fs::File::create(&path)?;
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Lz4Raw)
+            .with_statistics(StatisticsOptions::empty())
+            .finish(part)?;
+        self.spilled.push(path);
+        Ok(())
+    }
+
+    /// Leaves out the rows with these keys (repeated event ids).
+    pub(super) fn leave_out(&mut self, keys: Series) -> PolarsResult<()> {
+        let counted = self
+            .all()?
+            .filter(col(ROW_KEY).is_in(lit(keys.clone()).implode(false), false))
+            .select([len()])
+            .collect()?;
+        self.repeated_rows = counted
+            .column("len")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
+        self.repeated = Some(keys);
+        Ok(())
+    }
+
+    /// The number of clean rows.
+    pub fn height(&self) -> usize {
+        (self.rows - self.repeated_rows) as usize
+    }
+
+    /// Every pushed row, with `ROW_KEY` when the stream has one.
+    fn all(&self) -> PolarsResult<LazyFrame> {
+        let schema = self.schema.clone().unwrap_or_default();
+        let mut frames: Vec<LazyFrame> = self.held.iter().map(|d| d.clone().lazy()).collect();
+        for path in &self.spilled {
+            frames.push(LazyFrame::scan_parquet(
+                PlRefPath::try_from_path(path)?,
+                ScanArgsParquet::default(),
+            )?);
+        }
+        if frames.is_empty() {
+            return Ok(DataFrame::empty_with_schema(&schema).lazy());
+        }
+        concat(frames, UnionArgs::default())
+    }
+
+    /// The clean rows, to be read lazily.
+    pub fn lazy(&self) -> PolarsResult<LazyFrame> {
+        let mut rows = self.all()?;
+        let schema = self.schema.clone().unwrap_or_default();
+        if !schema.contains(ROW_KEY) {
+            return Ok(rows);
+        }
+        if let Some(keys) = &self.repeated {
+            rows = rows.filter(
+                col(ROW_KEY)
+                    .is_in(lit(keys.clone()).implode(false), false)
+                    .not(),
+            );
+        }
+        Ok(rows.drop(by_name([ROW_KEY], true, false)))
+    }
+
+    /// The clean rows in memory (for small streams: key performance indicators).
+    pub fn collect(&self) -> PolarsResult<DataFrame> {
+        self.lazy()?.collect()
+    }
+}
