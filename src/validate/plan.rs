@@ -250,9 +250,7 @@ pub(super) fn first_failure(found: &str) -> [Expr; 3] {
     [
         col(ROW).min().alias("row"),
         len().alias("count"),
-        col(found)
-            .sort_by([col(ROW)], SortMultipleOptions::default())
-            .first()
-            .alias("found"),
+        // The value at the first row: one pass, no sort (a warning may cover most rows).
+        col(found).get(col(ROW).arg_min(), false).alias("found"),
     ]
 }
