@@ -170,3 +170,58 @@ impl CleanRows {
         self.lazy()?.collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(keys: [u64; 2], scores: [f64; 2]) -> DataFrame {
+        df!("score" => scores, ROW_KEY => keys).unwrap()
+    }
+
+    fn scores(rows: &CleanRows) -> Vec<f64> {
+        let frame = rows.collect().unwrap();
+        assert!(frame.column(ROW_KEY).is_err(), "the key is dropped");
+        frame
+            .column("score")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect()
+    }
+
+    #[test]
+    fn rows_beyond_the_limit_go_to_disk_and_come_back_in_order() {
+        let mut rows = CleanRows::new(3);
+        rows.push(part([1, 2], [0.1, 0.2])).unwrap();
+        assert!(rows.spilled.is_empty());
+        rows.push(part([3, 4], [0.3, 0.4])).unwrap();
+        let mark = rows.mark();
+        rows.push(part([5, 6], [0.5, 0.6])).unwrap();
+        assert_eq!(
+            rows.spilled.len(),
+            3,
+            "every held batch written once past the limit"
+        );
+        // A file that fails halfway: its rows are forgotten, on disk too.
+        rows.truncate(mark);
+        assert_eq!(rows.spilled.len(), 2);
+        rows.push(part([7, 8], [0.7, 0.8])).unwrap();
+        assert_eq!(scores(&rows), [0.1, 0.2, 0.3, 0.4, 0.7, 0.8]);
+        rows.leave_out(Series::new("k".into(), [2u64, 7, 99]))
+            .unwrap();
+        assert_eq!(rows.height(), 4);
+        assert_eq!(scores(&rows), [0.1, 0.3, 0.4, 0.8]);
+    }
+
+    #[test]
+    fn an_empty_stream_keeps_its_columns() {
+        let mut rows = CleanRows::new(3);
+        rows.push(df!("score" => Vec::<f64>::new()).unwrap())
+            .unwrap();
+        let frame = rows.collect().unwrap();
+        assert_eq!(frame.height(), 0);
+        assert!(frame.column("score").is_ok());
+    }
+}
