@@ -34,33 +34,35 @@ pub(super) fn hashes(typed: &DataFrame) -> PolarsResult<DataFrame> {
     hashed(typed.select(["event_id"])?, "event_id")?.select([ID_HASH])
 }
 
-/// The id hashes of every batch, in one frame.
-pub(super) fn collect(parts: Vec<DataFrame>) -> PolarsResult<Option<DataFrame>> {
-    if parts.is_empty() {
-        return Ok(None);
-    }
-    concat_frames(parts).map(Some)
-}
+/// The hashes are searched for repeats in this many parts (by the hash modulo), so that the
+/// search's table holds a sixteenth of the stream's hashes at a time.
+const SEARCH_PARTS: u64 = 16;
 
 /// The rows whose event id occurred earlier in the stream: `FILE_INDEX`, `ROW` and
-/// `event_id` (as parsed), in file order. `reread` gives the same columns for every row
-/// whose id hashes to one of the hashes it is given.
+/// `event_id` (as parsed), in file order. `parts` are the id hashes of every batch (see
+/// [`hashes`]); `reread` gives the same columns for every row whose id hashes to one of the
+/// hashes it is given.
 pub(super) fn repeats(
-    ids: &DataFrame,
+    parts: &[DataFrame],
     reread: &mut dyn FnMut(Series) -> PolarsResult<DataFrame>,
 ) -> PolarsResult<DataFrame> {
+    let all = concat(
+        parts.iter().map(|p| p.clone().lazy()).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )?;
     let hash = col(ID_HASH);
-    let candidates = ids
-        .clone()
-        .lazy()
-        .filter(
-            hash.clone()
-                .is_not_null()
-                .and(hash.is_first_distinct().not()),
-        )
-        .select([col(ID_HASH).unique()])
-        .collect()?;
-    let hashes = candidates.column(ID_HASH)?.as_materialized_series().clone();
+    let mut repeated = Vec::new();
+    for part in 0..SEARCH_PARTS {
+        let found = all
+            .clone()
+            .filter((hash.clone() % lit(SEARCH_PARTS)).eq(lit(part)))
+            .filter(hash.clone().is_duplicated())
+            .select([hash.clone().unique()])
+            .collect()?;
+        repeated.push(found);
+    }
+    let hashes = concat_frames(repeated)?;
+    let hashes = hashes.column(ID_HASH)?.as_materialized_series().clone();
     if hashes.is_empty() {
         return Ok(DataFrame::empty_with_schema(&repeat_schema()));
     }
@@ -125,14 +127,14 @@ mod tests {
 
     #[test]
     fn a_repeated_hash_of_a_repeated_id_is_a_repeat() {
-        let repeats = repeats(&ids(), &mut texts(["a", "a"])).unwrap();
+        let repeats = repeats(&[ids()], &mut texts(["a", "a"])).unwrap();
         assert_eq!(repeats.column(ROW).unwrap().u64().unwrap().get(0), Some(2));
         assert_eq!(repeats.height(), 1);
     }
 
     #[test]
     fn two_ids_that_share_a_hash_are_not_repeats() {
-        let repeats = repeats(&ids(), &mut texts(["a", "b"])).unwrap();
+        let repeats = repeats(&[ids()], &mut texts(["a", "b"])).unwrap();
         assert_eq!(repeats.height(), 0);
     }
 
@@ -141,6 +143,6 @@ mod tests {
         let ids =
             df!(FILE_INDEX => [0u32, 1], ROW => [1u64, 1], ID_HASH => [Some(5u64), None]).unwrap();
         let mut reread = |_: Series| -> PolarsResult<DataFrame> { panic!("read again") };
-        assert_eq!(repeats(&ids, &mut reread).unwrap().height(), 0);
+        assert_eq!(repeats(&[ids], &mut reread).unwrap().height(), 0);
     }
 }

@@ -160,9 +160,9 @@ pub fn validate(
         clean.push(stream.clean_part(typed)?)?;
     }
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    if let Some(ids) = ids::collect(id_parts)? {
-        let repeats = ids::repeats(&ids, &mut |h| stream.reread_ids(&read_files, &h))?;
-        drop(ids);
+    if stream.has_ids() && !id_parts.is_empty() {
+        let repeats = ids::repeats(&id_parts, &mut |h| stream.reread_ids(&read_files, &h))?;
+        drop(id_parts);
         if let Some(keys) = ids::repeat_keys(&repeats)? {
             clean.leave_out(keys)?;
         }

@@ -37,7 +37,7 @@ pub(super) struct FileRead {
 type Outcome = PolarsResult<Result<FileRead, Box<Finding>>>;
 
 impl Stream<'_> {
-    fn has_ids(&self) -> bool {
+    pub(super) fn has_ids(&self) -> bool {
         self.specs.iter().any(|s| s.name == "event_id")
     }
 
