@@ -391,19 +391,18 @@ fn open_file(
         text_exprs.push(last.clone());
         typed_exprs.push(last);
     }
-    let text_plan = lf.select(text_exprs).with_column(any_cell.clone());
     let plan = if typed.is_empty() {
-        text_plan.clone()
+        None
+    } else if file.format == FileFormat::Parquet {
+        // Parquet keeps its types: the same scan, other expressions.
+        Some(lf.clone())
     } else {
-        let typed_lf = match file.format {
-            FileFormat::Parquet => scan::scan(path, file.format),
-            _ => scan::scan_csv_typed(path, typed_sources(layout, &typed)),
-        };
-        guarded(|| typed_lf)
-            .map_err(unreadable)?
-            .select(typed_exprs)
-            .with_column(any_cell)
+        let sources = typed_sources(layout, &typed);
+        Some(guarded(|| scan::scan_csv_typed(path, sources)).map_err(unreadable)?)
     };
+    let plan = plan.map(|typed_lf| typed_lf.select(typed_exprs).with_column(any_cell.clone()));
+    let text_plan = lf.select(text_exprs).with_column(any_cell);
+    let plan = plan.unwrap_or_else(|| text_plan.clone());
     let chunked = file.format == FileFormat::Parquet
         || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
     let open = OpenFile {
