@@ -231,3 +231,67 @@ fn reading_in_chunks_gives_the_same_findings_and_metrics() {
     assert_eq!(whole["metrics"], chunked["metrics"]);
     assert_eq!(whole["series"], chunked["series"]);
 }
+
+/// An assistant stream of 23 rows on 23 days, latency ((7i mod 23)·12.5 + i mod 3) ms and
+/// csat 1 + i mod 5: read in chunks of 4 rows (six parts on disk), its quantiles and means are
+/// the hand-computed ones and every metric, series point and histogram bin equals the whole
+/// read's, to the bit.
+#[test]
+fn quantiles_and_means_over_many_parts_equal_the_whole() {
+    let outcomes = ["resolved", "escalated", "abandoned"];
+    let csv: String = std::iter::once("event_id,timestamp,outcome,latency_ms,csat\n".to_string())
+        .chain((0..23).map(|i| {
+            let latency = f64::from((i * 7) % 23) * 12.5 + f64::from(i % 3);
+            format!(
+                "q{i},2025-06-{:02}T09:00:00Z,{},{latency},{}\n",
+                2 + i,
+                outcomes[i as usize % 3],
+                1 + i % 5
+            )
+        }))
+        .collect();
+    let config = detection_config("").replace("kind: detection", "kind: assistant");
+    let dir = submission(&[("submission.yaml", &config), ("logs/a.csv", &csv)]);
+    let yaml = dir.path().join("submission.yaml");
+    let whole = build_ok(&yaml, &dir.path().join("whole"), "json");
+    let out = dir.path().join("chunked");
+    let built = bin()
+        .env("SANDBOX_REPORT_CHUNK_ROWS", "4")
+        .args([
+            "build",
+            &path_str(&yaml),
+            "-o",
+            &path_str(&out),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let chunked: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    // Sorted latencies s₀..s₂₂; quantile q at position 22·q, interpolated linearly (numpy's
+    // default): p50 = s₁₁ = 137.5, p95 at 20.9, p99 at 21.78.
+    let value = |id: &str| {
+        find_metric(&chunked, id, None, None).unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert_eq!(value("assistant.latency_p50"), 137.5);
+    assert!(
+        close(value("assistant.latency_p95"), 261.35),
+        "{}",
+        value("assistant.latency_p95")
+    );
+    assert!(
+        close(value("assistant.latency_p99"), 273.03),
+        "{}",
+        value("assistant.latency_p99")
+    );
+    assert!(close(value("assistant.latency_mean"), 3184.5 / 23.0));
+    assert!(close(value("assistant.csat_mean"), 66.0 / 23.0));
+    assert_eq!(whole["metrics"], chunked["metrics"]);
+    assert_eq!(whole["series"], chunked["series"]);
+    assert_eq!(whole["distributions"], chunked["distributions"]);
+}

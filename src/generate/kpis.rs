@@ -50,7 +50,7 @@ pub fn reported(
     let data = StreamData {
         name: stream,
         kind,
-        clean: clean.lazy(),
+        clean: metrics::Rows::one(clean.lazy()),
         present: &present,
         segments: &segments,
         currency: None,

@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use super::parts::{COUNT, Rows, VALUE, quantiles};
 use crate::model::{Bin, Distribution};
 
 /// A step of 1, 2, 2.5 or 5 × 10^k at least `raw`.
@@ -18,31 +19,25 @@ fn nice_step(raw: f64) -> f64 {
 
 /// The distribution of `column` over `rows`, or `None` when it has no values.
 pub fn histogram(
-    rows: LazyFrame,
+    rows: &Rows,
     column: &str,
     stream: &str,
     arm: Option<&str>,
 ) -> PolarsResult<Option<Distribution>> {
-    let values = rows
-        .filter(col(column).is_not_null())
-        .select([col(column).cast(DataType::Float64).alias("v")]);
-    let top = values
-        .clone()
-        .select([col("v")
-            .quantile(lit(0.99), QuantileMethod::Linear)
-            .alias("top")])
-        .collect()?;
+    let values = rows.value_counts(&[], col(column))?;
+    let top = quantiles(values.clone(), &[], &[("top".into(), 0.99)])?;
     let Some(top) = top.column("top")?.f64()?.get(0).filter(|t| *t > 0.0) else {
         return Ok(None);
     };
     let step = nice_step(top / 20.0);
     let bins = (top / step).ceil().max(1.0);
     let counts = values
-        .group_by([(col("v") / lit(step))
+        .lazy()
+        .group_by([(col(VALUE) / lit(step))
             .floor()
             .clip(lit(0.0), lit(bins - 1.0))
             .alias("bin")])
-        .agg([len().cast(DataType::Float64).alias("count")])
+        .agg([col(COUNT).sum().alias("count")])
         .collect()?;
     let index = counts.column("bin")?.f64()?;
     let count = counts.column("count")?.f64()?;
@@ -81,8 +76,8 @@ mod tests {
     #[test]
     fn counts_add_up_and_large_values_land_in_the_last_bin() {
         let values: Vec<f64> = (1..=100).map(f64::from).chain([10_000.0]).collect();
-        let rows = df!("latency_ms" => values).unwrap().lazy();
-        let d = histogram(rows, "latency_ms", "s", None).unwrap().unwrap();
+        let rows = Rows::one(df!("latency_ms" => values).unwrap().lazy());
+        let d = histogram(&rows, "latency_ms", "s", None).unwrap().unwrap();
         let total: f64 = d.bins.iter().map(|b| b.count).sum();
         assert_eq!(total, 101.0);
         assert_eq!(d.bins[0].low, 0.0);

@@ -6,6 +6,7 @@
 use polars::prelude::*;
 
 use super::measure::{Value, count_true};
+use super::parts::Rows;
 use crate::schema::StreamKind;
 
 /// Settings of the config's `fairness` block.
@@ -27,7 +28,12 @@ pub struct Fairness {
 }
 
 /// Per-group counts the fairness measures need.
-fn group_stats(rows: LazyFrame, attribute: &str, kind: StreamKind, has_label: bool) -> LazyFrame {
+fn group_stats(
+    rows: &Rows,
+    attribute: &str,
+    kind: StreamKind,
+    has_label: bool,
+) -> PolarsResult<DataFrame> {
     let mut aggs = vec![len().cast(DataType::Float64).alias("n")];
     match kind {
         StreamKind::Assistant => {
@@ -61,21 +67,22 @@ fn group_stats(rows: LazyFrame, attribute: &str, kind: StreamKind, has_label: bo
         }
     }
     rows.filter(col(attribute).is_not_null())
-        .group_by([col(attribute).alias("group")])
-        .agg(aggs)
+        .sum_by(&[col(attribute).alias("group")], &aggs)?
+        .lazy()
         .with_column(col("group").cast(DataType::String))
         .sort(["group"], SortMultipleOptions::default())
+        .collect()
 }
 
 /// Computes the fairness measures of `attribute` over `rows`.
 pub fn fairness(
-    rows: LazyFrame,
+    rows: &Rows,
     attribute: &str,
     kind: StreamKind,
     has_label: bool,
     settings: FairnessSettings,
 ) -> PolarsResult<Fairness> {
-    let stats = group_stats(rows, attribute, kind, has_label).collect()?;
+    let stats = group_stats(rows, attribute, kind, has_label)?;
     let min = settings.min_group_size as f64;
     let rate = col("hits") / col("n");
     let rates = stats
@@ -191,15 +198,17 @@ fn named_groups(frame: &DataFrame, size: &str) -> PolarsResult<Vec<(String, u64)
 mod tests {
     use super::*;
 
-    fn rows() -> LazyFrame {
+    /// In two parts, so that group a and b add up across them.
+    fn rows() -> Rows {
         // Group a: 4 events, 2 flagged (rate 0.5); b: 4 events, 1 flagged (0.25); c: 1 event.
-        df!(
+        let frame = df!(
             "seg" => ["a", "a", "a", "a", "b", "b", "b", "b", "c"],
             "decision" => [true, true, false, false, true, false, false, false, true],
             "label" => [true, false, true, false, true, true, false, false, true],
         )
         .unwrap()
-        .lazy()
+        .lazy();
+        Rows::new(vec![frame.clone().slice(0, 3), frame.slice(3, 6)])
     }
 
     #[test]
@@ -208,7 +217,7 @@ mod tests {
             min_group_size: 2,
             disparate_impact_floor: 0.8,
         };
-        let f = fairness(rows(), "seg", StreamKind::Detection, true, settings).unwrap();
+        let f = fairness(&rows(), "seg", StreamKind::Detection, true, settings).unwrap();
         let get = |id: &str| f.values.iter().find(|(i, _)| *i == id).unwrap().1.value;
         assert_eq!(get("fairness.demographic_parity_difference"), Some(0.25));
         assert_eq!(get("fairness.disparate_impact_ratio"), Some(0.5));
@@ -224,7 +233,7 @@ mod tests {
             min_group_size: 5,
             disparate_impact_floor: 0.8,
         };
-        let f = fairness(rows(), "seg", StreamKind::Detection, true, settings).unwrap();
+        let f = fairness(&rows(), "seg", StreamKind::Detection, true, settings).unwrap();
         assert!(f.values.iter().all(|(_, v)| v.value.is_none()));
         assert_eq!(f.excluded.len(), 3);
     }

@@ -91,14 +91,7 @@ fn detection(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
 
 fn assistant() -> Vec<Measure> {
     let outcome = |word: &str| count_true(col("outcome").eq(lit(word)));
-    let latency = || col("latency_ms");
-    let quantile = |id, q: f64| {
-        Measure::statistic(
-            id,
-            latency().quantile(lit(q), QuantileMethod::Linear),
-            "latency_ms",
-        )
-    };
+    let quantile = |id, per_mille| Measure::quantile(id, "latency_ms", per_mille);
     let tokens = col("input_tokens") + col("output_tokens");
     vec![
         Measure::count("assistant.interactions", len()),
@@ -111,20 +104,17 @@ fn assistant() -> Vec<Measure> {
             count_true(col("hallucination")),
             count_present("hallucination"),
         ),
-        Measure::statistic("assistant.csat_mean", col("csat").mean(), "csat"),
+        Measure::mean("assistant.csat_mean", col("csat")),
         Measure::ratio(
             "assistant.csat_satisfied_rate",
             count_true(col("csat").gt_eq(lit(4))),
             count_present("csat"),
         ),
-        quantile("assistant.latency_p50", 0.5),
-        quantile("assistant.latency_p95", 0.95),
-        quantile("assistant.latency_p99", 0.99),
-        Measure::statistic("assistant.latency_mean", latency().mean(), "latency_ms"),
-        Measure {
-            b: tokens.clone().is_not_null().sum(),
-            ..Measure::statistic("assistant.tokens_mean", tokens.mean(), "input_tokens")
-        },
+        quantile("assistant.latency_p50", 500),
+        quantile("assistant.latency_p95", 950),
+        quantile("assistant.latency_p99", 990),
+        Measure::mean("assistant.latency_mean", col("latency_ms")),
+        Measure::mean("assistant.tokens_mean", tokens),
         Measure::statistic("assistant.cost_total", col("cost").sum(), "cost"),
         Measure::ratio(
             "assistant.cost_per_interaction",
@@ -160,7 +150,6 @@ fn redteam(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
 
 fn oversight_and_incidents() -> Vec<Measure> {
     let reviewed = col("human_reviewed");
-    let seconds = col("review_seconds");
     vec![
         Measure::ratio(
             "oversight.review_rate",
@@ -172,11 +161,7 @@ fn oversight_and_incidents() -> Vec<Measure> {
             count_true(reviewed.clone().and(col("human_override"))),
             count_true(reviewed),
         ),
-        Measure::statistic(
-            "oversight.review_seconds_median",
-            seconds.quantile(lit(0.5), QuantileMethod::Linear),
-            "review_seconds",
-        ),
+        Measure::quantile("oversight.review_seconds_median", "review_seconds", 500),
         Measure::count("incidents.total", count_present("incident_type")),
         Measure::per_thousand("incidents.per_1k", count_present("incident_type"), len()),
     ]

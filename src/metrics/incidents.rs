@@ -4,18 +4,18 @@
 
 use polars::prelude::*;
 
+use super::parts::Rows;
 use crate::model::IncidentCount;
 
 /// The (type, severity) counts of `rows`, sorted by type then severity text.
-pub fn crosstab(
-    rows: LazyFrame,
-    stream: &str,
-    arm: Option<&str>,
-) -> PolarsResult<Vec<IncidentCount>> {
+pub fn crosstab(rows: &Rows, stream: &str, arm: Option<&str>) -> PolarsResult<Vec<IncidentCount>> {
     let counts = rows
         .filter(col("incident_type").is_not_null())
-        .group_by([col("incident_type"), col("incident_severity")])
-        .agg([len().cast(DataType::UInt64).alias("count")])
+        .sum_by(
+            &[col("incident_type"), col("incident_severity")],
+            &[len().cast(DataType::UInt64).alias("count")],
+        )?
+        .lazy()
         .with_columns([
             col("incident_type").cast(DataType::String),
             col("incident_severity").cast(DataType::String),

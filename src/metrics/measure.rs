@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::catalogue::{self, Interval};
+use super::parts::{self, Rows};
 use super::stats::wilson;
 
 /// How the two aggregates `a` and `b` become a metric value.
@@ -16,8 +17,16 @@ pub enum Combine {
     Ratio,
     /// value = 1 − a / b, numerator b − a, denominator b; interval 1 − the flipped Wilson of a / b.
     Complement,
-    /// value = a (a mean, quantile or sum) over b values; null when b = 0; denominator b.
+    /// value = a (a sum) over b values; null when b = 0; denominator b.
     Statistic,
+    /// value = a / b (a mean: a sum over b values); null when b = 0; denominator b.
+    Mean,
+    /// value = the quantile q = `per_mille` / 1000 of the values `a` (a column), computed from
+    /// their counts (see `parts::quantiles`); null when there are none (b = 0); denominator b.
+    Quantile {
+        column: &'static str,
+        per_mille: u16,
+    },
     /// value = a / b × 1000, numerator a, denominator b.
     PerThousand,
 }
@@ -69,13 +78,47 @@ impl Measure {
         }
     }
 
-    /// A mean, quantile or sum `value` of the non-null values of column `name`.
+    /// A sum `value` of the non-null values of column `name`.
     pub fn statistic(id: &'static str, value: Expr, name: &str) -> Measure {
         Measure {
             id,
             a: value,
             b: count_present(name),
             combine: Combine::Statistic,
+        }
+    }
+
+    /// The mean of `values` (its sum over its number of non-null values).
+    pub fn mean(id: &'static str, values: Expr) -> Measure {
+        Measure {
+            id,
+            a: values.clone().sum(),
+            b: values.is_not_null().sum(),
+            combine: Combine::Mean,
+        }
+    }
+
+    /// The quantile `per_mille` / 1000 (linear interpolation) of the non-null values of column
+    /// `name`.
+    pub fn quantile(id: &'static str, name: &'static str, per_mille: u16) -> Measure {
+        Measure {
+            id,
+            a: col(name),
+            b: count_present(name),
+            combine: Combine::Quantile {
+                column: name,
+                per_mille,
+            },
+        }
+    }
+
+    /// The column a quantile measure is taken of.
+    fn quantile_of(&self) -> Option<(&'static str, f64)> {
+        match self.combine {
+            Combine::Quantile { column, per_mille } => {
+                Some((column, f64::from(per_mille) / 1000.0))
+            }
+            _ => None,
         }
     }
 
@@ -157,8 +200,13 @@ fn combine_raw(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value 
             numerator: Some(b - a),
             denominator: Some(b),
         },
-        Combine::Statistic => Value {
+        Combine::Statistic | Combine::Quantile { .. } => Value {
             value: nonzero.then_some(a),
+            denominator: Some(b),
+            ..Value::default()
+        },
+        Combine::Mean => Value {
+            value: nonzero.then(|| a / b),
             denominator: Some(b),
             ..Value::default()
         },
@@ -174,31 +222,97 @@ fn combine_raw(id: &str, how: Combine, a: Option<f64>, b: Option<f64>) -> Value 
 /// Per group key (empty when there is no key): each measure's id and value.
 pub type GroupValues = Vec<(String, Vec<(&'static str, Value)>)>;
 
-/// Evaluates `measures` over `rows` in one query, as one group or per value of `key` (nulls
-/// form no group; groups sorted by key).
+/// Evaluates `measures` over `rows`, as one group or per value of `key` (nulls form no group;
+/// groups sorted by key as text): the counts and sums in one query over the parts, the
+/// quantiles from one count of values per column.
 pub fn evaluate(
-    rows: LazyFrame,
+    rows: &Rows,
     key: Option<&str>,
     measures: &[&Measure],
 ) -> PolarsResult<GroupValues> {
     if measures.is_empty() {
         return Ok(Vec::new());
     }
-    let aggs: Vec<Expr> = measures
+    let rows = match key {
+        Some(k) => rows.filter(col(k).is_not_null()),
+        None => rows.clone(),
+    };
+    let keys: Vec<Expr> = key.map(col).into_iter().collect();
+    let sums: Vec<Expr> = measures
         .iter()
         .enumerate()
-        .flat_map(|(i, m)| m.aggregations(i))
+        .flat_map(|(i, m)| {
+            let [a, b] = m.aggregations(i);
+            match m.combine {
+                Combine::Quantile { .. } => vec![b],
+                _ => vec![a, b],
+            }
+        })
         .collect();
+    let mut frame = rows.sum_by(&keys, &sums)?;
+    for quantiles in quantile_frames(&rows, key, measures)? {
+        frame = match key {
+            None => frame.hstack(quantiles.columns())?,
+            Some(k) => frame
+                .lazy()
+                .join(
+                    quantiles.lazy(),
+                    [col(k)],
+                    [col(k)],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .collect()?,
+        };
+    }
     let frame = match key {
-        None => rows.select(aggs).collect()?,
-        Some(k) => rows
-            .filter(col(k).is_not_null())
-            .group_by([col(k)])
-            .agg(aggs)
+        None => frame,
+        Some(k) => frame
+            .lazy()
             .with_column(col(k).cast(DataType::String))
             .sort([k], SortMultipleOptions::default())
             .collect()?,
     };
+    read_values(&frame, key, measures)
+}
+
+/// One frame per column that quantiles are taken of: per key, each quantile measure's `a`.
+fn quantile_frames(
+    rows: &Rows,
+    key: Option<&str>,
+    measures: &[&Measure],
+) -> PolarsResult<Vec<DataFrame>> {
+    let wanted: Vec<(usize, &str, f64)> = measures
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.quantile_of().map(|(name, q)| (i, name, q)))
+        .collect();
+    let mut columns: Vec<&str> = Vec::new();
+    for (_, name, _) in &wanted {
+        if !columns.contains(name) {
+            columns.push(name);
+        }
+    }
+    let keys: Vec<Expr> = key.map(col).into_iter().collect();
+    let key_names: Vec<&str> = key.into_iter().collect();
+    let mut out = Vec::new();
+    for column in columns {
+        let counts = rows.value_counts(&keys, col(column))?;
+        let of_column: Vec<(String, f64)> = wanted
+            .iter()
+            .filter(|(_, name, _)| *name == column)
+            .map(|(i, _, q)| (a_name(*i), *q))
+            .collect();
+        out.push(parts::quantiles(counts, &key_names, &of_column)?);
+    }
+    Ok(out)
+}
+
+/// The measures' values from the aggregates `frame` (one row per group).
+fn read_values(
+    frame: &DataFrame,
+    key: Option<&str>,
+    measures: &[&Measure],
+) -> PolarsResult<GroupValues> {
     let keys: Vec<String> = match key {
         Some(k) => frame
             .column(k)?

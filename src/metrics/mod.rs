@@ -9,6 +9,7 @@ mod fairness;
 mod families;
 mod incidents;
 pub mod measure;
+mod parts;
 mod place;
 mod rank;
 mod series;
@@ -23,13 +24,14 @@ use crate::model::{Distribution, Finding, IncidentCount, Metric, Segment, Series
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
+pub use parts::Rows;
 
 /// One stream's clean rows and what the metrics need to know about it.
 pub struct StreamData<'a> {
     pub name: &'a str,
     pub kind: StreamKind,
-    /// The clean rows, read lazily (see `validate::CleanRows`).
-    pub clean: LazyFrame,
+    /// The clean rows, read part by part (see `validate::CleanRows::parts`).
+    pub clean: Rows,
     pub present: &'a BTreeSet<String>,
     pub segments: &'a [String],
     pub currency: Option<&'a str>,
@@ -88,7 +90,7 @@ pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
     let mut result = StreamResult::default();
     for arm in arms {
         let rows = match arm {
-            Some(a) => data.clean.clone().filter(col("arm").eq(lit(a))),
+            Some(a) => data.clean.filter(col("arm").eq(lit(a))),
             None => data.clean.clone(),
         };
         arm_metrics(data, &measures, rows, arm, &mut result)?;
@@ -106,7 +108,7 @@ pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
 fn arm_metrics(
     data: &StreamData,
     measures: &[Measure],
-    rows: LazyFrame,
+    rows: Rows,
     arm: Option<&str>,
     out: &mut StreamResult,
 ) -> PolarsResult<()> {
@@ -114,12 +116,12 @@ fn arm_metrics(
         place::metric(data, id, arm, segment, value)
     };
     let overall: Vec<&Measure> = measures.iter().filter(|m| def(m.id).overall).collect();
-    for (_, values) in evaluate(rows.clone(), None, &overall)? {
+    for (_, values) in evaluate(&rows, None, &overall)? {
         out.metrics
             .extend(values.into_iter().map(|(id, v)| place(id, None, v)));
     }
     if data.kind == StreamKind::Detection && data.has("label") && data.has("score") {
-        let r = rank::rank_metrics(rows.clone())?;
+        let r = rank::rank_metrics(&rows)?;
         out.metrics
             .push(place("detection.roc_auc", None, r.roc_auc));
         out.metrics.push(place(
@@ -140,7 +142,7 @@ fn arm_metrics(
                 d.grouped_by(&attribute) || (d.per_segment && data.segments.contains(&attribute))
             })
             .collect();
-        let evaluated = evaluate(rows.clone(), Some(&attribute), &chosen)?;
+        let evaluated = evaluate(&rows, Some(&attribute), &chosen)?;
         for key in group_values(data, &attribute)? {
             // A group that another arm has but this one lacks is listed with zero counts.
             let values = match evaluated.iter().find(|(k, _)| *k == key) {
@@ -167,20 +169,20 @@ fn arm_metrics(
     place::drop_bona_fide_apcer(&mut out.metrics);
     let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
     out.metrics.extend(apcer_max);
-    fairness_metrics(data, rows.clone(), arm, out)?;
+    fairness_metrics(data, &rows, arm, out)?;
     if data.has("incident_type") && data.has("incident_severity") {
-        let crossed = incidents::crosstab(rows.clone(), data.name, arm)?;
+        let crossed = incidents::crosstab(&rows, data.name, arm)?;
         out.incidents.extend(crossed);
     }
     if data.has("latency_ms") {
-        let histogram = distribution::histogram(rows.clone(), "latency_ms", data.name, arm)?;
+        let histogram = distribution::histogram(&rows, "latency_ms", data.name, arm)?;
         out.distributions.extend(histogram);
     }
     let trended: Vec<&Measure> = measures.iter().filter(|m| def(m.id).series).collect();
     if data.has("timestamp") {
         let weeks = series::mondays(data.period.0, data.period.1);
         out.series.extend(series::series(
-            rows,
+            &rows,
             &trended,
             data.timezone,
             &weeks,
@@ -194,7 +196,7 @@ fn arm_metrics(
 /// Fairness measures per segment attribute, with warnings about left-out groups.
 fn fairness_metrics(
     data: &StreamData,
-    rows: LazyFrame,
+    rows: &Rows,
     arm: Option<&str>,
     out: &mut StreamResult,
 ) -> PolarsResult<()> {
@@ -202,13 +204,7 @@ fn fairness_metrics(
         return Ok(());
     }
     for attribute in data.segments.iter().filter(|a| data.has(a)) {
-        let f = fairness::fairness(
-            rows.clone(),
-            attribute,
-            data.kind,
-            data.has("label"),
-            data.fairness,
-        )?;
+        let f = fairness::fairness(rows, attribute, data.kind, data.has("label"), data.fairness)?;
         for (id, value) in &f.values {
             let segment = Segment {
                 attribute: attribute.clone(),
@@ -227,10 +223,10 @@ fn fairness_metrics(
 fn group_values(data: &StreamData, attribute: &str) -> PolarsResult<Vec<String>> {
     let groups = data
         .clean
-        .clone()
+        .filter(col(attribute).is_not_null())
+        .sum_by(&[col(attribute)], &[len().alias("__rows")])?
+        .lazy()
         .select([col(attribute)
-            .drop_nulls()
-            .unique()
             .cast(DataType::String)
             .sort(SortOptions::default())])
         .collect()?;

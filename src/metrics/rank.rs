@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::measure::Value;
+use super::parts::Rows;
 
 /// ROC AUC, average precision and EER (with its threshold) of one population.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -17,8 +18,8 @@ pub struct RankMetrics {
 
 /// Computes the rank metrics over rows with both `label` and `score`. Every value is null
 /// unless both classes are present; the denominator is the number of scored, labelled events.
-pub fn rank_metrics(rows: LazyFrame) -> PolarsResult<RankMetrics> {
-    let points = roc_points(rows);
+pub fn rank_metrics(rows: &Rows) -> PolarsResult<RankMetrics> {
+    let points = roc_points(score_counts(rows)?.lazy());
     let sums = points
         .clone()
         .select([
@@ -59,16 +60,24 @@ pub fn rank_metrics(rows: LazyFrame) -> PolarsResult<RankMetrics> {
     })
 }
 
-/// One row per distinct score, highest first, with cumulative rates at that threshold
-/// ("predict positive when score ≥ t") and the previous point's rates (start: nothing positive).
-fn roc_points(rows: LazyFrame) -> LazyFrame {
+/// Per distinct score of the labelled, scored rows: its positives `pos` and negatives `neg`.
+fn score_counts(rows: &Rows) -> PolarsResult<DataFrame> {
     let label = col("label");
     rows.filter(label.clone().is_not_null().and(col("score").is_not_null()))
-        .group_by([col("score")])
-        .agg([
-            label.clone().cast(DataType::Float64).sum().alias("pos"),
-            label.not().cast(DataType::Float64).sum().alias("neg"),
-        ])
+        .sum_by(
+            &[col("score")],
+            &[
+                label.clone().cast(DataType::Float64).sum().alias("pos"),
+                label.not().cast(DataType::Float64).sum().alias("neg"),
+            ],
+        )
+}
+
+/// One row per distinct score (from `score_counts`), highest first, with cumulative rates at
+/// that threshold ("predict positive when score ≥ t") and the previous point's rates (start:
+/// nothing positive).
+fn roc_points(counts: LazyFrame) -> LazyFrame {
+    counts
         .sort(
             ["score"],
             SortMultipleOptions::default().with_order_descending(true),
@@ -127,13 +136,13 @@ fn equal_error_rate(points: LazyFrame) -> PolarsResult<(Option<f64>, Option<f64>
 mod tests {
     use super::*;
 
-    fn frame(labels: &[Option<bool>], scores: &[Option<f64>]) -> LazyFrame {
-        df!("label" => labels, "score" => scores).unwrap().lazy()
+    fn frame(labels: &[Option<bool>], scores: &[Option<f64>]) -> Rows {
+        Rows::one(df!("label" => labels, "score" => scores).unwrap().lazy())
     }
 
     #[test]
     fn perfect_separation() {
-        let r = rank_metrics(frame(
+        let r = rank_metrics(&frame(
             &[Some(true), Some(true), Some(false), Some(false)],
             &[Some(0.9), Some(0.8), Some(0.2), Some(0.1)],
         ))
@@ -152,7 +161,7 @@ mod tests {
         // AP = 1/3·1 + 1/3·(2/3) + 0 + 1/3·(3/5).
         // EER: FNR = 2/3, 1/3, 1/3, 0; first FNR ≤ FPR at t=0.7 (1/3 ≤ 1/2);
         // d0 = 0 − 2/3, d1 = 1/2 − 1/3, s = (2/3)/(2/3 + 1/6) = 0.8, EER = 0.8·1/2 = 0.4.
-        let r = rank_metrics(frame(
+        let r = rank_metrics(&frame(
             &[
                 Some(true),
                 Some(false),
@@ -182,7 +191,7 @@ mod tests {
     #[test]
     fn an_exact_tie_of_fnr_and_fpr_is_the_crossing() {
         // Positives 0.9 0.7 0.5, negatives 0.8 0.6 0.4: at t = 0.7, FNR = FPR = 1/3.
-        let r = rank_metrics(frame(
+        let r = rank_metrics(&frame(
             &[
                 Some(true),
                 Some(false),
@@ -207,7 +216,7 @@ mod tests {
 
     #[test]
     fn all_scores_tied() {
-        let r = rank_metrics(frame(
+        let r = rank_metrics(&frame(
             &[Some(true), Some(false), Some(false), Some(false)],
             &[Some(0.5); 4],
         ))
@@ -219,10 +228,10 @@ mod tests {
 
     #[test]
     fn one_class_or_no_scores_gives_null() {
-        let one = rank_metrics(frame(&[Some(true), Some(true)], &[Some(0.5), Some(0.7)])).unwrap();
+        let one = rank_metrics(&frame(&[Some(true), Some(true)], &[Some(0.5), Some(0.7)])).unwrap();
         assert_eq!(one.roc_auc.value, None);
         assert_eq!(one.roc_auc.denominator, Some(2.0));
-        let none = rank_metrics(frame(&[Some(true), Some(false)], &[None, None])).unwrap();
+        let none = rank_metrics(&frame(&[Some(true), Some(false)], &[None, None])).unwrap();
         assert_eq!(none.eer.value, None);
         assert_eq!(none.eer.denominator, Some(0.0));
     }

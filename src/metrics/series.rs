@@ -6,6 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
+use super::parts::Rows;
 use crate::model::{Series, SeriesPoint};
 
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).
@@ -55,7 +56,7 @@ fn iso_label(monday: NaiveDate) -> String {
 
 /// One series per measure over `rows` (which must hold `timestamp`).
 pub fn series(
-    rows: LazyFrame,
+    rows: &Rows,
     measures: &[&Measure],
     timezone: &str,
     weeks: &[NaiveDate],
@@ -63,7 +64,7 @@ pub fn series(
     arm: Option<&str>,
 ) -> PolarsResult<Vec<Series>> {
     let per_week = evaluate(
-        rows.with_column(week_column(timezone, weeks)),
+        &rows.with_column(week_column(timezone, weeks)),
         Some(WEEK),
         measures,
     )?;

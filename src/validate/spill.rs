@@ -134,26 +134,48 @@ impl CleanRows {
 
     /// Every pushed row, with `ROW_KEY` when the stream has one.
     fn all(&self) -> PolarsResult<LazyFrame> {
-        let schema = self.schema.clone().unwrap_or_default();
-        let mut frames: Vec<LazyFrame> = self.held.iter().map(|d| d.clone().lazy()).collect();
-        for path in &self.spilled {
-            frames.push(LazyFrame::scan_parquet(
-                PlRefPath::try_from_path(path)?,
-                ScanArgsParquet::default(),
-            )?);
-        }
-        if frames.is_empty() {
-            return Ok(DataFrame::empty_with_schema(&schema).lazy());
-        }
-        concat(frames, UnionArgs::default())
+        concat(self.raw_parts()?, UnionArgs::default())
     }
 
     /// The clean rows, to be read lazily.
     pub fn lazy(&self) -> PolarsResult<LazyFrame> {
-        let mut rows = self.all()?;
+        Ok(self.without_repeats(self.all()?))
+    }
+
+    /// The clean rows in parts to be read one at a time (see `metrics::Rows`).
+    pub fn parts(&self) -> PolarsResult<Vec<LazyFrame>> {
+        Ok(self
+            .raw_parts()?
+            .into_iter()
+            .map(|part| self.without_repeats(part))
+            .collect())
+    }
+
+    /// The pushed rows in the order they were read: each file written to disk, then the rows
+    /// still held, as one part. At least one part (empty, with the columns, when no rows are).
+    fn raw_parts(&self) -> PolarsResult<Vec<LazyFrame>> {
+        let mut parts = Vec::with_capacity(self.spilled.len() + 1);
+        for path in &self.spilled {
+            parts.push(LazyFrame::scan_parquet(
+                PlRefPath::try_from_path(path)?,
+                ScanArgsParquet::default(),
+            )?);
+        }
+        let held: Vec<LazyFrame> = self.held.iter().map(|d| d.clone().lazy()).collect();
+        if !held.is_empty() {
+            parts.push(concat(held, UnionArgs::default())?);
+        } else if parts.is_empty() {
+            let schema = self.schema.clone().unwrap_or_default();
+            parts.push(DataFrame::empty_with_schema(&schema).lazy());
+        }
+        Ok(parts)
+    }
+
+    /// `rows` without the repeated event ids and without `ROW_KEY`.
+    fn without_repeats(&self, mut rows: LazyFrame) -> LazyFrame {
         let schema = self.schema.clone().unwrap_or_default();
         if !schema.contains(ROW_KEY) {
-            return Ok(rows);
+            return rows;
         }
         if let Some(keys) = &self.repeated {
             rows = rows.filter(
@@ -162,7 +184,7 @@ impl CleanRows {
                     .not(),
             );
         }
-        Ok(rows.drop(by_name([ROW_KEY], true, false)))
+        rows.drop(by_name([ROW_KEY], true, false))
     }
 
     /// The clean rows in memory (for small streams: key performance indicators).
