@@ -150,6 +150,7 @@ fn context(loaded: &LoadedConfig) -> validate::Context {
         .map(|d| crate::config::day_start_micros(tz, d));
     validate::Context {
         timezone: tz.name().to_string(),
+        steady_offset: crate::config::steady_offset_micros(tz, period.start, period.end),
         timezone_given: loaded.config.timezone_given(),
         period_utc: end.map(|end| (start, end)),
         period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),

@@ -1,8 +1,9 @@
 //! Calendar dates in the config (`period.start`, `period.end`), read as `YYYY-MM-DD` with a
 //! message a config author understands: what was expected, what was found and, for a day that
-//! does not exist, why. Also where a day begins in the config's timezone.
+//! does not exist, why. Also where a day begins in the config's timezone, and whether its clocks
+//! stay put around the period.
 
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, Days, NaiveDate, Offset, TimeZone};
 use serde::{Deserialize, Deserializer};
 
 /// The first instant of `day` in `zone`, in microseconds since the epoch: the earlier one when
@@ -15,6 +16,29 @@ pub fn day_start_micros(zone: chrono_tz::Tz, day: NaiveDate) -> i64 {
                 .earliest()
         })
         .map_or(i64::MIN, |t| t.timestamp_micros())
+}
+
+/// The UTC offset of `zone` in microseconds (local = UTC + offset) when it is the same at every
+/// hour from a year before `start` to a year after `end`: the clocks do not change around the
+/// period, so a local time becomes an instant by one subtraction. `None` when they change
+/// (daylight saving, or a zone that moved its offset).
+pub fn steady_offset_micros(zone: chrono_tz::Tz, start: NaiveDate, end: NaiveDate) -> Option<i64> {
+    let first = start
+        .checked_sub_days(Days::new(366))?
+        .and_hms_opt(0, 0, 0)?;
+    let last = end.checked_add_days(Days::new(367))?.and_hms_opt(0, 0, 0)?;
+    let offset_at = |utc: &chrono::NaiveDateTime| {
+        i64::from(zone.offset_from_utc_datetime(utc).fix().local_minus_utc())
+    };
+    let offset = offset_at(&first);
+    let mut hour = first;
+    while hour <= last {
+        if offset_at(&hour) != offset {
+            return None;
+        }
+        hour += chrono::TimeDelta::hours(1);
+    }
+    Some(offset * 1_000_000)
 }
 
 /// Deserializes a `YYYY-MM-DD` date (serde `deserialize_with`).
@@ -133,6 +157,24 @@ mod day_start_tests {
         assert_eq!(
             day_start_micros(santiago, d(2025, 9, 7)),
             1_757_217_600_000_000
+        );
+    }
+
+    #[test]
+    fn a_steady_offset_only_where_the_clocks_never_change_near_the_period() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let zone = |name: &str| -> chrono_tz::Tz { name.parse().unwrap() };
+        let june = (d(2025, 6, 1), d(2025, 6, 30));
+        let steady = |name: &str| steady_offset_micros(zone(name), june.0, june.1);
+        assert_eq!(steady("Asia/Hong_Kong"), Some(8 * 3_600_000_000));
+        assert_eq!(steady("UTC"), Some(0));
+        assert_eq!(steady("Asia/Kolkata"), Some(19_800_000_000));
+        // New York keeps summer time all June, but changes its clocks within a year of it.
+        assert_eq!(steady("America/New_York"), None);
+        // Kazakhstan's Almaty moved from +06:00 to +05:00 on 1 March 2024.
+        assert_eq!(
+            steady_offset_micros(zone("Asia/Almaty"), d(2024, 6, 1), d(2024, 6, 30)),
+            None
         );
     }
 }

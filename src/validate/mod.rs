@@ -30,6 +30,9 @@ pub use spill::CleanRows;
 pub struct Context {
     /// IANA name of the config's timezone.
     pub timezone: String,
+    /// The timezone's UTC offset in microseconds when its clocks do not change around the
+    /// period (see `config::steady_offset_micros`).
+    pub steady_offset: Option<i64>,
     /// Whether the config names its timezone; else UTC is assumed, with a warning when a
     /// timestamp without offset is read.
     pub timezone_given: bool,
@@ -42,6 +45,16 @@ pub struct Context {
     /// Whether the clean rows hold text columns as categories (a small number per row, not
     /// the text): for event logs, whose text columns are groupings with few values.
     pub categorical_text: bool,
+}
+
+impl Context {
+    /// The timezone as the timestamp readers use it.
+    pub fn zone(&self) -> parse::Zone<'_> {
+        parse::Zone {
+            name: &self.timezone,
+            steady_offset: self.steady_offset,
+        }
+    }
 }
 
 /// A validated stream: its findings and the rows the metrics may use.

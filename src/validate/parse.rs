@@ -9,6 +9,17 @@ use crate::schema::ColumnType;
 const TRUE_WORDS: &[&str] = &["true", "1", "yes", "y"];
 const FALSE_WORDS: &[&str] = &["false", "0", "no", "n"];
 
+/// The config's timezone as the timestamp readers use it.
+#[derive(Debug, Clone, Copy)]
+pub struct Zone<'a> {
+    /// IANA name.
+    pub name: &'a str,
+    /// The zone's UTC offset in microseconds when its clocks do not change around the period
+    /// (see `config::steady_offset_micros`): local times then become instants by one
+    /// subtraction instead of a timezone-database lookup per value.
+    pub steady_offset: Option<i64>,
+}
+
 /// The canonical timestamp type: microseconds in UTC.
 pub fn timestamp_dtype() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
@@ -54,7 +65,7 @@ pub fn blank_column(name: &str) -> Expr {
 }
 
 /// Parses the text column `name` (already trimmed and value-mapped by `text`) into `ty`.
-pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
+pub fn parse(text: Expr, ty: ColumnType, zone: Zone) -> Expr {
     match ty {
         ColumnType::Text => text,
         ColumnType::Enum(set) => {
@@ -73,7 +84,7 @@ pub fn parse(text: Expr, ty: ColumnType, timezone: &str) -> Expr {
         }
         ColumnType::Float { .. } => text.cast(DataType::Float64),
         ColumnType::Int { .. } => whole_number(text.cast(DataType::Float64)),
-        ColumnType::Timestamp => full_timestamp(text, timezone).0,
+        ColumnType::Timestamp => full_timestamp(text, zone).0,
         ColumnType::Date => text.str().to_date(StrptimeOptions {
             format: Some("%Y-%m-%d".into()),
             strict: false,
@@ -107,7 +118,7 @@ pub type Timestamps = (Expr, Expr);
 /// fixed-format parser, about eight times faster than the full reading). Where it reads a
 /// value it agrees with [`full_timestamp`]; a batch with a value it leaves unread is read
 /// again with the full reading.
-pub fn quick_timestamp(text: Expr, timezone: &str) -> Timestamps {
+pub fn quick_timestamp(text: Expr, zone: Zone) -> Timestamps {
     let options = StrptimeOptions {
         cache: false,
         ..strptime("%Y-%m-%d %H:%M:%S")
@@ -115,20 +126,17 @@ pub fn quick_timestamp(text: Expr, timezone: &str) -> Timestamps {
     let naive = text
         .str()
         .to_datetime(Some(TimeUnit::Microseconds), None, options, lit("raise"));
-    (local_to_utc(naive.clone(), timezone), naive)
+    (local_to_utc(naive.clone(), zone), naive)
 }
 
 /// Every timestamp form of input-v1 (see `parse_timestamp`), with the local time.
-pub fn full_timestamp(text: Expr, timezone: &str) -> Timestamps {
-    (
-        parse_timestamp(text.clone(), timezone),
-        naive_timestamp(text),
-    )
+pub fn full_timestamp(text: Expr, zone: Zone) -> Timestamps {
+    (parse_timestamp(text.clone(), zone), naive_timestamp(text))
 }
 
 /// A timestamp column as a Parquet file stores it: with a timezone it is an instant; without,
-/// a local time in `timezone`, as if written `YYYY-MM-DD HH:MM:SS`.
-pub fn stored_timestamp(value: Expr, dtype: &DataType, timezone: &str) -> Timestamps {
+/// a local time in `zone`, as if written `YYYY-MM-DD HH:MM:SS`.
+pub fn stored_timestamp(value: Expr, dtype: &DataType, zone: Zone) -> Timestamps {
     let local = DataType::Datetime(TimeUnit::Microseconds, None);
     match dtype {
         DataType::Datetime(_, Some(_)) => (
@@ -140,30 +148,34 @@ pub fn stored_timestamp(value: Expr, dtype: &DataType, timezone: &str) -> Timest
         ),
         _ => {
             let naive = value.cast(local);
-            (local_to_utc(naive.clone(), timezone), naive)
+            (local_to_utc(naive.clone(), zone), naive)
         }
     }
 }
 
-/// A local time in `timezone` as an instant in UTC: ambiguous local times (a DST fall-back)
-/// take the earlier instant, local times that do not exist (a DST gap) are null.
-fn local_to_utc(naive: Expr, timezone: &str) -> Expr {
-    let zone = TimeZone::opt_try_new(Some(timezone))
+/// A local time in `zone` as an instant in UTC: ambiguous local times (a DST fall-back) take
+/// the earlier instant, local times that do not exist (a DST gap) are null. With a steady
+/// offset there are neither, and the offset is subtracted.
+fn local_to_utc(naive: Expr, zone: Zone) -> Expr {
+    if let Some(offset) = zone.steady_offset {
+        return (naive.cast(DataType::Int64) - lit(offset)).cast(timestamp_dtype());
+    }
+    let tz = TimeZone::opt_try_new(Some(zone.name))
         .ok()
         .flatten()
         .unwrap_or(TimeZone::UTC);
     naive
         .dt()
-        .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null)
+        .replace_time_zone(Some(tz), lit("earliest"), NonExistent::Null)
         .dt()
         .convert_time_zone(TimeZone::UTC)
         .cast(timestamp_dtype())
 }
 
 /// RFC 3339 (offset or `Z`, `T` or space) goes to UTC directly; `YYYY-MM-DD HH:MM:SS` without
-/// an offset is read in `timezone`. Ambiguous local times (a DST fall-back) take the earlier
+/// an offset is read in `zone`. Ambiguous local times (a DST fall-back) take the earlier
 /// instant; local times that do not exist (a DST gap) are rejected.
-fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
+fn parse_timestamp(text: Expr, zone: Zone) -> Expr {
     let unified = unify(text);
     let with_offset = unified.clone().str().to_datetime(
         Some(TimeUnit::Microseconds),
@@ -173,7 +185,7 @@ fn parse_timestamp(text: Expr, timezone: &str) -> Expr {
     );
     coalesce(&[
         with_offset.cast(timestamp_dtype()),
-        local_to_utc(naive(unified), timezone),
+        local_to_utc(naive(unified), zone),
     ])
 }
 
@@ -208,4 +220,45 @@ fn naive(unified: Expr) -> Expr {
 /// time does not exist (a daylight-saving gap).
 fn naive_timestamp(text: Expr) -> Expr {
     naive(unify(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hong Kong's clocks stay at +08:00: the subtraction gives the instants the timezone
+    /// database gives, for local times in and far outside the period.
+    #[test]
+    fn a_steady_offset_gives_the_instants_of_the_timezone_database() {
+        let texts = [
+            "2025-06-01 00:00:00",
+            "2025-06-30 23:59:59",
+            "2025-03-09 02:30:00",
+            "1999-12-31 23:00:00",
+            "not a time",
+        ];
+        let frame = df!("t" => texts).unwrap().lazy();
+        let read = |steady_offset| {
+            let zone = Zone {
+                name: "Asia/Hong_Kong",
+                steady_offset,
+            };
+            let (ts, _) = quick_timestamp(col("t"), zone);
+            let out = frame
+                .clone()
+                .select([ts.cast(DataType::Int64).alias("us")])
+                .collect()
+                .unwrap();
+            out.column("us")
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        let database = read(None);
+        assert_eq!(database[0], Some(1_748_707_200_000_000));
+        assert_eq!(database[4], None);
+        assert_eq!(read(Some(8 * 3_600_000_000)), database);
+    }
 }

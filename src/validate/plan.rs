@@ -154,24 +154,21 @@ fn parse_all(
             |(ts, naive): Timestamps| [ts.alias(parsed_name(name)), naive.alias(NAIVE_TIMESTAMP)];
         match (typed.get(name), spec.ty) {
             (Some(dtype), ColumnType::Timestamp) => parsed.extend(timestamps(
-                parse::stored_timestamp(col(name), dtype, &ctx.timezone),
+                parse::stored_timestamp(col(name), dtype, ctx.zone()),
             )),
             (Some(_), ty) => parsed.push(parse::from_typed(col(name), ty).alias(parsed_name(name))),
             (None, ColumnType::Timestamp) => {
                 let text = mapped_text(name, ctx);
-                parsed.extend(timestamps(parse::quick_timestamp(
-                    text.clone(),
-                    &ctx.timezone,
-                )));
+                parsed.extend(timestamps(parse::quick_timestamp(text.clone(), ctx.zone())));
                 let unread = col(NAIVE_TIMESTAMP)
                     .is_null()
                     .and(parse::is_blank(name).not())
                     .alias(unread_name());
-                let full = timestamps(parse::full_timestamp(text, &ctx.timezone)).to_vec();
+                let full = timestamps(parse::full_timestamp(text, ctx.zone())).to_vec();
                 slow = Some((unread, full));
             }
             (None, ty) => parsed.push(
-                parse::parse(mapped_text(name, ctx), ty, &ctx.timezone).alias(parsed_name(name)),
+                parse::parse(mapped_text(name, ctx), ty, ctx.zone()).alias(parsed_name(name)),
             ),
         }
     }
