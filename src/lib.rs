@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod panic;
+pub mod parts;
 pub mod pipeline;
 pub mod progress;
 pub mod render;

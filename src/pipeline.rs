@@ -273,7 +273,7 @@ pub fn results(loaded: &LoadedConfig, checked: &Checked) -> Result<Results> {
         let data = StreamData {
             name,
             kind: stream.config.kind,
-            clean: metrics::Rows::new(stream.validated.clean.parts().map_err(data_error)?),
+            clean: stream.validated.clean.rows().map_err(data_error)?,
             present: &stream.validated.present,
             segments: &segments,
             currency: config.currency.as_deref(),

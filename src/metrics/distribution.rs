@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::parts::{COUNT, Rows, VALUE, quantiles};
+use crate::parts::{COUNT, Rows, VALUE, quantiles};
 use crate::model::{Bin, Distribution};
 
 /// A step of 1, 2, 2.5 or 5 × 10^k at least `raw`.

@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use super::measure::{Value, count_true};
-use super::parts::Rows;
+use crate::parts::Rows;
 use crate::schema::StreamKind;
 
 /// Settings of the config's `fairness` block.

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::parts::Rows;
+use crate::parts::Rows;
 use crate::model::IncidentCount;
 
 /// The (type, severity) counts of `rows`, sorted by type then severity text.

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::catalogue::{self, Interval};
-use super::parts::{self, Rows};
+use crate::parts::{self, Rows};
 use super::stats::wilson;
 
 /// How the two aggregates `a` and `b` become a metric value.

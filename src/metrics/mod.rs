@@ -9,7 +9,6 @@ mod fairness;
 mod families;
 mod incidents;
 pub mod measure;
-mod parts;
 mod place;
 mod rank;
 mod series;
@@ -24,7 +23,7 @@ use crate::model::{Distribution, Finding, IncidentCount, Metric, Segment, Series
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
-pub use parts::Rows;
+pub use crate::parts::Rows;
 
 /// One stream's clean rows and what the metrics need to know about it.
 pub struct StreamData<'a> {

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::measure::Value;
-use super::parts::Rows;
+use crate::parts::Rows;
 
 /// ROC AUC, average precision and EER (with its threshold) of one population.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

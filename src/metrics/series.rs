@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
-use super::parts::Rows;
+use crate::parts::Rows;
 use crate::model::{Series, SeriesPoint};
 
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).

@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::Context;
+use crate::parts::Fold;
 use crate::model::{Finding, Severity};
 
 const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
@@ -25,24 +26,20 @@ pub(super) fn finding(
     }
     let weeks = (end - start + WEEK_MICROS - 1) / WEEK_MICROS;
     let micros = col("timestamp").cast(DataType::Int64);
-    let stats = rows
+    let per_week = clean.rows()?.fold_by(
+        &[((micros - lit(start)) / lit(WEEK_MICROS)).alias("week")],
+        &[
+            (col("timestamp").min().alias("first"), Fold::Min),
+            (col("timestamp").max().alias("last"), Fold::Max),
+        ],
+    )?;
+    let day = |c: &str, e: Expr| e.dt().date().cast(DataType::String).alias(c);
+    let stats = per_week
+        .lazy()
         .select([
-            ((micros.clone() - lit(start)) / lit(WEEK_MICROS))
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("weeks"),
-            col("timestamp")
-                .min()
-                .dt()
-                .date()
-                .cast(DataType::String)
-                .alias("first"),
-            col("timestamp")
-                .max()
-                .dt()
-                .date()
-                .cast(DataType::String)
-                .alias("last"),
+            len().cast(DataType::Int64).alias("weeks"),
+            day("first", col("first").min()),
+            day("last", col("last").max()),
         ])
         .collect()?;
     let with_events = stats.column("weeks")?.i64()?.get(0).unwrap_or(0);

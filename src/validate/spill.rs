@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 
+use crate::parts::Rows;
+
 /// Column of the clean rows of a stream with event ids: the row's file and row in one number
 /// (see `ids::row_key`), to leave out the repeats found once every file is read.
 pub(super) const ROW_KEY: &str = "__row_key";
@@ -112,11 +114,9 @@ impl CleanRows {
 
     /// Leaves out the rows with these keys (repeated event ids).
     pub(super) fn leave_out(&mut self, keys: Series) -> PolarsResult<()> {
-        let counted = self
-            .all()?
+        let counted = Rows::new(self.raw_parts()?)
             .filter(col(ROW_KEY).is_in(lit(keys.clone()).implode(false), false))
-            .select([len()])
-            .collect()?;
+            .sum_by(&[], &[len()])?;
         self.repeated_rows = counted
             .column("len")?
             .cast(&DataType::UInt64)?
@@ -142,13 +142,14 @@ impl CleanRows {
         Ok(self.without_repeats(self.all()?))
     }
 
-    /// The clean rows in parts to be read one at a time (see `metrics::Rows`).
-    pub fn parts(&self) -> PolarsResult<Vec<LazyFrame>> {
-        Ok(self
-            .raw_parts()?
-            .into_iter()
-            .map(|part| self.without_repeats(part))
-            .collect())
+    /// The clean rows in parts to be read one at a time (see `parts::Rows`).
+    pub fn rows(&self) -> PolarsResult<Rows> {
+        Ok(Rows::new(
+            self.raw_parts()?
+                .into_iter()
+                .map(|part| self.without_repeats(part))
+                .collect(),
+        ))
     }
 
     /// The pushed rows in the order they were read: each file written to disk, then the rows

@@ -1,9 +1,10 @@
-//! The rows a metric query reads, as parts: the batches of a stream's clean rows (see
-//! `validate::CleanRows::parts`), read one at a time. A query aggregates each part on its own
-//! and adds the partial aggregates up in part order, so that memory holds one part and the
+//! The rows a query over a stream's clean rows reads, as parts: the batches of clean rows (see
+//! `validate::CleanRows::rows`), read one at a time. A query aggregates each part on its own
+//! and folds the partial aggregates in part order, so that memory holds one part and the
 //! aggregates, never every row of a 100-million-row stream, and float sums are added in the
-//! same order on every run. Only additive aggregates (counts, sums) cross parts; quantiles are
-//! computed from value counts, and rank metrics from counts per distinct score.
+//! same order on every run. Only aggregates that fold (counts, sums, minima, maxima) cross
+//! parts; the metrics compute quantiles from value counts and rank metrics from counts per
+//! distinct score.
 
 use polars::prelude::*;
 
@@ -51,18 +52,27 @@ impl Rows {
     /// add up) per value of `keys` (a null key is a group; categorical keys come back as text),
     /// or in one row without keys.
     pub fn sum_by(&self, keys: &[Expr], sums: &[Expr]) -> PolarsResult<DataFrame> {
+        let folds: Vec<(Expr, Fold)> = sums.iter().map(|s| (s.clone(), Fold::Sum)).collect();
+        self.fold_by(keys, &folds)
+    }
+
+    /// The named aggregations `aggs` per value of `keys` (as `sum_by`), each part's value
+    /// folded into the total by its `Fold`.
+    pub fn fold_by(&self, keys: &[Expr], aggs: &[(Expr, Fold)]) -> PolarsResult<DataFrame> {
+        let exprs: Vec<Expr> = aggs.iter().map(|(e, _)| e.clone()).collect();
+        let how: Vec<Fold> = aggs.iter().map(|(_, f)| *f).collect();
         let mut names: Option<(Vec<PlSmallStr>, Vec<PlSmallStr>)> = None;
         let mut total: Option<DataFrame> = None;
         let mut pending = Vec::new();
         let mut pending_rows = 0;
         for part in &self.parts {
             let partial = match keys {
-                [] => part.clone().select(sums),
-                _ => part.clone().group_by(keys).agg(sums),
+                [] => part.clone().select(&exprs),
+                _ => part.clone().group_by(keys).agg(&exprs),
             };
             let partial = partial.collect()?;
-            // The partial frame's columns: the keys, then the sums.
-            let (key_names, sum_names) = names.get_or_insert_with(|| {
+            // The partial frame's columns: the keys, then the aggregations.
+            let (key_names, agg_names) = names.get_or_insert_with(|| {
                 let all = partial.get_column_names_owned();
                 let (k, s) = all.split_at(keys.len().min(all.len()));
                 (k.to_vec(), s.to_vec())
@@ -71,18 +81,13 @@ impl Rows {
             pending_rows += partial.height();
             pending.push(partial);
             if pending_rows >= MERGE_ROWS {
-                let merged = merge(
-                    total.take(),
-                    std::mem::take(&mut pending),
-                    key_names,
-                    sum_names,
-                )?;
+                let merged = merge(total.take(), std::mem::take(&mut pending), key_names, agg_names, &how)?;
                 pending_rows = merged.height();
                 total = Some(merged);
             }
         }
-        let (key_names, sum_names) = names.unwrap_or_default();
-        merge(total, pending, &key_names, &sum_names)
+        let (key_names, agg_names) = names.unwrap_or_default();
+        merge(total, pending, &key_names, &agg_names, &how)
     }
 
     /// How often each non-null value of `value` occurs (as Float64 `VALUE`, with `COUNT`), per
@@ -95,12 +100,21 @@ impl Rows {
     }
 }
 
-/// Adds up the partial aggregates: a sum per key over `total` then `pending`, in that order.
+/// How a part's aggregate folds into the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    Sum,
+    Min,
+    Max,
+}
+
+/// Folds the partial aggregates per key over `total` then `pending`, in that order.
 fn merge(
     total: Option<DataFrame>,
     pending: Vec<DataFrame>,
     keys: &[PlSmallStr],
-    sums: &[PlSmallStr],
+    aggs: &[PlSmallStr],
+    how: &[Fold],
 ) -> PolarsResult<DataFrame> {
     let mut frames: Vec<DataFrame> = total.into_iter().chain(pending).collect();
     if frames.len() == 1 {
@@ -110,7 +124,15 @@ fn merge(
         frames.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
         UnionArgs::default(),
     )?;
-    let summed: Vec<Expr> = sums.iter().map(|n| col(n.clone()).sum()).collect();
+    let summed: Vec<Expr> = aggs
+        .iter()
+        .zip(how)
+        .map(|(n, fold)| match fold {
+            Fold::Sum => col(n.clone()).sum(),
+            Fold::Min => col(n.clone()).min(),
+            Fold::Max => col(n.clone()).max(),
+        })
+        .collect();
     match keys {
         [] => all.select(summed),
         _ => all
