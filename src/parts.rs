@@ -81,7 +81,13 @@ impl Rows {
             pending_rows += partial.height();
             pending.push(partial);
             if pending_rows >= MERGE_ROWS {
-                let merged = merge(total.take(), std::mem::take(&mut pending), key_names, agg_names, &how)?;
+                let merged = merge(
+                    total.take(),
+                    std::mem::take(&mut pending),
+                    key_names,
+                    agg_names,
+                    &how,
+                )?;
                 pending_rows = merged.height();
                 total = Some(merged);
             }

@@ -233,7 +233,7 @@ fn reading_in_chunks_gives_the_same_findings_and_metrics() {
 }
 
 /// An assistant stream of 23 rows on 23 days, latency ((7i mod 23)·12.5 + i mod 3) ms and
-/// csat 1 + i mod 5: read in chunks of 4 rows (six parts on disk), its quantiles and means are
+/// csat 1 + i mod 5: read in chunks of 4 rows (the clean rows in two parts, one on disk), its quantiles and means are
 /// the hand-computed ones and every metric, series point and histogram bin equals the whole
 /// read's, to the bit.
 #[test]

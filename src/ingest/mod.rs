@@ -144,7 +144,7 @@ fn chunk_rows() -> i64 {
             .ok()
             .and_then(|v| v.parse().ok())
             .filter(|n: &i64| *n > 0)
-            .unwrap_or(1_000_000)
+            .unwrap_or(500_000)
     })
 }
 

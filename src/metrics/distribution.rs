@@ -4,8 +4,8 @@
 
 use polars::prelude::*;
 
-use crate::parts::{COUNT, Rows, VALUE, quantiles};
 use crate::model::{Bin, Distribution};
+use crate::parts::{COUNT, Rows, VALUE, quantiles};
 
 /// A step of 1, 2, 2.5 or 5 × 10^k at least `raw`.
 fn nice_step(raw: f64) -> f64 {

@@ -4,8 +4,8 @@
 
 use polars::prelude::*;
 
-use crate::parts::Rows;
 use crate::model::IncidentCount;
+use crate::parts::Rows;
 
 /// The (type, severity) counts of `rows`, sorted by type then severity text.
 pub fn crosstab(rows: &Rows, stream: &str, arm: Option<&str>) -> PolarsResult<Vec<IncidentCount>> {

@@ -5,8 +5,8 @@
 use polars::prelude::*;
 
 use super::catalogue::{self, Interval};
-use crate::parts::{self, Rows};
 use super::stats::wilson;
+use crate::parts::{self, Rows};
 
 /// How the two aggregates `a` and `b` become a metric value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,10 +20,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::model::{Distribution, Finding, IncidentCount, Metric, Segment, Series, Severity};
+pub use crate::parts::Rows;
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
-pub use crate::parts::Rows;
 
 /// One stream's clean rows and what the metrics need to know about it.
 pub struct StreamData<'a> {

@@ -6,8 +6,8 @@ use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
-use crate::parts::Rows;
 use crate::model::{Series, SeriesPoint};
+use crate::parts::Rows;
 
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).
 const WEEK: &str = "__week";

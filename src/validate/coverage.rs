@@ -5,8 +5,8 @@
 use polars::prelude::*;
 
 use super::Context;
-use crate::parts::Fold;
 use crate::model::{Finding, Severity};
+use crate::parts::Fold;
 
 const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
 

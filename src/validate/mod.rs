@@ -149,7 +149,8 @@ pub fn validate(
         checks: &checks,
         ctx,
     };
-    let mut clean = CleanRows::new(ingest::batch_rows());
+    // Clean rows go to disk a million at a time (two batches): the parts the metrics read.
+    let mut clean = CleanRows::new(2 * ingest::batch_rows());
     let mut findings = std::mem::take(&mut opened.findings);
     let (mut grouped, mut id_parts, mut read_files) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows = BTreeMap::new();

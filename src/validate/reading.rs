@@ -74,7 +74,7 @@ impl Stream<'_> {
                 return Ok(Ok(read));
             }
         }
-        clean.truncate(mark);
+        clean.truncate(mark)?;
         self.read_as(file, index, Mode::Text, &text_plan(), clean)
     }
 
@@ -103,7 +103,7 @@ impl Stream<'_> {
         };
         let outcome = ingest::read(self.layout, file, self.present, mode, &mut each);
         if outcome.is_err() {
-            clean.truncate(mark);
+            clean.truncate(mark)?;
         }
         Ok(outcome.map(|()| read))
     }

@@ -17,7 +17,10 @@ pub(super) const ROW_KEY: &str = "__row_key";
 #[derive(Debug)]
 pub struct CleanRows {
     held: Vec<DataFrame>,
-    spilled: Vec<PathBuf>,
+    /// Rows in `held`.
+    held_rows: u64,
+    /// The files written, each with its number of rows.
+    spilled: Vec<(PathBuf, u64)>,
     dir: Option<tempfile::TempDir>,
     schema: Option<SchemaRef>,
     /// Rows pushed so far, and the rows held before writing to disk.
@@ -31,16 +34,15 @@ pub struct CleanRows {
 /// A point to go back to when a file fails halfway (its rows are left out with it).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Mark {
-    held: usize,
-    spilled: usize,
     rows: u64,
 }
 
 impl CleanRows {
-    /// Empty, spilling once more than `limit` rows are held.
+    /// Empty, writing the held rows to one file once more than `limit` rows are held.
     pub(super) fn new(limit: u64) -> CleanRows {
         CleanRows {
             held: Vec::new(),
+            held_rows: 0,
             spilled: Vec::new(),
             dir: None,
             schema: None,
@@ -57,20 +59,47 @@ impl CleanRows {
     }
 
     pub(super) fn mark(&self) -> Mark {
-        Mark {
-            held: self.held.len(),
-            spilled: self.spilled.len(),
-            rows: self.rows,
-        }
+        Mark { rows: self.rows }
     }
 
-    /// Forgets the rows pushed since `mark`.
-    pub(super) fn truncate(&mut self, mark: Mark) {
-        self.held.truncate(mark.held);
-        for path in self.spilled.drain(mark.spilled..) {
-            let _ = std::fs::remove_file(path);
+    /// Forgets the rows pushed since `mark`: files written since are removed, a file that
+    /// holds rows from both sides of it is written again with the earlier rows only.
+    pub(super) fn truncate(&mut self, mark: Mark) -> PolarsResult<()> {
+        let keep = mark.rows;
+        let mut start = 0;
+        let mut kept = Vec::new();
+        for (path, rows) in std::mem::take(&mut self.spilled) {
+            if start + rows <= keep {
+                kept.push((path, rows));
+            } else if start < keep {
+                let mut earlier = LazyFrame::scan_parquet(
+                    PlRefPath::try_from_path(&path)?,
+                    ScanArgsParquet::default(),
+                )?
+                .slice(0, (keep - start) as u32)
+                .collect()?;
+                write_parquet(&path, &mut earlier)?;
+                kept.push((path, keep - start));
+            } else {
+                let _ = std::fs::remove_file(path);
+            }
+            start += rows;
         }
-        self.rows = mark.rows;
+        self.spilled = kept;
+        // The held rows come after every file.
+        let mut room = keep.saturating_sub(start);
+        let mut held = Vec::new();
+        for frame in std::mem::take(&mut self.held) {
+            let take = (frame.height() as u64).min(room);
+            room -= take;
+            if take > 0 {
+                held.push(frame.slice(0, take as usize));
+            }
+        }
+        self.held = held;
+        self.held_rows = self.held.iter().map(|f| f.height() as u64).sum();
+        self.rows = keep;
+        Ok(())
     }
 
     /// Adds a batch of clean rows.
@@ -81,11 +110,16 @@ impl CleanRows {
             return Ok(());
         }
         self.rows += part.height() as u64;
+        self.held_rows += part.height() as u64;
         self.held.push(part);
-        if self.rows > self.limit {
-            for mut part in std::mem::take(&mut self.held) {
-                self.write(&mut part)?;
-            }
+        if self.held_rows > self.limit {
+            let held: Vec<LazyFrame> = std::mem::take(&mut self.held)
+                .into_iter()
+                .map(IntoLazy::lazy)
+                .collect();
+            let mut part = concat(held, UnionArgs::default())?.collect()?;
+            self.write(&mut part)?;
+            self.held_rows = 0;
         }
         Ok(())
     }
@@ -103,12 +137,8 @@ impl CleanRows {
             .map(|d| d.path().to_path_buf())
             .unwrap_or_default();
         let path = dir.join(format!("part-{:06}.parquet", self.spilled.len()));
-        let file = std::fs::File::create(&path)?;
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Lz4Raw)
-            .with_statistics(StatisticsOptions::empty())
-            .finish(part)?;
-        self.spilled.push(path);
+        write_parquet(&path, part)?;
+        self.spilled.push((path, part.height() as u64));
         Ok(())
     }
 
@@ -156,7 +186,7 @@ impl CleanRows {
     /// still held, as one part. At least one part (empty, with the columns, when no rows are).
     fn raw_parts(&self) -> PolarsResult<Vec<LazyFrame>> {
         let mut parts = Vec::with_capacity(self.spilled.len() + 1);
-        for path in &self.spilled {
+        for (path, _) in &self.spilled {
             parts.push(LazyFrame::scan_parquet(
                 PlRefPath::try_from_path(path)?,
                 ScanArgsParquet::default(),
@@ -194,6 +224,15 @@ impl CleanRows {
     }
 }
 
+fn write_parquet(path: &std::path::Path, part: &mut DataFrame) -> PolarsResult<()> {
+    let file = std::fs::File::create(path)?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .with_statistics(StatisticsOptions::empty())
+        .finish(part)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,23 +258,31 @@ mod tests {
         let mut rows = CleanRows::new(3);
         rows.push(part([1, 2], [0.1, 0.2])).unwrap();
         assert!(rows.spilled.is_empty());
-        rows.push(part([3, 4], [0.3, 0.4])).unwrap();
         let mark = rows.mark();
-        rows.push(part([5, 6], [0.5, 0.6])).unwrap();
+        rows.push(part([3, 4], [0.3, 0.4])).unwrap();
+        let sizes = |rows: &CleanRows| rows.spilled.iter().map(|(_, n)| *n).collect::<Vec<_>>();
         assert_eq!(
-            rows.spilled.len(),
-            3,
-            "every held batch written once past the limit"
+            sizes(&rows),
+            [4],
+            "the held rows written as one file past the limit"
         );
-        // A file that fails halfway: its rows are forgotten, on disk too.
-        rows.truncate(mark);
-        assert_eq!(rows.spilled.len(), 2);
+        rows.push(part([5, 6], [0.5, 0.6])).unwrap();
+        // A file that fails halfway: its rows are forgotten, held and on disk, also from the
+        // temporary file that holds rows of the file before.
+        rows.truncate(mark).unwrap();
+        assert_eq!(sizes(&rows), [2]);
+        assert_eq!(rows.height(), 2);
         rows.push(part([7, 8], [0.7, 0.8])).unwrap();
-        assert_eq!(scores(&rows), [0.1, 0.2, 0.3, 0.4, 0.7, 0.8]);
+        let mark = rows.mark();
+        rows.push(part([9, 10], [0.9, 1.0])).unwrap();
+        assert_eq!(sizes(&rows), [2, 4]);
+        rows.truncate(mark).unwrap();
+        assert_eq!(sizes(&rows), [2, 2]);
+        assert_eq!(scores(&rows), [0.1, 0.2, 0.7, 0.8]);
         rows.leave_out(Series::new("k".into(), [2u64, 7, 99]))
             .unwrap();
-        assert_eq!(rows.height(), 4);
-        assert_eq!(scores(&rows), [0.1, 0.3, 0.4, 0.8]);
+        assert_eq!(rows.height(), 2);
+        assert_eq!(scores(&rows), [0.1, 0.8]);
     }
 
     #[test]
