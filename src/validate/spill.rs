@@ -1,6 +1,7 @@
-//! The clean rows of a stream: held in memory while they are few, written batch by batch to
-//! temporary Parquet files once they pass a limit, so that memory does not grow with the row
-//! count. The metrics read them back as a lazy scan, column by column, as each query needs.
+//! The clean rows of a stream: held in memory while they are few, written to a temporary
+//! Parquet file, all the held rows as one file, each time they pass a limit, so that memory does
+//! not grow with the row count. The metrics read them back part by part (each file, then the
+//! rows still held; see `parts::Rows`), column by column, as each query needs.
 //! The files live in a temporary folder (under `TMPDIR`) removed when the run ends.
 
 use std::path::PathBuf;
