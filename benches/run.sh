@@ -15,6 +15,7 @@ ROWS="${1:-1000000}"
 KIND="${2:-detection}"
 cargo build --release --quiet
 BIN="$CARGO_TARGET_DIR/release/sandbox-report"
+GEN="$CARGO_TARGET_DIR/release/sandbox-report-gen"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export SOURCE_DATE_EPOCH=1756684800
@@ -50,7 +51,7 @@ segments="segments: [age_band, channel]"
 for ext in csv parquet; do
   dir="$WORK/$ext"
   mkdir -p "$dir/logs"
-  "$BIN" generate stream --kind "$KIND" --rows "$ROWS" -o "$dir/logs/events.$ext" >/dev/null
+  "$GEN" stream --kind "$KIND" --rows "$ROWS" -o "$dir/logs/events.$ext" >/dev/null
   cat > "$dir/submission.yaml" <<YAML
 schema_version: 1
 timezone: Asia/Hong_Kong
@@ -71,7 +72,7 @@ YAML
 done
 
 for n in 50 1000; do
-  "$BIN" generate bundles --count "$n" -o "$WORK/bundles-$n" >/dev/null
+  "$GEN" bundles --count "$n" -o "$WORK/bundles-$n" >/dev/null
   EVENTS="" measure "cohort of $n bundles (pdf, html, md)" "$BIN" cohort "$WORK/bundles-$n" -o "$WORK/cohort-$n"
   echo "    cohort.pdf $(pdfinfo "$WORK/cohort-$n/cohort.pdf" 2>/dev/null | awk '/^Pages/ {print $2}') pages, $(du -k "$WORK/cohort-$n/cohort.pdf" | cut -f1) KB"
 done

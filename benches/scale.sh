@@ -15,7 +15,7 @@
 # CARGO_TARGET_DIR defaulting to $HOME/.cache/sandbox-report/target. The script never builds it:
 # run `cargo build --release` first.
 #
-# Data: the tool's own generator. `sandbox-report generate stream` writes one file per call, with
+# Data: the tool's own generator. `sandbox-report-gen stream` writes one file per call, with
 # event ids numbered from 1 in each file, so several calls would repeat ids; instead one call per
 # stream and format writes all the rows and the script cuts that file into BENCH_FILES (default 8)
 # consecutive part files (the generator sorts by time, so each part is a stretch of the period):
@@ -77,6 +77,8 @@ BIN=${SANDBOX_REPORT_BIN:-$CARGO_TARGET_DIR/release/sandbox-report}
   echo "  hint: build it first (cargo build --release), or set SANDBOX_REPORT_BIN to a binary" >&2
   exit 2; }
 BIN=$(realpath "$BIN")
+# The generator is the separate binary beside it.
+GEN=${SANDBOX_REPORT_GEN:-$(dirname "$BIN")/sandbox-report-gen}
 
 [ -x /usr/bin/time ] || {
   echo "/usr/bin/time is missing; installing the 'time' package" >&2
@@ -151,7 +153,7 @@ generate() {
     for kind in detection assistant; do
       if [ "$kind" = detection ]; then stream=fraud; rows=$ROWS; else stream=bot; rows=$ASSIST; fi
       echo "generating $rows $kind rows as $ext" >&2
-      "$BIN" generate stream --kind "$kind" --rows "$rows" --seed 7 -o "$D/tmp/$kind.$ext" >/dev/null
+      "$GEN" stream --kind "$kind" --rows "$rows" --seed 7 -o "$D/tmp/$kind.$ext" >/dev/null
       mkdir -p "$D/$ext/logs/$stream"
       "split_$ext" "$D/tmp/$kind.$ext" "$D/$ext/logs/$stream"
       rm -f "$D/tmp/$kind.$ext"

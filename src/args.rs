@@ -66,9 +66,6 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Merge many banks' bundles into one pseudonymised cohort summary (for regulators).
     Cohort(CohortArgs),
-    /// Write synthetic trial logs: the bundled sample data, or large streams for benchmarks.
-    #[command(subcommand)]
-    Generate(GenerateCommand),
 }
 
 #[derive(Debug, Args)]
@@ -143,18 +140,22 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A metric id such as detection.eer, or a reference page: config, input, exit-codes,
-    /// outputs, cohort.
-    #[arg(required_unless_present_any = ["list", "markdown"])]
+    /// A metric id such as detection.eer, a finding code such as value_invalid, or a
+    /// reference page: config, input, exit-codes, outputs, cohort.
+    #[arg(required_unless_present_any = ["list", "markdown", "codes_markdown"])]
     pub metric: Option<String>,
 
-    /// List every metric id with its title.
+    /// List every metric id with its title, then every finding code with its severity.
     #[arg(long)]
     pub list: bool,
 
     /// Print the whole catalogue as Markdown (this is how docs/metrics.md is made).
     #[arg(long, conflicts_with_all = ["metric", "list"])]
     pub markdown: bool,
+
+    /// Print the finding-code table of docs/exit-codes.md (made from the code registry).
+    #[arg(long, conflicts_with_all = ["metric", "list", "markdown"])]
+    pub codes_markdown: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,54 +220,4 @@ pub struct VerifyArgs {
     /// A minisign public key: also check manifest.json.minisig.
     #[arg(long, env = "SANDBOX_REPORT_PUBLIC_KEY")]
     pub public_key: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum GenerateCommand {
-    /// Write the bundled sample submissions (configs, logs, KPI sheets) into DIR.
-    Samples {
-        /// Target folder, e.g. sample-data.
-        dir: PathBuf,
-        /// Random seed; the same seed writes the same files.
-        #[arg(long, default_value_t = 20250601)]
-        seed: u64,
-    },
-    /// Write one large synthetic stream for benchmarks.
-    Stream(GenerateStreamArgs),
-    /// Write synthetic evidence bundles (summary.json and manifest.json only), for cohort
-    /// tests and benchmarks.
-    Bundles {
-        /// Number of bundles (one bank each).
-        #[arg(long, default_value_t = 50)]
-        count: usize,
-        /// Random seed.
-        #[arg(long, default_value_t = 11)]
-        seed: u64,
-        /// Target folder.
-        #[arg(short, long)]
-        out: PathBuf,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct GenerateStreamArgs {
-    /// detection, assistant or redteam.
-    #[arg(long, value_enum)]
-    pub kind: GeneratedKind,
-    /// Number of rows.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub rows: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-    /// Output file; the extension chooses the format (.csv, .csv.gz, .jsonl, .parquet).
-    #[arg(short, long)]
-    pub out: PathBuf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GeneratedKind {
-    Detection,
-    Assistant,
-    Redteam,
 }

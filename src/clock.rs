@@ -11,9 +11,11 @@ pub struct Clock {
 
 impl Clock {
     /// `SOURCE_DATE_EPOCH` when set and valid, the system clock otherwise.
-    pub fn from_env() -> Result<Clock, String> {
+    pub fn from_env() -> crate::error::Result<Clock> {
         match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(text) => Self::from_epoch_text(&text),
+            Ok(text) => {
+                Self::from_epoch_text(&text).map_err(|reason| crate::error::Error::Clock { reason })
+            }
             Err(_) => Ok(Clock { now: Utc::now() }),
         }
     }
@@ -25,10 +27,6 @@ impl Clock {
         DateTime::from_timestamp(seconds, 0)
             .map(|now| Clock { now })
             .ok_or_else(|| format!("SOURCE_DATE_EPOCH {seconds} is out of range"))
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.now
     }
 
     /// RFC 3339 in UTC to the second, e.g. `2025-09-01T00:00:00Z`.

@@ -8,7 +8,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use crate::config::FileFormat;
-use crate::model::{Finding, Severity};
+use crate::model::{Code, Finding};
 
 /// One input file of a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,101 +57,143 @@ pub fn discover(
     format: FileFormat,
 ) -> Discovery {
     let mut found = Discovery::default();
-    let finding = |code: &str, message: String, file: Option<String>| Finding {
-        severity: Severity::Error,
-        code: code.into(),
-        message,
-        stream: Some(stream.into()),
-        file,
-        row: None,
-        column: None,
-        count: 1,
-        hint: None,
-    };
+    let search = Search { base, stream, spec };
     let include = match build_include(include) {
         Ok(set) => set,
         Err(message) => {
-            found
-                .findings
-                .push(finding("include_invalid", message, None));
+            let finding = search.finding(Code::IncludeInvalid, message, None);
+            found.findings.push(finding);
             return found;
         }
     };
     let (root, pattern) = split_glob(spec);
     let root_path = base.join(&root);
     let candidates = match pattern {
-        Some(_) if !root_path.is_dir() => {
-            found.findings.push(finding(
-                "path_not_found",
-                format!(
-                    "stream path {spec:?} matches nothing: the folder {} does not exist",
-                    root_path.display()
-                ),
-                Some(relative(base, &root_path)),
-            ));
-            return found;
-        }
-        // As in a shell, `*` stays within one folder; `**` crosses folders.
-        Some(pattern) => match GlobBuilder::new(&pattern).literal_separator(true).build() {
-            Ok(glob) => {
-                let matcher = glob.compile_matcher();
-                // An absolute pattern is matched against absolute paths, a relative one
-                // against paths relative to the config's folder.
-                let absolute = Path::new(&pattern).is_absolute();
-                let matches = |path: &Path, rel: &str| {
-                    if absolute {
-                        matcher.is_match(path)
-                    } else {
-                        matcher.is_match(rel)
-                    }
-                };
-                // A problem with an entry the pattern cannot match is none of this stream's
-                // business (a broken link beside the logs); unreadable folders still count.
-                let relevant = |path: &Path| path.is_dir() || matches(path, &relative(base, path));
-                walk(base, &root_path, stream, &relevant, &mut found.findings)
-                    .into_iter()
-                    .filter(|(path, rel)| matches(path, rel))
-                    .collect()
-            }
-            Err(err) => {
-                found.findings.push(finding(
-                    "path_invalid",
-                    format!("stream path {spec:?} is not a valid glob: {err}"),
-                    None,
-                ));
-                return found;
-            }
-        },
-        None if root_path.is_file() => vec![(root_path.clone(), relative(base, &root_path))],
-        None if root_path.is_dir() => {
-            walk(base, &root_path, stream, &|_| true, &mut found.findings)
-        }
-        None if std::fs::symlink_metadata(&root_path).is_ok() => {
-            let why = match std::fs::metadata(&root_path) {
-                Err(err) => format!("it cannot be followed: {err}"),
-                Ok(_) => "it is not a regular file or folder (a pipe, socket or device)".into(),
-            };
-            found.findings.push(finding(
-                "path_unreadable",
-                format!("stream path {spec:?} exists but cannot be read: {why}"),
-                Some(relative(base, &root_path)),
-            ));
-            return found;
-        }
-        None => {
-            found.findings.push(finding(
-                "path_not_found",
-                format!(
-                    "stream path {spec:?} does not exist (looked for {})",
-                    root_path.display()
-                ),
-                Some(relative(base, &root_path)),
-            ));
-            return found;
-        }
+        Some(pattern) => search.by_glob(&root_path, &pattern, &mut found.findings),
+        None => search.by_path(&root_path, &mut found.findings),
+    };
+    let Some(candidates) = candidates else {
+        return found;
     };
     let single_file = pattern_is_single_file(spec, &root_path);
     for (path, shown) in candidates {
+        search.choose(path, shown, format, single_file, &include, &mut found);
+    }
+    found.files.sort_by(|a, b| a.display.cmp(&b.display));
+    found.files.dedup_by(|a, b| a.display == b.display);
+    if found.files.is_empty() && found.findings.is_empty() {
+        found.findings.push(search.finding(
+            Code::NoInputFiles,
+            format!("stream path {spec:?} matched no data file"),
+            None,
+        ));
+    }
+    found
+}
+
+/// One stream's search: the config's folder, the stream's name and its `path`.
+struct Search<'a> {
+    base: &'a Path,
+    stream: &'a str,
+    spec: &'a str,
+}
+
+/// Candidate files: (path, path as shown), or none when a finding ends the search.
+type Candidates = Option<Vec<(PathBuf, String)>>;
+
+impl Search<'_> {
+    fn finding(&self, code: Code, message: String, file: Option<String>) -> Finding {
+        Finding::new(code, message)
+            .in_stream(self.stream)
+            .in_file(file)
+    }
+
+    /// The files under `root` that the glob `pattern` matches.
+    fn by_glob(&self, root: &Path, pattern: &str, findings: &mut Vec<Finding>) -> Candidates {
+        let (base, spec) = (self.base, self.spec);
+        if !root.is_dir() {
+            findings.push(self.finding(
+                Code::PathNotFound,
+                format!(
+                    "stream path {spec:?} matches nothing: the folder {} does not exist",
+                    root.display()
+                ),
+                Some(relative(base, root)),
+            ));
+            return None;
+        }
+        // As in a shell, `*` stays within one folder; `**` crosses folders.
+        let glob = match GlobBuilder::new(pattern).literal_separator(true).build() {
+            Ok(glob) => glob,
+            Err(err) => {
+                findings.push(self.finding(
+                    Code::PathInvalid,
+                    format!("stream path {spec:?} is not a valid glob: {err}"),
+                    None,
+                ));
+                return None;
+            }
+        };
+        let matcher = glob.compile_matcher();
+        // An absolute pattern is matched against absolute paths, a relative one against paths
+        // relative to the config's folder.
+        let absolute = Path::new(pattern).is_absolute();
+        let matches = |path: &Path, rel: &str| {
+            if absolute {
+                matcher.is_match(path)
+            } else {
+                matcher.is_match(rel)
+            }
+        };
+        // A problem with an entry the pattern cannot match is none of this stream's business
+        // (a broken link beside the logs); unreadable folders still count.
+        let relevant = |path: &Path| path.is_dir() || matches(path, &relative(base, path));
+        let walked = walk(base, root, self.stream, &relevant, findings);
+        Some(
+            walked
+                .into_iter()
+                .filter(|(path, rel)| matches(path, rel))
+                .collect(),
+        )
+    }
+
+    /// The file `root` names, or every file under the folder it names.
+    fn by_path(&self, root: &Path, findings: &mut Vec<Finding>) -> Candidates {
+        let (base, spec) = (self.base, self.spec);
+        if root.is_file() {
+            return Some(vec![(root.to_path_buf(), relative(base, root))]);
+        }
+        if root.is_dir() {
+            return Some(walk(base, root, self.stream, &|_| true, findings));
+        }
+        let finding = if std::fs::symlink_metadata(root).is_ok() {
+            let why = match std::fs::metadata(root) {
+                Err(err) => format!("it cannot be followed: {err}"),
+                Ok(_) => "it is not a regular file or folder (a pipe, socket or device)".into(),
+            };
+            let message = format!("stream path {spec:?} exists but cannot be read: {why}");
+            self.finding(Code::PathUnreadable, message, Some(relative(base, root)))
+        } else {
+            let message = format!(
+                "stream path {spec:?} does not exist (looked for {})",
+                root.display()
+            );
+            self.finding(Code::PathNotFound, message, Some(relative(base, root)))
+        };
+        findings.push(finding);
+        None
+    }
+
+    /// Keeps a candidate when it is an included data file of a known (or the given) format.
+    fn choose(
+        &self,
+        path: PathBuf,
+        shown: String,
+        format: FileFormat,
+        single_file: bool,
+        include: &Option<GlobSet>,
+        found: &mut Discovery,
+    ) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -160,31 +202,21 @@ pub fn discover(
             FileFormat::Auto => format_by_name(&name),
             explicit => Some(explicit),
         };
-        let included = single_file || include_matches(&include, &name, &shown, chosen);
+        let included = single_file || include_matches(include, &name, &shown, chosen);
         match chosen {
             Some(format) if included => found.files.push(SourceFile {
                 path,
                 display: shown,
                 format,
             }),
-            None if single_file => found.findings.push(finding(
-                "format_unknown",
+            None if single_file => found.findings.push(self.finding(
+                Code::FormatUnknown,
                 format!("cannot tell the format of {shown:?} from its extension"),
                 Some(shown.clone()),
             )),
             _ => tracing::debug!("skipped {shown}: not an included data file"),
         }
     }
-    found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found.files.dedup_by(|a, b| a.display == b.display);
-    if found.files.is_empty() && found.findings.is_empty() {
-        found.findings.push(finding(
-            "no_input_files",
-            format!("stream path {spec:?} matched no data file"),
-            None,
-        ));
-    }
-    found
 }
 
 fn pattern_is_single_file(spec: &str, root: &Path) -> bool {
@@ -261,18 +293,16 @@ fn walk(
 
 fn walk_finding(base: &Path, stream: &str, err: &walkdir::Error) -> Finding {
     let file = err.path().map(|p| relative(base, p));
-    let (severity, code, message) = match err.loop_ancestor() {
+    let (code, message) = match err.loop_ancestor() {
         Some(ancestor) => (
-            Severity::Warning,
-            "symlink_loop",
+            Code::SymlinkLoop,
             format!(
                 "symbolic link loop: it leads back to {}; not followed",
                 relative(base, ancestor)
             ),
         ),
         None => (
-            Severity::Error,
-            "path_unreadable",
+            Code::PathUnreadable,
             format!(
                 "cannot read: {}",
                 err.io_error()
@@ -280,17 +310,7 @@ fn walk_finding(base: &Path, stream: &str, err: &walkdir::Error) -> Finding {
             ),
         ),
     };
-    Finding {
-        severity,
-        code: code.into(),
-        message,
-        stream: Some(stream.into()),
-        file,
-        row: None,
-        column: None,
-        count: 1,
-        hint: None,
-    }
+    Finding::new(code, message).in_stream(stream).in_file(file)
 }
 
 /// `path` relative to `base`, with `/` separators.
@@ -312,6 +332,7 @@ pub fn relative(base: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Severity;
 
     #[test]
     fn glob_splits_at_first_meta_component() {
@@ -373,12 +394,12 @@ mod tests {
             ["logs/2025-06/a.csv", "logs/2025-06/superseded/old.csv"]
         );
         let none = discover(dir.path(), "s", "*.nomatch", None, FileFormat::Auto);
-        let codes: Vec<_> = none.findings.iter().map(|f| f.code.as_str()).collect();
-        assert_eq!(codes, ["no_input_files"]);
+        let codes: Vec<_> = none.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::NoInputFiles]);
         let missing = discover(dir.path(), "s", "nowhere/*.csv", None, FileFormat::Auto);
-        assert_eq!(missing.findings[0].code, "path_not_found");
+        assert_eq!(missing.findings[0].code, Code::PathNotFound);
         let dangling = discover(dir.path(), "s", "broken.txt", None, FileFormat::Auto);
-        assert_eq!(dangling.findings[0].code, "path_unreadable");
+        assert_eq!(dangling.findings[0].code, Code::PathUnreadable);
         assert!(dangling.findings[0].message.contains("cannot be followed"));
     }
 
@@ -392,7 +413,7 @@ mod tests {
         std::os::unix::fs::symlink(&logs, logs.join("again")).unwrap();
         let found = discover(dir.path(), "s", "logs", None, FileFormat::Auto);
         assert_eq!(found.files.len(), 1);
-        assert_eq!(found.findings[0].code, "symlink_loop");
+        assert_eq!(found.findings[0].code, Code::SymlinkLoop);
         assert_eq!(found.findings[0].file.as_deref(), Some("logs/again"));
     }
 
@@ -420,7 +441,7 @@ mod tests {
     fn missing_path_is_an_error_finding() {
         let dir = tempfile::tempdir().unwrap();
         let found = discover(dir.path(), "s", "nope", None, FileFormat::Auto);
-        assert_eq!(found.findings[0].code, "path_not_found");
+        assert_eq!(found.findings[0].code, Code::PathNotFound);
         assert_eq!(found.findings[0].severity, Severity::Error);
     }
 }

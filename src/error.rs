@@ -1,4 +1,6 @@
-//! Typed errors of the library and the exit code each one maps to.
+//! Typed errors of the library, one variant per failure family, each with the exit code it
+//! maps to ([`Error::outcome`]) and its advice ([`Error::hint`]): messages say what is wrong,
+//! hints (printed as `hint:` lines) say what to do, and no message carries a hint of its own.
 //!
 //! Exit codes (documented in docs/exit-codes.md):
 //! - 0: success;
@@ -10,7 +12,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::config::ConfigIssue;
+use crate::config::ConfigError;
+use crate::model::Finding;
 
 /// What a run ends with, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,17 +31,15 @@ impl Outcome {
 
 #[derive(Debug, Error)]
 pub enum Error {
-    #[error("cannot read config {}: {source}", path.display())]
-    ConfigRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 
-    #[error("{}", join_issues(.0))]
-    Config(Vec<ConfigIssue>),
-
+    /// The findings of severity error (and the warnings beside them), for the command to list.
     #[error("the inputs have {errors} error(s); no bundle was written")]
-    InputErrors { errors: usize },
+    InputErrors {
+        errors: usize,
+        findings: Vec<Finding>,
+    },
 
     #[error("template {file}{}: {message}", location(*.line, *.column))]
     Template {
@@ -46,6 +47,8 @@ pub enum Error {
         line: Option<usize>,
         column: Option<usize>,
         message: String,
+        /// The template engine's own advice (typst's hints).
+        hints: Vec<String>,
     },
 
     #[error("cannot read input {}: {source}", path.display())]
@@ -66,6 +69,12 @@ pub enum Error {
     #[error("refusing to replace {}: it holds {stranger:?}, which its manifest does not list", path.display())]
     ForeignFile { path: PathBuf, stranger: String },
 
+    #[error("refusing to write {name:?}: output names must stay inside the bundle")]
+    OutputName { name: String },
+
+    #[error("{} exists already", path.display())]
+    ExportTarget { path: PathBuf },
+
     #[error("data processing failed in stream {stream:?}: {source}")]
     Data {
         stream: String,
@@ -75,19 +84,44 @@ pub enum Error {
     #[error("no bundle could be used for the cohort{}", list_reasons(.rejected))]
     NoBundles { rejected: Vec<String> },
 
-    #[error("{0}")]
-    Usage(String),
+    #[error("{reason}")]
+    Clock { reason: String },
+
+    #[error("unknown metric or finding code {id:?}{suggestion}")]
+    UnknownId { id: String, suggestion: String },
+
+    #[error("cannot find the sample data (a folder with submissions/ inside)")]
+    SamplesNotFound,
+
+    #[error("cannot use the signing key {}: {reason}", path.display())]
+    SigningKey { path: PathBuf, reason: String },
+
+    #[error("cannot sign the manifest: {reason}")]
+    Signing { reason: String },
+
+    #[error("cannot use the public key {}: {reason}", path.display())]
+    PublicKey { path: PathBuf, reason: String },
+
+    #[error("{}: {reason}", path.display())]
+    Manifest { path: PathBuf, reason: String },
+
+    #[error("{reason}")]
+    PseudonymKey { reason: String },
 
     #[error("trusted keys {}: {reason}", path.display())]
     TrustedKeys { path: PathBuf, reason: String },
-}
 
-fn join_issues(issues: &[ConfigIssue]) -> String {
-    issues
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
+    #[error("cannot draw chart {id}: {message}")]
+    Chart { id: String, message: String },
+
+    #[error("cannot serialise the output data: {0}")]
+    Serialise(serde_json::Error),
+
+    #[error("cannot make the PDF: {reason}")]
+    Pdf { reason: String },
+
+    #[error("the run stopped on an internal error (see above)")]
+    Internal,
 }
 
 fn list_reasons(reasons: &[String]) -> String {
@@ -115,30 +149,43 @@ impl Error {
         }
     }
 
-    /// A line of advice printed after the error, when there is one.
+    /// Advice printed after the error as `hint:` lines, when there is any.
     pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::InputErrors { .. } => Some(
-                "run `sandbox-report validate CONFIG` to list every finding with file, row and column"
-                    .into(),
-            ),
-            Error::NotABundle { .. } | Error::ForeignFile { .. } => {
-                Some("choose an empty or new folder for -o, or remove the folder yourself".into())
+        let text: &str = match self {
+            Error::Config(e) => return e.hint(),
+            Error::Template { hints, .. } if !hints.is_empty() => {
+                return Some(hints.join("\n  hint: "));
             }
-            Error::ConfigRead { source, .. } => Some(
-                match source.kind() {
-                    std::io::ErrorKind::InvalidData => "save the config as UTF-8 text",
-                    std::io::ErrorKind::IsADirectory => "give the config file itself, not its folder",
-                    _ => "check the path; it is relative to the current folder",
-                }
-                .into(),
-            ),
-            Error::TrustedKeys { .. } => Some(
+            Error::InputErrors { .. } => {
+                "run `sandbox-report validate CONFIG` to list every finding with file, row and column"
+            }
+            Error::NotABundle { .. } | Error::ForeignFile { .. } => {
+                "choose an empty or new folder for -o, or remove the folder yourself"
+            }
+            Error::ExportTarget { .. } => "export into an empty or new folder",
+            Error::Clock { .. } => {
+                "set SOURCE_DATE_EPOCH to whole seconds since 1970-01-01 (e.g. 1756684800), or unset it"
+            }
+            Error::UnknownId { .. } => {
+                "`sandbox-report explain --list` lists every metric id and finding code; `explain config`, `explain input`, `explain exit-codes`, `explain outputs` and `explain cohort` print the reference pages"
+            }
+            Error::SamplesNotFound => "run from the project folder or pass --samples DIR",
+            Error::SigningKey { .. } => {
+                "give a secret key `minisign -G` wrote; a password-protected key needs its password in $SANDBOX_REPORT_SIGN_PASSWORD"
+            }
+            Error::PublicKey { .. } => "give the .pub file `minisign -G -p` wrote",
+            Error::PseudonymKey { .. } => {
+                "pass --key-file PATH, or set SANDBOX_REPORT_PSEUDONYM_KEY to 64 hex digits"
+            }
+            Error::TrustedKeys { .. } => {
                 "--trusted-keys takes a folder of minisign public keys named <institution id>.pub, as `minisign -G -p` writes them"
-                    .into(),
-            ),
-            _ => None,
-        }
+            }
+            Error::Internal | Error::Chart { .. } | Error::Serialise(_) | Error::Pdf { .. } => {
+                "this is a bug in sandbox-report; please report it with the command and input that caused it"
+            }
+            _ => return None,
+        };
+        Some(text.into())
     }
 }
 

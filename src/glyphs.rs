@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use typst::text::FontInfo;
 
-use crate::model::{Finding, Severity, Summary};
+use crate::model::{Code, Finding, Summary};
 
 /// The code-point coverage of every font compiled into the binary.
 fn coverage() -> &'static [FontInfo] {
@@ -76,24 +76,17 @@ fn check(path: &str, text: &str) -> Option<Finding> {
     }
     let first = missing[0];
     let shown: String = missing.iter().take(8).collect();
-    Some(Finding {
-        severity: Severity::Error,
-        code: "glyph_missing".into(),
-        message: format!(
-            "{} holds {} character(s) that no font of the PDF report has, first {first:?} (U+{:04X}): {shown:?}; the PDF (PDF/A-3b) cannot print them, so report.pdf cannot be made",
-            describe(path),
-            missing.len(),
-            first as u32,
-        ),
-        stream: None,
-        file: None,
-        row: None,
-        column: Some(path.to_string()),
-        count: 1,
-        hint: Some(
-            "Traditional Chinese and other scripts need fonts this version does not embed yet; write the text in Latin script, or build without the PDF (`--format html,md`)".into(),
-        ),
-    })
+    let message = format!(
+        "{} holds {} character(s) that no font of the PDF report has, first {first:?} (U+{:04X}): {shown:?}; the PDF (PDF/A-3b) cannot print them, so report.pdf cannot be made",
+        describe(path),
+        missing.len(),
+        first as u32,
+    );
+    Some(
+        Finding::new(Code::GlyphMissing, message)
+            .in_column(Some(path.to_string()))
+            .with_hint("Traditional Chinese and other scripts need fonts this version does not embed yet; write the text in Latin script, or build without the PDF (`--format html,md`)"),
+    )
 }
 
 /// Where a model field comes from, in the config author's terms.

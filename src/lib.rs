@@ -1,32 +1,40 @@
 //! sandbox-report: turns the raw evidence of an AI sandbox trial (logs and KPI sheets) into
 //! the standardised submission report a banking regulator asks for.
 //!
-//! The modules follow the data flow: [`config`] → [`discover`] → [`ingest`] → [`validate`] →
-//! [`metrics`] → [`model`] (the report model) → [`render`] → [`bundle`]. [`pipeline`] chains
-//! the stages; [`commands`] holds what each command-line command does.
+//! The modules follow the data flow: `config` → `discover` → `ingest` → `validate` →
+//! `metrics` → `assessment` → `model` (the report model) → `render` → `bundle`, with `cohort`
+//! on the side. `pipeline` chains the stages up to the model, `submission` builds a whole
+//! bundle, and [`commands`] holds what each command-line command does.
 
+// The library's surface: what the two binaries and the integration tests use. Everything
+// else is `pub(crate)`.
 pub mod args;
-pub mod assessment;
-pub mod bundle;
-pub mod clock;
-pub mod cohort;
+pub(crate) mod assessment;
+pub(crate) mod bundle;
+pub(crate) mod clock;
+pub mod codes;
+pub(crate) mod cohort;
 pub mod commands;
-pub mod config;
-pub mod discover;
+pub(crate) mod config;
+pub(crate) mod discover;
 pub mod error;
+#[doc(hidden)]
 pub mod generate;
 pub(crate) mod glyphs;
-pub mod ingest;
-pub mod metrics;
+pub(crate) mod ingest;
+pub(crate) mod metrics;
 pub mod model;
 pub mod panic;
-pub mod parts;
-pub mod pipeline;
-pub mod progress;
-pub mod render;
+pub(crate) mod parts;
+pub(crate) mod pipeline;
+pub(crate) mod progress;
+pub(crate) mod render;
 pub mod schema;
+pub(crate) mod submission;
 pub(crate) mod suggest;
-pub mod templates;
-pub mod validate;
+pub(crate) mod templates;
+pub(crate) mod validate;
 
+pub use config::{ConfigError, ConfigIssue};
 pub use error::{Error, Outcome};
+pub use metrics::catalogue;

@@ -11,11 +11,8 @@ fn main() -> ExitCode {
     sandbox_report::panic::install();
     let cli = Cli::parse();
     // A panic that escapes every guard is a bug: report it as exit code 2, not Rust's 101.
-    let result = std::panic::catch_unwind(|| commands::run(cli)).unwrap_or_else(|_| {
-        Err(sandbox_report::Error::Usage(
-            "the run stopped on an internal error (see above)".into(),
-        ))
-    });
+    let result = std::panic::catch_unwind(|| commands::run(cli))
+        .unwrap_or(Err(sandbox_report::Error::Internal));
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(err) => {

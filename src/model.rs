@@ -1,9 +1,9 @@
 //! The report model: everything a submission report says, as data. `summary.json` is this
 //! model serialised (summary-v1); every renderer reads it and nothing else.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Contact, Narrative, Period};
 use crate::schema::StreamKind;
 
 pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
@@ -59,6 +59,54 @@ pub struct UseCaseInfo {
     pub id: String,
     pub title: String,
     pub family: String,
+}
+
+/// The reporting period: its first and last day, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// A contact person of the submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// The narrative Markdown of each report section, as the submission wrote it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Narrative {
+    #[serde(default)]
+    pub objectives: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(default)]
+    pub results: Option<String>,
+    #[serde(default)]
+    pub redteam: Option<String>,
+    #[serde(default)]
+    pub fairness: Option<String>,
+    #[serde(default)]
+    pub oversight: Option<String>,
+    #[serde(default)]
+    pub operations: Option<String>,
+    #[serde(default)]
+    pub incidents: Option<String>,
+    #[serde(default)]
+    pub reconciliation: Option<String>,
+    #[serde(default)]
+    pub lessons: Option<String>,
+    #[serde(default)]
+    pub limitations: Option<String>,
+    #[serde(default)]
+    pub next_steps: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -209,7 +257,7 @@ pub struct CriterionResult {
     pub op: String,
     pub threshold: f64,
     pub value: Option<f64>,
-    pub status: String,
+    pub status: CriterionStatus,
     /// Delta criteria only: whether the 95% interval of the difference excludes 0 (absent
     /// for other criteria and when the delta has no interval). A `pass` with `false` is a
     /// pass that may be chance.
@@ -229,31 +277,60 @@ pub struct ReconciliationRow {
     /// `reconciliation.tolerance`).
     #[serde(default)]
     pub tolerance: Option<f64>,
-    pub status: String,
+    pub status: KpiStatus,
 }
 
-/// How serious a finding is: errors stop a build, warnings are reported.
+/// The metric `id` of `stream` for `segment` and `arm`, if it was computed.
+pub fn find_metric<'a>(
+    metrics: &'a [Metric],
+    id: &str,
+    stream: &str,
+    segment: Option<&Segment>,
+    arm: Option<&str>,
+) -> Option<&'a Metric> {
+    metrics.iter().find(|m| {
+        m.id == id && m.stream == stream && m.segment.as_ref() == segment && m.arm.as_deref() == arm
+    })
+}
+
+/// The outcome of an acceptance criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warning,
+pub enum CriterionStatus {
+    Pass,
+    Fail,
+    /// The metric could not be computed (no events, no label...).
+    NotEvaluable,
 }
 
-impl Severity {
+impl CriterionStatus {
+    /// The status as summary.json writes it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            CriterionStatus::Pass => "pass",
+            CriterionStatus::Fail => "fail",
+            CriterionStatus::NotEvaluable => "not_evaluable",
         }
     }
 }
+
+/// The outcome of reconciling a KPI the bank reported with the recomputed metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiStatus {
+    WithinTolerance,
+    OutsideTolerance,
+    /// No computed value to compare with (another period, a metric the stream lacks).
+    NotRecomputable,
+}
+
+pub use crate::codes::{Code, Severity};
 
 /// A data-quality finding: one problem, at its first occurrence, with how often it repeats.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub stream: Option<String>,
     pub file: Option<String>,
@@ -263,6 +340,49 @@ pub struct Finding {
     /// How to fix it, when the tool can tell (e.g. the `values` mapping to add).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `code` (its severity from the registry) about the whole submission,
+    /// counted once; the builders below place it.
+    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            severity: code.severity(),
+            code,
+            message: message.into(),
+            stream: None,
+            file: None,
+            row: None,
+            column: None,
+            count: 1,
+            hint: None,
+        }
+    }
+
+    pub fn in_stream(mut self, stream: impl Into<String>) -> Finding {
+        self.stream = Some(stream.into());
+        self
+    }
+
+    pub fn in_file(mut self, file: Option<String>) -> Finding {
+        self.file = file;
+        self
+    }
+
+    pub fn at_row(mut self, row: Option<u64>) -> Finding {
+        self.row = row;
+        self
+    }
+
+    pub fn in_column(mut self, column: Option<String>) -> Finding {
+        self.column = column;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

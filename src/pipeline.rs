@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::assessment::{self, ReportedKpi};
-use crate::config::{LoadedConfig, StreamConfig};
+use crate::config::{LoadedConfig, NarrativeText, StreamConfig};
 use crate::discover::{self, SourceFile};
 use crate::error::{Error, Result};
 use crate::ingest::{self, StreamLayout};
 use crate::metrics::{self, FairnessSettings, StreamData};
 use crate::model::{
-    self, CriterionResult, Distribution, Finding, Metric, ReconciliationRow, Series, Severity,
-    StreamInfo, Summary,
+    self, Code, CriterionResult, Distribution, Finding, Metric, ReconciliationRow, Series,
+    Severity, StreamInfo, Summary,
 };
 use crate::schema::{self, StreamKind};
 use crate::validate::{self, Validated};
@@ -172,52 +172,39 @@ fn currency_finding(
     let column = ["cost", "amount"]
         .into_iter()
         .find(|c| v.present.contains(*c))?;
-    Some(Finding {
-        severity: Severity::Warning,
-        code: "currency_missing".into(),
-        message: format!(
-            "the stream has {} {column} column but the config sets no currency; money is printed without a unit and a cohort leaves it out of comparisons",
-            if column == "amount" { "an" } else { "a" }
-        ),
-        stream: Some(stream.name.value.clone()),
-        file: None,
-        row: None,
-        column: Some(column.into()),
-        count: 1,
-        hint: Some("set `currency:` at the top of the config, e.g. currency: HKD".into()),
-    })
+    let message = format!(
+        "the stream has {} {column} column but the config sets no currency; money is printed without a unit and a cohort leaves it out of comparisons",
+        if column == "amount" { "an" } else { "a" }
+    );
+    Some(
+        Finding::new(Code::CurrencyMissing, message)
+            .in_stream(stream.name.value.clone())
+            .in_column(Some(column.into()))
+            .with_hint("set `currency:` at the top of the config, e.g. currency: HKD"),
+    )
 }
 
 /// Findings about the stream as a whole rather than about rows.
 /// `read_any` tells whether at least one file was read (a stream whose files all failed has
 /// errors enough; it gets no "empty" warning on top).
 fn stream_level_findings(stream: &StreamConfig, v: &Validated, read_any: bool) -> Vec<Finding> {
-    let warn = |code: &str, column: Option<&str>, message: String| Finding {
-        severity: Severity::Warning,
-        code: code.into(),
-        message,
-        stream: Some(stream.name.value.clone()),
-        file: None,
-        row: None,
-        column: column.map(str::to_string),
-        count: 1,
-        hint: None,
+    let warn = |code: Code, column: Option<&str>, message: String| {
+        Finding::new(code, message)
+            .in_stream(stream.name.value.clone())
+            .in_column(column.map(str::to_string))
     };
     let mut out = Vec::new();
     if v.present.contains("incident_type") && !v.present.contains("incident_severity") {
-        out.push(Finding {
-            severity: Severity::Error,
-            ..warn(
-                "column_missing",
-                Some("incident_severity"),
-                "expected an incident_severity column next to incident_type, found none".into(),
-            )
-        });
+        out.push(warn(
+            Code::ColumnMissing,
+            Some("incident_severity"),
+            "expected an incident_severity column next to incident_type, found none".into(),
+        ));
     }
     if stream.kind == StreamKind::Detection && !v.present.contains("label") && !v.present.is_empty()
     {
         out.push(warn(
-            "label_absent",
+            Code::LabelAbsent,
             Some("label"),
             "the stream has no label column; confusion-matrix metrics cannot be computed".into(),
         ));
@@ -228,7 +215,7 @@ fn stream_level_findings(stream: &StreamConfig, v: &Validated, read_any: bool) -
         } else {
             "no event is left after leaving out rows outside the period or with errors"
         };
-        out.push(warn("stream_empty", None, message.into()));
+        out.push(warn(Code::StreamEmpty, None, message.into()));
     }
     out
 }
@@ -394,12 +381,15 @@ pub fn summary(
                 title: sub.use_case.title.clone(),
                 family: sub.use_case.family.as_str().into(),
             },
-            period: sub.period.value,
+            period: model::Period {
+                start: sub.period.value.start,
+                end: sub.period.value.end,
+            },
             technology_partner: sub.technology_partner.clone(),
             plan_reference: sub.plan_reference.as_ref().map(|p| p.0.clone()),
-            contacts: sub.contacts.clone(),
+            contacts: sub.contacts.iter().map(contact).collect(),
             system: sub.system.clone(),
-            narrative: sub.narrative.clone(),
+            narrative: narrative(&sub.narrative),
         },
         settings: model::Settings {
             timezone: loaded.timezone.name().into(),
@@ -447,5 +437,38 @@ fn stream_info(loaded: &LoadedConfig, stream: &CheckedStream) -> StreamInfo {
         rows_read: v.rows_read,
         rows_outside_period: v.rows_outside_period,
         has_arms: v.present.contains("arm"),
+    }
+}
+
+/// A config contact as the summary records it.
+fn contact(c: &crate::config::Contact) -> model::Contact {
+    model::Contact {
+        name: c.name.clone(),
+        role: c.role.clone(),
+        email: c.email.clone(),
+    }
+}
+
+/// The config's narrative as the summary records it: inline Markdown per section (narrative
+/// files were read in when the config was loaded).
+fn narrative(n: &crate::config::Narrative) -> model::Narrative {
+    let text = |t: &Option<NarrativeText>| match t {
+        Some(NarrativeText::Inline(markdown)) => Some(markdown.clone()),
+        _ => None,
+    };
+    model::Narrative {
+        objectives: text(&n.objectives),
+        system: text(&n.system),
+        data: text(&n.data),
+        results: text(&n.results),
+        redteam: text(&n.redteam),
+        fairness: text(&n.fairness),
+        oversight: text(&n.oversight),
+        operations: text(&n.operations),
+        incidents: text(&n.incidents),
+        reconciliation: text(&n.reconciliation),
+        lessons: text(&n.lessons),
+        limitations: text(&n.limitations),
+        next_steps: text(&n.next_steps),
     }
 }

@@ -80,6 +80,7 @@ impl TemplateSet {
             message: format!(
                 "report.template is neither the built-in set {BUILTIN_SET:?} nor a readable folder: {err}"
             ),
+            hints: Vec::new(),
         })?;
         for entry in entries.flatten() {
             let path = entry.path();
@@ -92,6 +93,7 @@ impl TemplateSet {
                 line: None,
                 column: None,
                 message: format!("cannot read the template: {err}"),
+                hints: Vec::new(),
             })?;
             set.files.insert(
                 name,
@@ -127,10 +129,7 @@ pub fn export(dir: &Path) -> Result<Vec<PathBuf>> {
     for (name, text) in BUILTIN {
         let path = dir.join(name);
         if path.exists() {
-            return Err(Error::Usage(format!(
-                "{} exists already; export into an empty folder",
-                path.display()
-            )));
+            return Err(Error::ExportTarget { path });
         }
         std::fs::write(&path, text).map_err(|source| Error::Output {
             path: path.clone(),

@@ -397,14 +397,7 @@ fn a_key_file_is_created_outside_the_output_when_none_is_given() {
 fn a_thousand_generated_bundles_complete() {
     let dir = tempfile::tempdir().unwrap();
     let bundles = dir.path().join("bundles");
-    let generated = run(&[
-        "generate",
-        "bundles",
-        "--count",
-        "1000",
-        "-o",
-        &path_str(&bundles),
-    ]);
+    let generated = run_gen(&["bundles", "--count", "1000", "-o", &path_str(&bundles)]);
     assert_eq!(generated.status.code(), Some(0));
     let out = dir.path().join("out");
     let result = cohort(&[&bundles], &out, &[]);

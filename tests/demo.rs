@@ -82,7 +82,7 @@ fn demo_builds_every_sample_with_matching_manifests() {
 #[test]
 fn sample_data_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&["generate", "samples", &path_str(dir.path())]);
+    let out = run_gen(&["samples", &path_str(dir.path())]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let without_readme = |s: Vec<(std::path::PathBuf, Vec<u8>)>| {
         s.into_iter()

@@ -24,7 +24,7 @@ fn metrics_md_is_generated_from_the_catalogue() {
 #[test]
 fn every_metric_id_is_documented() {
     let metrics = doc("metrics.md");
-    for m in sandbox_report::metrics::catalogue::all() {
+    for m in sandbox_report::catalogue::all() {
         assert!(metrics.contains(&format!("`{}`", m.id)), "{}", m.id);
     }
 }
@@ -76,7 +76,7 @@ fn commands_md_names_every_command() {
         "explain",
         "verify",
         "templates",
-        "generate",
+        "cohort",
     ] {
         assert!(text.contains(&format!("## `{command}")), "{command}");
     }
@@ -105,5 +105,41 @@ fn the_complete_config_example_validates() {
         stdout(&out).contains("2 stream(s), 5 file(s)"),
         "{}",
         stdout(&out)
+    );
+}
+
+#[test]
+fn exit_codes_md_lists_the_finding_code_registry() {
+    let out = run(&["explain", "--codes-markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    assert!(
+        doc("exit-codes.md").contains(&table),
+        "the finding-code table of docs/exit-codes.md is stale: paste `sandbox-report explain --codes-markdown` between its markers"
+    );
+    for code in sandbox_report::codes::Code::ALL {
+        assert!(
+            table.contains(&format!("| `{}` |", code.as_str())),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn explain_prints_a_finding_code_with_severity_and_fix() {
+    let out = run(&["explain", "column_mapped_absent"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("column_mapped_absent — finding code (error)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("meaning:  `columns` maps a canonical column"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix:      correct the name in `columns`"),
+        "{text}"
     );
 }

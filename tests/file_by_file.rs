@@ -124,7 +124,7 @@ fn the_same_rows_as_csv_json_lines_and_parquet_give_the_same_metrics() {
     }
     let count = metrics[0].0.as_array().unwrap().len();
     assert_eq!(
-        count, 18,
+        count, 19,
         "every detection metric with label, score and amount"
     );
     assert_eq!(metrics[0], metrics[1], "CSV and JSON Lines differ");

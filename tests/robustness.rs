@@ -249,8 +249,7 @@ fn a_key_made_by_the_minisign_command_without_password_signs() {
 #[test]
 fn a_manifest_cannot_point_outside_its_bundle_or_at_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
-    let made = run(&[
-        "generate",
+    let made = run_gen(&[
         "bundles",
         "--count",
         "1",

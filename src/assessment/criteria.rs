@@ -4,7 +4,7 @@
 
 use super::{find, resolve_arm, resolve_stream};
 use crate::config::{Criterion, SegmentSelector};
-use crate::model::{CriterionResult, Metric, Segment};
+use crate::model::{CriterionResult, CriterionStatus, Metric, Segment};
 
 /// The segment a criterion reads.
 fn segment(selector: &Option<SegmentSelector>) -> Option<Segment> {
@@ -44,9 +44,9 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
                 stream.and_then(|s| find(metrics, &c.metric, s, segment.as_ref(), arm.as_deref()));
             let value = metric.and_then(|m| m.value);
             let status = match value {
-                None => "not_evaluable",
-                Some(v) if c.op.holds(v, c.value) => "pass",
-                Some(_) => "fail",
+                None => CriterionStatus::NotEvaluable,
+                Some(v) if c.op.holds(v, c.value) => CriterionStatus::Pass,
+                Some(_) => CriterionStatus::Fail,
             };
             CriterionResult {
                 metric: c.metric.clone(),
@@ -56,7 +56,7 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
                 op: c.op.as_str().into(),
                 threshold: c.value,
                 value,
-                status: status.into(),
+                status,
                 significant: metric.and_then(significant),
             }
         })
@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn a_delta_pass_says_whether_its_interval_excludes_zero() {
         let wide = evaluate_criteria(&[criterion()], &[delta(0.01, -0.02, 0.04)]);
-        assert_eq!(wide[0].status, "pass");
+        assert_eq!(wide[0].status, CriterionStatus::Pass);
         assert_eq!(wide[0].significant, Some(false));
         let clear = evaluate_criteria(&[criterion()], &[delta(0.05, 0.02, 0.08)]);
         assert_eq!(clear[0].significant, Some(true));

@@ -7,20 +7,9 @@ mod reconcile;
 pub use criteria::evaluate_criteria;
 pub use reconcile::{ReportedKpi, reconcile};
 
-use crate::model::{Metric, Segment};
+use crate::model::Metric;
 
-/// The metric `id` of `stream` for `segment` and `arm`, if it was computed.
-fn find<'a>(
-    metrics: &'a [Metric],
-    id: &str,
-    stream: &str,
-    segment: Option<&Segment>,
-    arm: Option<&str>,
-) -> Option<&'a Metric> {
-    metrics.iter().find(|m| {
-        m.id == id && m.stream == stream && m.segment.as_ref() == segment && m.arm.as_deref() == arm
-    })
-}
+use crate::model::find_metric as find;
 
 /// The one stream that reports metric `id` (when `named` is absent), or `named` itself.
 fn resolve_stream<'a>(metrics: &'a [Metric], id: &str, named: Option<&'a str>) -> Option<&'a str> {

@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use super::{find, resolve_arm, resolve_stream};
 use crate::config::Reconciliation;
-use crate::model::{Metric, ReconciliationRow, Segment};
+use crate::model::{KpiStatus, Metric, ReconciliationRow, Segment};
 
 /// One row of a kpis stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,9 +83,9 @@ pub fn reconcile(
             let difference = computed.map(|c| k.value - c).filter(|d| d.is_finite());
             let tolerance = settings.tolerance_for(&k.metric);
             let status = match difference {
-                None => "not_recomputable",
-                Some(d) if d.abs() <= tolerance => "within_tolerance",
-                Some(_) => "outside_tolerance",
+                None => KpiStatus::NotRecomputable,
+                Some(d) if d.abs() <= tolerance => KpiStatus::WithinTolerance,
+                Some(_) => KpiStatus::OutsideTolerance,
             };
             ReconciliationRow {
                 metric: k.metric.clone(),
@@ -95,7 +95,7 @@ pub fn reconcile(
                 computed,
                 difference,
                 tolerance: Some(tolerance),
-                status: status.into(),
+                status,
             }
         })
         .collect()
@@ -157,16 +157,17 @@ mod tests {
             &settings,
             ("2025-06-01", "2025-08-31"),
         );
-        let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
+        let statuses: Vec<KpiStatus> = rows.iter().map(|r| r.status).collect();
+        use KpiStatus::{NotRecomputable, OutsideTolerance, WithinTolerance};
         assert_eq!(
             statuses,
             [
-                "outside_tolerance",
-                "within_tolerance",
-                "not_recomputable",
-                "not_recomputable",
-                "within_tolerance",
-                "outside_tolerance"
+                OutsideTolerance,
+                WithinTolerance,
+                NotRecomputable,
+                NotRecomputable,
+                WithinTolerance,
+                OutsideTolerance
             ]
         );
         assert_eq!(rows[0].tolerance, Some(0.005));

@@ -1,6 +1,8 @@
-//! Writing a bundle atomically: every file goes into a hidden staging folder beside OUT, the
-//! manifest is written last, and only then does the staging folder take OUT's place. A build
-//! that fails at any point leaves an existing OUT exactly as it was.
+//! The bundle stage, the one writer of every output folder (a submission's bundle, a cohort):
+//! [`Staging::new`] checks that OUT may be replaced before any work, the rendered files go into
+//! a hidden staging folder beside OUT, [`Staging::finish`] writes the manifest over them (and
+//! signs it), and only then does the staging folder take OUT's place. A run that fails at any
+//! point leaves an existing OUT exactly as it was.
 
 pub mod hash;
 pub mod manifest;
@@ -10,8 +12,24 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::model::Tool;
+use crate::render::{Output, json_bytes};
 pub use manifest::{Entry, MANIFEST_FILE, Manifest};
+
+/// What a bundle was made from, as its manifest lists it.
+pub struct Sources {
+    /// The submission config (none for a cohort).
+    pub config: Option<Entry>,
+    pub inputs: Vec<Entry>,
+}
+
+/// A folder that was written: where, and its files (the manifest and signature included).
+pub struct Written {
+    pub out: PathBuf,
+    pub files: Vec<String>,
+}
 
 /// A bundle being written.
 pub struct Staging {
@@ -59,9 +77,7 @@ impl Staging {
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
         if !plain || name.is_empty() {
-            return Err(Error::Usage(format!(
-                "refusing to write {name:?}: output names must stay inside the bundle"
-            )));
+            return Err(Error::OutputName { name: name.into() });
         }
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
@@ -76,6 +92,39 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes every rendered file.
+    pub fn write_all(&mut self, outputs: &[Output]) -> Result<()> {
+        outputs
+            .iter()
+            .try_for_each(|o| self.write(&o.name, &o.bytes))
+    }
+
+    /// Lists everything written in a manifest stamped by `clock`, signs it when a signer is
+    /// given, and moves the folder into place.
+    pub fn finish(
+        self,
+        sources: Sources,
+        clock: &Clock,
+        signer: Option<&sign::Signer>,
+    ) -> Result<Written> {
+        let manifest = Manifest {
+            schema: manifest::MANIFEST_SCHEMA.into(),
+            schema_version: 1,
+            tool: Tool::this(),
+            created: clock.rfc3339(),
+            config: sources.config,
+            inputs: sources.inputs,
+            outputs: self.outputs(),
+        };
+        let mut files: Vec<String> = manifest.outputs.iter().map(|e| e.path.clone()).collect();
+        files.push(MANIFEST_FILE.into());
+        if signer.is_some() {
+            files.push(sign::SIGNATURE_FILE.into());
+        }
+        let out = self.commit(&manifest, signer)?;
+        Ok(Written { out, files })
+    }
+
     /// The outputs written so far, sorted by path.
     pub fn outputs(&self) -> Vec<Entry> {
         let mut list = self.outputs.clone();
@@ -85,10 +134,8 @@ impl Staging {
 
     /// Writes the manifest (and its minisign signature when a signer is given) and moves the
     /// bundle into place.
-    pub fn commit(mut self, manifest: &Manifest, signer: Option<&sign::Signer>) -> Result<PathBuf> {
-        let mut bytes = serde_json::to_vec_pretty(manifest)
-            .map_err(|e| Error::Usage(format!("cannot serialise the manifest: {e}")))?;
-        bytes.push(b'\n');
+    fn commit(mut self, manifest: &Manifest, signer: Option<&sign::Signer>) -> Result<PathBuf> {
+        let bytes = json_bytes(manifest)?;
         let path = self.dir.path().join(MANIFEST_FILE);
         std::fs::write(&path, &bytes).map_err(output_error(&path))?;
         if let Some(signer) = signer {

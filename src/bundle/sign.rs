@@ -17,11 +17,11 @@ pub const SIGNATURE_FILE: &str = "manifest.json.minisig";
 /// Environment variable with the password of a password-protected secret key.
 pub const PASSWORD_ENV: &str = "SANDBOX_REPORT_SIGN_PASSWORD";
 
-fn sign_error(path: &Path, message: impl std::fmt::Display) -> Error {
-    Error::Usage(format!(
-        "cannot use the signing key {}: {message}",
-        path.display()
-    ))
+fn sign_error(path: &Path, reason: impl std::fmt::Display) -> Error {
+    Error::SigningKey {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 /// A loaded minisign secret key.
@@ -44,14 +44,7 @@ impl Signer {
                 .map_err(|e| e.to_string()),
             Err(_) => load_without_password(&text),
         }
-        .map_err(|e| {
-            sign_error(
-                path,
-                format!(
-                    "{e}\n  hint: a password-protected key needs its password in ${PASSWORD_ENV}"
-                ),
-            )
-        })?;
+        .map_err(|e| sign_error(path, e))?;
         let public = PublicKey::from_secret_key(&key).map_err(|e| sign_error(path, e))?;
         let signer = Signer { key, public };
         // A test signature now, so that a damaged key stops the build before any work.
@@ -74,7 +67,9 @@ impl Signer {
             Some(&trusted),
             Some("signature from sandbox-report"),
         )
-        .map_err(|e| Error::Usage(format!("cannot sign the manifest: {e}")))?;
+        .map_err(|e| Error::Signing {
+            reason: e.to_string(),
+        })?;
         Ok(signature.into_string().into_bytes())
     }
 }
@@ -126,7 +121,8 @@ pub(crate) fn verify_with(
 }
 
 /// Checks `signature` (the text of a .minisig file) over `data` with the public key file.
-pub fn verify(public_key: &Path, data: &[u8], signature: &str) -> std::result::Result<(), String> {
+#[cfg(test)]
+fn verify(public_key: &Path, data: &[u8], signature: &str) -> std::result::Result<(), String> {
     let key =
         read_public_key(public_key).map_err(|e| format!("cannot read the public key: {e}"))?;
     verify_with(&key, data, signature)

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use super::model::{Cohort, CriterionEntry};
 use super::view::arm_stat;
 use crate::render::format;
-use crate::render::view::{Block, Cell, ChartRef, ChartSpec, Column, Section, Table, title};
+use crate::render::view::{
+    Block, Cell, ChartRef, ChartSpec, Column, Section, Table, status_cell, title,
+};
 
 /// Banks beyond which the heat-map is left out (the table still lists everything).
 const HEATMAP_BANKS: usize = 60;
@@ -52,11 +54,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
         Column::left("Status"),
     ]);
     for c in &cohort.criteria {
-        let status = match c.status.as_str() {
-            "pass" => Cell::styled("PASS", "pass"),
-            "fail" => Cell::styled("FAIL", "fail"),
-            _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
-        };
+        let status = status_cell(c.status);
         table.rows.push(vec![
             Cell::styled(c.bank.clone(), "strong"),
             Cell::plain(c.use_case.clone()),
@@ -93,7 +91,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
                             .criteria
                             .iter()
                             .find(|c| &c.bank == b && &label(c) == col)
-                            .map(|c| c.status.clone())
+                            .map(|c| c.status.as_str().to_string())
                     })
                     .collect()
             })

@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use super::caveats::{criterion_label, requirement};
 use super::method::better;
-use super::model::{BankValue, Cohort, CohortMetric};
+use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
 use super::view::{HEADLINE, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
-use crate::render::view::tables::humanise;
+use crate::render::view::humanise;
 use crate::render::view::{
-    Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, title,
+    Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, status_cell, title,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +52,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
     let limits: Vec<&str> = cohort
         .caveats
         .iter()
-        .filter(|c| c.bank.as_deref() == Some(bank) || c.code == "period_lengths_differ")
+        .filter(|c| c.bank.as_deref() == Some(bank) || c.code == CaveatCode::PeriodLengthsDiffer)
         .map(|c| c.message.as_str())
         .collect();
     if !limits.is_empty() {
@@ -67,11 +67,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         Column::left("Status"),
     ]);
     for c in cohort.criteria.iter().filter(|c| c.bank == bank) {
-        let status = match c.status.as_str() {
-            "pass" => Cell::styled("PASS", "pass"),
-            "fail" => Cell::styled("FAIL", "fail"),
-            _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
-        };
+        let status = status_cell(c.status);
         criteria.rows.push(vec![
             Cell::plain(criterion_label(c)),
             Cell::plain(requirement(c)),
@@ -219,6 +215,7 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
 mod tests {
     use super::*;
     use crate::cohort::model::{AcceptedBundle, Bundles, CriterionEntry, Scope};
+    use crate::model::CriterionStatus;
 
     fn criterion(arm: Option<&str>, threshold: f64) -> CriterionEntry {
         CriterionEntry {
@@ -230,7 +227,7 @@ mod tests {
             arm: arm.map(Into::into),
             op: ">=".into(),
             threshold,
-            status: "pass".into(),
+            status: CriterionStatus::Pass,
         }
     }
 

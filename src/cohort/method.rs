@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Cohort, PeriodCover};
+use super::model::{CaveatCode, Cohort, PeriodCover};
 use crate::metrics::catalogue;
 use crate::render::view::{Block, Cell, Column, LabelledText, Section, Table};
 
@@ -25,31 +25,20 @@ pub(super) fn cover(cohort: &Cohort) -> Vec<LabelledText> {
         LabelledText::new("Checks", checks(cohort)),
     ];
     if !cohort.caveats.is_empty() {
-        let codes: BTreeSet<&str> = cohort.caveats.iter().map(|c| c.code.as_str()).collect();
+        let codes: BTreeSet<CaveatCode> = cohort.caveats.iter().map(|c| c.code).collect();
         rows.push(LabelledText::new(
             "Caveats",
             format!(
                 "{} (see the method section)",
                 codes
                     .into_iter()
-                    .map(caveat_title)
+                    .map(CaveatCode::title)
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
         ));
     }
     rows
-}
-
-fn caveat_title(code: &str) -> &str {
-    match code {
-        "period_lengths_differ" => "reporting periods of different lengths",
-        "currencies_differ" => "money metrics in more than one currency",
-        "currency_unstated" => "money metrics without a currency left out",
-        "programmes_differ" => "more than one programme",
-        "cohorts_differ" => "more than one cohort",
-        other => other,
-    }
 }
 
 /// `2025-07-01 to 2025-09-30 (92 days, 8 bundles); …`, with a warning when lengths differ.

@@ -1,7 +1,8 @@
 //! The regulator's side: many banks' bundles in, one pseudonymised cohort summary out. Reads
 //! only each bundle's summary.json and manifest.json (never raw logs), checks them, keeps the
-//! latest submission per use case and period, aggregates with polars, and writes cohort.json,
-//! the cohort report (PDF, HTML, Markdown), optional peer letters and a manifest, atomically.
+//! latest submission per use case and period, aggregates with polars, and hands cohort.json,
+//! the cohort report (PDF, HTML, Markdown) and optional peer letters to the one render stage
+//! and the one bundle stage, like a submission's bundle.
 
 mod aggregate;
 mod bundles;
@@ -18,16 +19,16 @@ mod view;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use serde::Serialize;
 
-use crate::bundle::{Entry, Manifest, Staging, hash, manifest::MANIFEST_SCHEMA};
+use crate::bundle::{Entry, Sources, Staging, hash};
 use crate::clock::Clock;
 use crate::config::OutputFormat;
 use crate::error::{Error, Result};
 use crate::model::Tool;
-use crate::render::view::Block;
-use crate::render::{charts, jinja, typst as typst_pdf};
+use crate::render::view::{Block, ChartRef};
+use crate::render::{self, Document, DocumentKind, Output, Record, charts};
 use crate::templates::TemplateSet;
 use bundles::LoadedBundle;
 use model::{Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
@@ -110,26 +111,20 @@ pub fn run_trusted(
     };
     let mut cohort = assemble(req, &current, rejected, &superseded, &names, &clock)?;
     cohort.authenticity_checked = trust.is_some();
-    write_outputs(req, &cohort, &mut staging)?;
-    let manifest = Manifest {
-        schema: MANIFEST_SCHEMA.into(),
-        schema_version: 1,
-        tool: Tool::this(),
-        created: clock.rfc3339(),
+    staging.write_all(&documents(req, &cohort)?)?;
+    let sources = Sources {
         config: None,
         inputs: inputs(
             &current,
             &superseded.iter().map(|(b, _)| b).collect::<Vec<_>>(),
         )?,
-        outputs: staging.outputs(),
     };
-    let files = staging.outputs().into_iter().map(|e| e.path).collect();
-    let out = staging.commit(&manifest, None)?;
+    let written = staging.finish(sources, &clock, None)?;
     Ok(CohortOutcome {
         cohort,
         key,
-        out,
-        files,
+        out: written.out,
+        files: written.files,
         rejected_paths,
     })
 }
@@ -207,7 +202,7 @@ fn assemble(
                 arm: c.arm.clone(),
                 op: c.op.clone(),
                 threshold: c.threshold,
-                status: c.status.clone(),
+                status: c.status,
             })
         })
         .collect();
@@ -285,125 +280,65 @@ pub fn slug(label: &str) -> String {
 
 /// What a cohort template reads: the cohort (absent in letters) and the view.
 #[derive(Serialize)]
-struct Data<'a, V: Serialize> {
+struct CohortData<'a, V: Serialize> {
     cohort: Option<&'a Cohort>,
     view: &'a V,
 }
 
-/// The same data with the drawn charts (id → SVG), for HTML and Markdown templates.
-#[derive(Serialize)]
-struct WithCharts<'a, V: Serialize> {
-    #[serde(flatten)]
-    data: &'a Data<'a, V>,
-    charts: &'a BTreeMap<String, String>,
-}
-
-fn draw<'a>(blocks: impl Iterator<Item = &'a Block>) -> Result<BTreeMap<String, String>> {
-    blocks
-        .filter_map(|b| match b {
-            Block::Chart(c) => Some(c),
-            _ => None,
-        })
-        .map(|c| {
-            let svg = charts::svg(&c.spec)
-                .map_err(|e| Error::Usage(format!("cannot draw chart {}: {e}", c.id)))?;
-            Ok((c.id.clone(), svg))
-        })
-        .collect()
-}
-
-fn json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .map_err(|e| Error::Usage(format!("cannot serialise: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-/// One document rendered from one set of data: Markdown, HTML or PDF.
-struct Document<'a, V: Serialize> {
-    templates: &'a TemplateSet,
-    data: Data<'a, V>,
-    charts: BTreeMap<String, String>,
-    stamp: DateTime<Utc>,
-    ident: String,
-}
-
-impl<V: Serialize> Document<'_, V> {
-    fn text(&self, template: &str) -> Result<Vec<u8>> {
-        let data = WithCharts {
-            data: &self.data,
-            charts: &self.charts,
-        };
-        jinja::render_data(self.templates, template, &data).map(String::into_bytes)
-    }
-
-    /// The PDF of `main`; `attach` is served as a virtual file for the template to attach.
-    fn pdf(&self, main: &str, attach: Option<(&str, &[u8])>) -> Result<Vec<u8>> {
-        let mut files = vec![("/data.json".to_string(), json(&self.data)?)];
-        files.extend(attach.map(|(name, bytes)| (format!("/{name}"), bytes.to_vec())));
-        files.extend(
-            self.charts
-                .iter()
-                .map(|(id, svg)| (format!("/charts/{id}.svg"), svg.clone().into_bytes())),
-        );
-        let job = typst_pdf::TypstJob {
-            templates: self.templates,
-            main,
-            files,
-            stamp: self.stamp,
-            ident: self.ident.clone(),
-        };
-        typst_pdf::compile(job).map(|pdf| pdf.bytes)
-    }
-}
-
-fn write_outputs(req: &CohortRequest, cohort: &Cohort, staging: &mut Staging) -> Result<()> {
-    let cohort_json = json(cohort)?;
-    staging.write("cohort.json", &cohort_json)?;
-    let stamp = DateTime::parse_from_rfc3339(&cohort.generated_at)
-        .map(|t| t.to_utc())
-        .unwrap_or_default();
+/// The cohort summary and the letters, rendered: cohort.json and the cohort report in the
+/// requested formats, then one letter per bank (Markdown and PDF) when asked for.
+fn documents(req: &CohortRequest, cohort: &Cohort) -> Result<Vec<Output>> {
+    let stamp = render::stamp(&cohort.generated_at);
     let view = view::build(cohort);
-    let doc = Document {
+    let summary = Document {
+        kind: DocumentKind::Cohort,
         templates: &req.templates,
-        charts: draw(view.sections.iter().flat_map(|s| &s.blocks))?,
-        data: Data {
+        charts: charts::draw_all(blocks_charts(view.sections.iter().flat_map(|s| &s.blocks)))?,
+        data: CohortData {
             cohort: Some(cohort),
             view: &view,
         },
+        record: Some(Record {
+            name: "cohort.json",
+            bytes: render::json_bytes(cohort)?,
+        }),
         stamp,
         ident: format!("sandbox-report/cohort/{}", cohort.generated_at),
     };
-    for format in &req.formats {
-        match format {
-            OutputFormat::Md => staging.write("cohort.md", &doc.text("cohort.md.jinja")?)?,
-            OutputFormat::Html => staging.write("cohort.html", &doc.text("cohort.html.jinja")?)?,
-            OutputFormat::Pdf => staging.write(
-                "cohort.pdf",
-                &doc.pdf("cohort.typ", Some(("cohort.json", &cohort_json)))?,
-            )?,
-            OutputFormat::Json => {}
-        }
-    }
+    let mut formats = vec![OutputFormat::Json];
+    formats.extend(req.formats.iter().copied());
+    let mut outputs = summary.render_all(&formats)?;
     if req.letters {
         for letter in letters::letters(cohort) {
-            let stem = format!("letters/{}", slug(&letter.bank));
-            let doc = Document {
+            let document = Document {
+                kind: DocumentKind::Letter {
+                    slug: slug(&letter.bank),
+                },
                 templates: &req.templates,
-                charts: draw(letter.blocks.iter())?,
-                data: Data {
+                charts: charts::draw_all(blocks_charts(letter.blocks.iter()))?,
+                data: CohortData {
                     cohort: None,
                     view: &letter,
                 },
+                record: None,
                 stamp,
                 ident: format!(
                     "sandbox-report/letter/{}/{}",
                     letter.bank, cohort.generated_at
                 ),
             };
-            staging.write(&format!("{stem}.md"), &doc.text("letter.md.jinja")?)?;
-            staging.write(&format!("{stem}.pdf"), &doc.pdf("letter.typ", None)?)?;
+            outputs.extend(document.render_all(&[OutputFormat::Md, OutputFormat::Pdf])?);
         }
     }
-    Ok(())
+    Ok(outputs)
+}
+
+/// The charts among `blocks`.
+fn blocks_charts<'a>(
+    blocks: impl Iterator<Item = &'a Block>,
+) -> impl Iterator<Item = &'a ChartRef> {
+    blocks.filter_map(|b| match b {
+        Block::Chart(c) => Some(c),
+        _ => None,
+    })
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Segment, Tool};
+use crate::model::{CriterionStatus, Segment, Tool};
 
 pub const COHORT_SCHEMA: &str = "sandbox-report/cohort";
 
@@ -81,9 +81,34 @@ pub struct PeriodCover {
 /// a sentence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Caveat {
-    pub code: String,
+    pub code: CaveatCode,
     pub bank: Option<String>,
     pub message: String,
+}
+
+/// The limits of a cross-bank comparison the cohort summary can state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaveatCode {
+    // In the order of their ids: the report lists them sorted.
+    CohortsDiffer,
+    CurrenciesDiffer,
+    CurrencyUnstated,
+    PeriodLengthsDiffer,
+    ProgrammesDiffer,
+}
+
+impl CaveatCode {
+    /// The short title the report lists it under.
+    pub fn title(self) -> &'static str {
+        match self {
+            CaveatCode::PeriodLengthsDiffer => "reporting periods of different lengths",
+            CaveatCode::CurrenciesDiffer => "money metrics in more than one currency",
+            CaveatCode::CurrencyUnstated => "money metrics without a currency left out",
+            CaveatCode::ProgrammesDiffer => "more than one programme",
+            CaveatCode::CohortsDiffer => "more than one cohort",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,7 +176,7 @@ pub struct CriterionEntry {
     pub arm: Option<String>,
     pub op: String,
     pub threshold: f64,
-    pub status: String,
+    pub status: CriterionStatus,
 }
 
 /// Incidents across the cohort: all, per type (severity null) or per severity (type null).

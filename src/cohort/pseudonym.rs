@@ -29,8 +29,8 @@ pub struct Pseudonymiser {
     key: Vec<u8>,
 }
 
-fn key_error(message: String) -> Error {
-    Error::Usage(message)
+fn key_error(reason: String) -> Error {
+    Error::PseudonymKey { reason }
 }
 
 /// The key text: 64 hex digits, or raw text of at least 16 bytes.
@@ -73,12 +73,8 @@ impl Pseudonymiser {
             })?;
             return Ok((Pseudonymiser { key }, KeySource::Environment));
         }
-        let path = default_key_file().ok_or_else(|| {
-            key_error(
-                "no key given and no home folder for a key file\n  hint: pass --key-file PATH"
-                    .into(),
-            )
-        })?;
+        let path = default_key_file()
+            .ok_or_else(|| key_error("no key given and no home folder for a key file".into()))?;
         if path.is_file() {
             return Self::from_file(&path).map(|p| (p, KeySource::File(path)));
         }

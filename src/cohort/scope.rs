@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::aggregate::is_money;
 use super::bundles::LoadedBundle;
-use super::model::{AcceptedBundle, Caveat, CohortMetric, PeriodCover, Scope};
+use super::model::{AcceptedBundle, Caveat, CaveatCode, CohortMetric, PeriodCover, Scope};
 
 /// The accepted bundles as cohort.json lists them, sorted by bank, use case and path.
 pub(super) fn accepted(
@@ -85,14 +85,14 @@ pub(super) fn caveats(
     metrics: &[CohortMetric],
 ) -> Vec<Caveat> {
     let mut out = Vec::new();
-    let general = |code: &str, message: String| Caveat {
-        code: code.into(),
+    let general = |code: CaveatCode, message: String| Caveat {
+        code,
         bank: None,
         message,
     };
     for (code, what, list) in [
-        ("programmes_differ", "programme", &scope.programmes),
-        ("cohorts_differ", "cohort", &scope.cohorts),
+        (CaveatCode::ProgrammesDiffer, "programme", &scope.programmes),
+        (CaveatCode::CohortsDiffer, "cohort", &scope.cohorts),
     ] {
         if list.len() > 1 {
             out.push(general(
@@ -105,11 +105,11 @@ pub(super) fn caveats(
         }
     }
     if let Some(message) = period_lengths(&scope.periods) {
-        out.push(general("period_lengths_differ", message));
+        out.push(general(CaveatCode::PeriodLengthsDiffer, message));
     }
     out.extend(unstated_currencies(current, name));
     if let Some(message) = currencies(metrics) {
-        out.push(general("currencies_differ", message));
+        out.push(general(CaveatCode::CurrenciesDiffer, message));
     }
     out
 }
@@ -141,7 +141,7 @@ fn unstated_currencies(
                 .map(|m| m.id.as_str())
                 .collect();
             (!ids.is_empty()).then(|| Caveat {
-                code: "currency_unstated".into(),
+                code: CaveatCode::CurrencyUnstated,
                 bank: Some(name(b)),
                 message: format!(
                     "{}'s {} left out: its summary states no currency, so the amounts cannot be compared.",

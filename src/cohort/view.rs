@@ -11,7 +11,7 @@ use super::model::{BankValue, Cohort, CohortMetric};
 use super::{caveats, method};
 use crate::metrics::catalogue::{self, Unit};
 use crate::render::format;
-use crate::render::view::tables::humanise;
+use crate::render::view::humanise;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, Section, StripRow, Table, title,
 };

@@ -5,11 +5,11 @@
 use crate::args::CohortArgs;
 use crate::clock::Clock;
 use crate::cohort::{self, CohortRequest, KeySource};
-use crate::error::{Error, Outcome, Result};
+use crate::error::{Outcome, Result};
 use crate::templates::{BUILTIN_SET, TemplateSet};
 
 pub fn run(args: &CohortArgs) -> Result<Outcome> {
-    let clock = Clock::from_env().map_err(Error::Usage)?;
+    let clock = Clock::from_env()?;
     let templates = match &args.template {
         Some(dir) => TemplateSet::load(&dir.to_string_lossy(), std::path::Path::new("."))?,
         None => TemplateSet::load(BUILTIN_SET, std::path::Path::new("."))?,

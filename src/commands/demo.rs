@@ -10,22 +10,25 @@ use crate::clock::Clock;
 use crate::cohort::{self, CohortRequest};
 use crate::config::OutputFormat;
 use crate::error::{Error, Outcome, Result};
+use crate::submission::{self, BuildRequest};
 use crate::templates::TemplateSet;
 
-/// The sample-data folder: the one given, ./sample-data, or the one beside the sources.
+/// The sample-data folder: the one given, else `sample-data` in the current folder or in a
+/// folder above the binary (a checkout's `target/release/sandbox-report` finds the checkout's).
 fn samples_dir(given: Option<&Path>) -> Result<PathBuf> {
-    let candidates = match given {
+    let mut candidates = match given {
         Some(p) => vec![p.to_path_buf()],
-        None => vec![
-            PathBuf::from("sample-data"),
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
-        ],
+        None => vec![PathBuf::from("sample-data")],
     };
-    candidates.into_iter().find(|p| p.join("submissions").is_dir()).ok_or_else(|| {
-        Error::Usage(
-            "cannot find the sample data (a folder with submissions/ inside)\n  hint: run from the project folder or pass --samples DIR".into(),
-        )
-    })
+    if given.is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        candidates.extend(exe.ancestors().skip(1).map(|dir| dir.join("sample-data")));
+    }
+    candidates
+        .into_iter()
+        .find(|p| p.join("submissions").is_dir())
+        .ok_or(Error::SamplesNotFound)
 }
 
 /// Every `*/submission.yaml` under `dir`, sorted by folder name.
@@ -52,7 +55,14 @@ fn sample_configs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
     let mut failed = 0;
     for (name, config) in configs {
-        match super::build_bundle(config, &out.join(name), &[], clock, None) {
+        let request = BuildRequest {
+            config,
+            out: &out.join(name),
+            formats: &[],
+            clock,
+            signer: None,
+        };
+        match submission::build(&request).inspect_err(super::build::print_findings) {
             Ok(built) => {
                 let s = &built.summary;
                 let events: u64 = s
@@ -77,8 +87,10 @@ fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
     failed
 }
 
-/// Copies the sample bundles that the cohort must reject next to the built ones.
-fn copy_rejects(from: &Path, to: &Path) -> Result<()> {
+/// Copies the sample bundles that the cohort must reject next to the built ones; returns
+/// their folders (holding a manifest.json) relative to the demo's output folder.
+fn copy_rejects(from: &Path, to: &Path) -> Result<Vec<String>> {
+    let mut rejects = Vec::new();
     for entry in walkdir::WalkDir::new(from)
         .sort_by_file_name()
         .into_iter()
@@ -94,13 +106,19 @@ fn copy_rejects(from: &Path, to: &Path) -> Result<()> {
             std::fs::create_dir_all(&target).map_err(io)?;
         } else {
             std::fs::copy(entry.path(), &target).map_err(io)?;
+            if entry.file_name() == crate::bundle::MANIFEST_FILE
+                && let Some(dir) = rel.parent()
+            {
+                rejects.push(format!("cohort-bundles/rejected/{}", dir.display()));
+            }
         }
     }
-    Ok(())
+    rejects.sort();
+    Ok(rejects)
 }
 
 pub fn run(args: &DemoArgs) -> Result<Outcome> {
-    let clock = Clock::from_env().map_err(Error::Usage)?;
+    let clock = Clock::from_env()?;
     let samples = samples_dir(args.samples.as_deref())?;
     let configs = sample_configs(&samples.join("submissions"))?;
     println!(
@@ -118,8 +136,13 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
             configs.len()
         );
         failed += build_all(&configs, &bundles, clock);
-        copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
-        if !run_cohort(&args.out, &cohort_dir.join("demo-pseudonym.key"), clock)? {
+        let rejects = copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
+        if !run_cohort(
+            &args.out,
+            &cohort_dir.join("demo-pseudonym.key"),
+            &rejects,
+            clock,
+        )? {
             failed += 1;
         }
     }
@@ -131,8 +154,9 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
     })
 }
 
-/// The cohort summary over everything built; true when exactly the two sample rejects failed.
-fn run_cohort(out: &Path, key: &Path, clock: Clock) -> Result<bool> {
+/// The cohort summary over everything built; true when exactly the sample rejects (`rejects`,
+/// as copied) were rejected.
+fn run_cohort(out: &Path, key: &Path, rejects: &[String], clock: Clock) -> Result<bool> {
     let request = CohortRequest {
         dirs: &[out.to_path_buf()],
         out: &out.join("cohort"),
@@ -154,14 +178,17 @@ fn run_cohort(out: &Path, key: &Path, clock: Clock) -> Result<bool> {
     for r in &done.rejected_paths {
         println!("    rejected (as intended) {}: {}", r.path, r.reason);
     }
-    let expected = done.rejected_paths.len() == 2
-        && done
-            .rejected_paths
-            .iter()
-            .all(|r| r.path.starts_with("cohort-bundles/rejected/"));
+    let mut rejected: Vec<&str> = done
+        .rejected_paths
+        .iter()
+        .map(|r| r.path.as_str())
+        .collect();
+    rejected.sort_unstable();
+    let expected = rejected == rejects;
     if !expected {
         eprintln!(
-            "  cohort: unexpected rejections; expected only the two sample bundles in cohort-bundles/rejected"
+            "  cohort: unexpected rejections; expected exactly the sample bundles in cohort-bundles/rejected ({})",
+            rejects.join(", ")
         );
     }
     Ok(expected)

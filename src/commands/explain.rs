@@ -1,27 +1,41 @@
-//! `sandbox-report explain`: the metric catalogue for people. The same text makes
-//! docs/metrics.md (`explain --markdown`), so the docs cannot drift from the code.
+//! `sandbox-report explain`: the metric catalogue and the finding codes for people. The same
+//! text makes docs/metrics.md (`explain --markdown`) and the finding-code table of
+//! docs/exit-codes.md (`explain --codes-markdown`), so the docs cannot drift from the code.
 
 use std::fmt::Write;
 
 use crate::args::ExplainArgs;
+use crate::codes::{self, Code};
 use crate::error::{Error, Outcome, Result};
 use crate::metrics::catalogue::{self, MetricDef};
 
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     if args.markdown {
         print!("{}", catalogue_markdown());
+    } else if args.codes_markdown {
+        print!("{}", codes::markdown_table());
     } else if args.list {
         for m in catalogue::all() {
             println!("{:<42} {}", m.id, m.title);
         }
+        for c in Code::ALL {
+            println!(
+                "{:<42} finding code ({})",
+                c.as_str(),
+                c.severity().as_str()
+            );
+        }
     } else if let Some(text) = args.metric.as_deref().and_then(topic) {
         print!("{text}");
+    } else if let Some(code) = args.metric.as_deref().and_then(Code::from_id) {
+        print!("{}", codes::explain(code));
     } else if let Some(id) = &args.metric {
-        let def = catalogue::find(id).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown metric {id:?}{}\n  hint: `sandbox-report explain --list` lists every metric id; `explain config`, `explain input`, `explain exit-codes`, `explain outputs` and `explain cohort` print the reference pages",
-                crate::suggest::did_you_mean(id, catalogue::all().iter().map(|m| m.id.as_str()))
-            ))
+        let def = catalogue::find(id).ok_or_else(|| Error::UnknownId {
+            id: id.clone(),
+            suggestion: crate::suggest::did_you_mean(
+                id,
+                catalogue::ids().chain(Code::ALL.iter().map(|c| c.as_str())),
+            ),
         })?;
         print!("{}", explain(def));
     }

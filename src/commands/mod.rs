@@ -1,19 +1,17 @@
-//! What each command does: the thin layer between the parsed arguments and the pipeline.
-//! Every command returns the outcome that becomes the exit code.
+//! What each command does: the thin layer between the parsed arguments and the library. A
+//! command parses its flags, calls the library and prints; it returns the outcome that
+//! becomes the exit code.
 
 mod build;
 mod cohort;
 mod demo;
 mod explain;
-mod generate;
 mod templates;
 mod validate;
 mod verify;
 
 use crate::args::{Cli, Command, LogArgs, LogFormat};
 use crate::error::{Outcome, Result};
-
-pub use build::{BuildOutcome, build_bundle};
 
 /// Runs the command of `cli`.
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -26,7 +24,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Templates(cmd) => templates::run(&cmd),
         Command::Verify(args) => verify::run(&args),
         Command::Cohort(args) => cohort::run(&args),
-        Command::Generate(cmd) => generate::run(&cmd),
     }
 }
 

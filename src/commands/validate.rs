@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::args::{ReportFormat, ValidateArgs};
 use crate::clock::Clock;
 use crate::config::{self, OutputFormat};
-use crate::error::{Error, Outcome, Result};
+use crate::error::{Outcome, Result};
 use crate::model::{Finding, Severity};
 use crate::pipeline;
 use crate::render::view::location;
@@ -20,7 +20,7 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
     // The template folder is part of the config: build would stop on it, so validate does too.
     TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let pdf = loaded.config.report.formats.contains(&OutputFormat::Pdf);
-    let clock = Clock::from_env().map_err(Error::Usage)?;
+    let clock = Clock::from_env()?;
     let assessed = pipeline::assess(&loaded, pdf, clock.rfc3339())?;
     let (checked, findings) = (&assessed.checked, &assessed.summary.findings);
     let mut out = std::io::stdout().lock();

@@ -11,17 +11,17 @@ use crate::error::{Error, Outcome, Result};
 
 pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     let manifest_path = args.bundle.join(MANIFEST_FILE);
-    let manifest = Manifest::read(&manifest_path)
-        .map_err(|reason| Error::Usage(format!("{}: {reason}", manifest_path.display())))?;
+    let manifest = Manifest::read(&manifest_path).map_err(|reason| Error::Manifest {
+        path: manifest_path.clone(),
+        reason: reason.to_string(),
+    })?;
     let key = args
         .public_key
         .as_deref()
         .map(|path| {
-            sign::read_public_key(path).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot use the public key {}: {e}\n  hint: give the .pub file `minisign -G -p` wrote",
-                    path.display()
-                ))
+            sign::read_public_key(path).map_err(|e| Error::PublicKey {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
             })
         })
         .transpose()?;

@@ -9,7 +9,45 @@ use serde_saphyr::{Location, SnippetMode};
 
 use super::check;
 use super::types::{Config, NarrativeText};
-use crate::error::Error;
+
+/// Why a config could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// Every problem found, each with its own line, column and advice.
+    #[error("{}", join_issues(.0))]
+    Invalid(Vec<ConfigIssue>),
+}
+
+fn join_issues(issues: &[ConfigIssue]) -> String {
+    issues
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ConfigError {
+    /// The advice for an unreadable config (an invalid one has advice per issue).
+    pub fn hint(&self) -> Option<String> {
+        let ConfigError::Read { source, .. } = self else {
+            return None;
+        };
+        Some(
+            match source.kind() {
+                std::io::ErrorKind::InvalidData => "save the config as UTF-8 text",
+                std::io::ErrorKind::IsADirectory => "give the config file itself, not its folder",
+                _ => "check the path; it is relative to the current folder",
+            }
+            .into(),
+        )
+    }
+}
 
 /// A config that parsed and passed every check.
 #[derive(Debug)]
@@ -65,8 +103,8 @@ impl fmt::Display for ConfigIssue {
 }
 
 /// Reads, parses and checks the config at `path`.
-pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
+pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -76,7 +114,7 @@ pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    let timezone = check::check(path, &config).map_err(Error::Config)?;
+    let timezone = check::check(path, &config).map_err(ConfigError::Invalid)?;
     read_narrative_files(path, &dir, &mut config)?;
     Ok(LoadedConfig {
         path: path.to_path_buf(),
@@ -86,7 +124,7 @@ pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
     })
 }
 
-fn parse(path: &Path, text: &str) -> Result<Config, Error> {
+fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     serde_saphyr::from_str::<Config>(text).map_err(|err| {
         let location = err.location().unwrap_or(Location::UNKNOWN);
         let options = serde_saphyr::render_options! { snippets: SnippetMode::Off };
@@ -96,7 +134,7 @@ fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             "`sandbox-report explain config` prints every key the config accepts and its type"
                 .to_string(),
         );
-        Error::Config(vec![issue])
+        ConfigError::Invalid(vec![issue])
     })
 }
 
@@ -134,7 +172,7 @@ fn plain_message(message: &str) -> String {
     }
 }
 
-fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<(), Error> {
+fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<(), ConfigError> {
     let narrative = &mut config.submission.narrative;
     let sections = [
         &mut narrative.objectives,
@@ -169,7 +207,7 @@ fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<
     if issues.is_empty() {
         Ok(())
     } else {
-        Err(Error::Config(issues))
+        Err(ConfigError::Invalid(issues))
     }
 }
 

@@ -8,5 +8,5 @@ mod load;
 mod types;
 
 pub(crate) use check::out_of_bounds;
-pub use load::{ConfigIssue, LoadedConfig, load};
+pub use load::{ConfigError, ConfigIssue, LoadedConfig, load};
 pub use types::*;

@@ -474,15 +474,6 @@ impl OutputFormat {
             OutputFormat::Json,
         ]
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutputFormat::Pdf => "pdf",
-            OutputFormat::Html => "html",
-            OutputFormat::Md => "md",
-            OutputFormat::Json => "json",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

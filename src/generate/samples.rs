@@ -1,6 +1,6 @@
 //! The bundled sample submissions: four fictional banks, each trialling one use case, with
 //! configs, narrative and logs exported the way banks export them (native column names,
-//! several formats, files split into nested folders). `sandbox-report generate samples DIR`
+//! several formats, files split into nested folders). `sandbox-report-gen samples DIR`
 //! writes them; the committed `sample-data/` is exactly that output with the default seed.
 
 use std::path::{Path, PathBuf};

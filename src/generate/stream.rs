@@ -9,8 +9,15 @@ use polars::prelude::*;
 
 use super::frames::{self, AssistantSpec, DetectionSpec, RedteamSpec, Timeline};
 use super::write::{TimeStyle, style_timestamps, write_frame};
-use crate::args::GeneratedKind;
 use crate::error::{Error, Result};
+
+/// The kind of stream to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Detection,
+    Assistant,
+    Redteam,
+}
 
 /// The timeline of every benchmark stream.
 pub fn timeline() -> Timeline {
@@ -23,7 +30,7 @@ pub fn timeline() -> Timeline {
 }
 
 /// Writes `rows` events of `kind` to `out`; returns the number of rows written.
-pub fn write(kind: GeneratedKind, rows: usize, seed: u64, out: &Path) -> Result<usize> {
+pub fn write(kind: Kind, rows: usize, seed: u64, out: &Path) -> Result<usize> {
     let data = |source| Error::Data {
         stream: "generator".into(),
         source,
@@ -43,10 +50,10 @@ pub fn write(kind: GeneratedKind, rows: usize, seed: u64, out: &Path) -> Result<
     Ok(styled.height())
 }
 
-fn frame(kind: GeneratedKind, rows: usize, seed: u64) -> PolarsResult<DataFrame> {
+fn frame(kind: Kind, rows: usize, seed: u64) -> PolarsResult<DataFrame> {
     let timeline = timeline();
     match kind {
-        GeneratedKind::Detection => frames::detection(
+        Kind::Detection => frames::detection(
             &DetectionSpec {
                 rows,
                 timeline,
@@ -67,7 +74,7 @@ fn frame(kind: GeneratedKind, rows: usize, seed: u64) -> PolarsResult<DataFrame>
             },
             seed,
         ),
-        GeneratedKind::Assistant => frames::assistant(
+        Kind::Assistant => frames::assistant(
             &AssistantSpec {
                 rows,
                 timeline,
@@ -80,7 +87,7 @@ fn frame(kind: GeneratedKind, rows: usize, seed: u64) -> PolarsResult<DataFrame>
             },
             seed,
         ),
-        GeneratedKind::Redteam => frames::redteam(
+        Kind::Redteam => frames::redteam(
             &RedteamSpec {
                 rows,
                 timeline,

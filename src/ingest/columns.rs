@@ -9,7 +9,7 @@ use polars::prelude::Schema;
 
 use super::{FILE, Fail, Headers, ROW, StreamLayout};
 use crate::config::FileFormat;
-use crate::model::{Finding, Severity};
+use crate::model::{Code, Finding};
 use crate::schema::Presence;
 use crate::suggest;
 
@@ -57,9 +57,8 @@ pub(super) fn missing(
                 found.join(", ")
             );
             message.push_str(&closest_text(source, found.iter().copied()));
-            let mut finding = fail("column_missing", None, Some(source.to_string()), message);
-            finding.hint = Some(missing_hint(layout, &spec.name, source, &found));
-            finding
+            fail(Code::ColumnMissing, None, Some(source.to_string()), message)
+                .with_hint(missing_hint(layout, &spec.name, source, &found))
         })
         .collect()
 }
@@ -102,7 +101,7 @@ pub(super) fn mapped_but_absent(
     let reported = |source: &str| {
         earlier
             .iter()
-            .any(|f| f.code == "column_missing" && f.column.as_deref() == Some(source))
+            .any(|f| f.code == Code::ColumnMissing && f.column.as_deref() == Some(source))
     };
     let names: BTreeSet<&str> = headers
         .iter()
@@ -120,20 +119,15 @@ pub(super) fn mapped_but_absent(
                 file_list(&files),
                 closest_text(source, names.iter().copied())
             );
-            Finding {
-                severity: Severity::Error,
-                code: "column_mapped_absent".into(),
-                message,
-                stream: Some(layout.name.clone()),
-                file: (files.len() == 1).then(|| files[0].to_string()),
-                row: None,
-                column: Some(source.clone()),
-                count: 1,
-                hint: Some(match suggest::closest(source, names.iter().copied(), 1).first() {
-                    Some(close) => format!("fix the name: `columns: {{ {canonical}: {close} }}`, or remove the mapping if the stream has no {canonical}"),
-                    None => format!("fix the name in `columns`, or remove the mapping if the stream has no {canonical}"),
-                }),
-            }
+            let hint = match suggest::closest(source, names.iter().copied(), 1).first() {
+                Some(close) => format!("fix the name: `columns: {{ {canonical}: {close} }}`, or remove the mapping if the stream has no {canonical}"),
+                None => format!("fix the name in `columns`, or remove the mapping if the stream has no {canonical}"),
+            };
+            Finding::new(Code::ColumnMappedAbsent, message)
+                .in_stream(layout.name.clone())
+                .in_file((files.len() == 1).then(|| files[0].to_string()))
+                .in_column(Some(source.clone()))
+                .with_hint(hint)
         })
         .collect()
 }

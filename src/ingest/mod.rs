@@ -17,7 +17,7 @@ use polars::prelude::*;
 
 use crate::config::FileFormat;
 use crate::discover::SourceFile;
-use crate::model::{Finding, Severity};
+use crate::model::{Code, Finding};
 use crate::schema::ColumnSpec;
 pub use scan::{FILE, ROW};
 pub use typed::{Mode, Typed};
@@ -191,7 +191,7 @@ pub fn read(
     {
         let fail = error_in(layout, &file.display);
         let row = Some(d.row).filter(|&row| row > 0);
-        return Err(Box::new(fail("csv_malformed", row, d.column, d.message)));
+        return Err(Box::new(fail(Code::CsvMalformed, row, d.column, d.message)));
     }
     Ok(())
 }
@@ -287,27 +287,7 @@ fn open_file(
     headers: &mut Headers,
 ) -> Result<(OpenFile, Vec<Finding>), Vec<Finding>> {
     let fail = error_in(layout, &file.display);
-    if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
-        // Like a file with only a header: nothing to read, worth a warning, not a stop.
-        let mut empty = fail(
-            "file_empty",
-            None,
-            None,
-            "the file is empty (no header, no rows); it is skipped".into(),
-        );
-        empty.severity = Severity::Warning;
-        return Err(vec![empty]);
-    }
-    if file.format == FileFormat::Csv
-        && let Some(d) = diagnose::csv_encoding(&file.path)
-    {
-        return Err(vec![fail(
-            "csv_malformed",
-            Some(d.row).filter(|&row| row > 0),
-            d.column,
-            d.message,
-        )]);
-    }
+    precheck(file, &fail)?;
     let (bom_copy, mut notes) = strip_jsonl_bom(file, &fail)?;
     let path = bom_copy
         .as_ref()
@@ -324,14 +304,101 @@ fn open_file(
         file.display.clone(),
         schema.iter_names().map(|n| n.to_string()).collect(),
     ));
-    let mut problems = columns::missing(layout, file.format, &schema, &fail);
-    problems.extend(duplicate_columns(&schema, &fail));
     let typed = if trimmed.is_empty() {
         typed_columns(layout, file.format, &schema)
     } else {
         Typed::new()
     };
     notes.append(&mut trimmed);
+    let exprs = match selections(layout, file, &schema, &typed, &fail) {
+        Ok(exprs) => exprs,
+        Err(mut problems) => {
+            problems.append(&mut notes);
+            return Err(problems);
+        }
+    };
+    let present = layout
+        .columns
+        .iter()
+        .filter(|c| schema.contains(layout.source_name(&c.name)))
+        .map(|c| c.name.to_string())
+        .collect();
+    let plan = if typed.is_empty() {
+        None
+    } else if file.format == FileFormat::Parquet {
+        // Parquet keeps its types: the same scan, other expressions.
+        Some(lf.clone())
+    } else {
+        let sources = typed_sources(layout, &typed);
+        Some(guarded(|| scan::scan_csv_typed(path, sources)).map_err(unreadable)?)
+    };
+    let Selections {
+        text,
+        typed: typed_exprs,
+        any_cell,
+    } = exprs;
+    let plan = plan.map(|typed_lf| typed_lf.select(typed_exprs).with_column(any_cell.clone()));
+    let text_plan = lf.select(text).with_column(any_cell);
+    let plan = plan.unwrap_or_else(|| text_plan.clone());
+    let chunked = file.format == FileFormat::Parquet
+        || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
+    let open = OpenFile {
+        display: file.display.clone(),
+        format: file.format,
+        path: file.path.clone(),
+        chunked,
+        plan,
+        text_plan,
+        typed,
+        present,
+        bom_copy,
+    };
+    Ok((open, notes))
+}
+
+/// What stops a file before it is scanned: it is empty, or a CSV file is not UTF-8.
+fn precheck(file: &SourceFile, fail: &Fail) -> Result<(), Vec<Finding>> {
+    if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
+        // Like a file with only a header: nothing to read, worth a warning, not a stop.
+        let empty = fail(
+            Code::FileEmpty,
+            None,
+            None,
+            "the file is empty (no header, no rows); it is skipped".into(),
+        );
+        return Err(vec![empty]);
+    }
+    if file.format == FileFormat::Csv
+        && let Some(d) = diagnose::csv_encoding(&file.path)
+    {
+        return Err(vec![fail(
+            Code::CsvMalformed,
+            Some(d.row).filter(|&row| row > 0),
+            d.column,
+            d.message,
+        )]);
+    }
+    Ok(())
+}
+
+/// The expressions that select a file's columns: as text, as typed (the typed reader's
+/// columns as they are), and the mark of a row with any cell.
+struct Selections {
+    text: Vec<Expr>,
+    typed: Vec<Expr>,
+    any_cell: Expr,
+}
+
+/// The selections of one file, or the problems of its columns (missing, repeated, nested).
+fn selections(
+    layout: &StreamLayout,
+    file: &SourceFile,
+    schema: &Schema,
+    typed: &Typed,
+    fail: &Fail,
+) -> Result<Selections, Vec<Finding>> {
+    let mut problems = columns::missing(layout, file.format, schema, fail);
+    problems.extend(duplicate_columns(schema, fail));
     let mut text_exprs = vec![
         lit(file.display.as_str()).alias(FILE),
         col(ROW).cast(DataType::UInt64),
@@ -353,7 +420,7 @@ fn open_file(
                 typed_exprs.push(expr.alias(spec.name.as_ref()));
             }
             None => problems.push(fail(
-                "column_type_unsupported",
+                Code::ColumnTypeUnsupported,
                 None,
                 Some(source.to_string()),
                 format!(
@@ -364,24 +431,8 @@ fn open_file(
         }
     }
     if !problems.is_empty() {
-        problems.append(&mut notes);
         return Err(problems);
     }
-    // A blank line (a spreadsheet export's last line) reads as a row with every cell empty.
-    let any_cell = layout
-        .columns
-        .iter()
-        .filter(|c| schema.contains(layout.source_name(&c.name)))
-        .map(|c| col(c.name.as_ref()).is_not_null())
-        .reduce(Expr::or)
-        .unwrap_or(lit(true))
-        .alias(ANY_CELL);
-    let present = layout
-        .columns
-        .iter()
-        .filter(|c| schema.contains(layout.source_name(&c.name)))
-        .map(|c| c.name.to_string())
-        .collect();
     if file.format == FileFormat::Csv
         && let Some(last) = schema.iter_names().filter(|n| n.as_str() != ROW).last()
     {
@@ -391,32 +442,24 @@ fn open_file(
         text_exprs.push(last.clone());
         typed_exprs.push(last);
     }
-    let plan = if typed.is_empty() {
-        None
-    } else if file.format == FileFormat::Parquet {
-        // Parquet keeps its types: the same scan, other expressions.
-        Some(lf.clone())
-    } else {
-        let sources = typed_sources(layout, &typed);
-        Some(guarded(|| scan::scan_csv_typed(path, sources)).map_err(unreadable)?)
-    };
-    let plan = plan.map(|typed_lf| typed_lf.select(typed_exprs).with_column(any_cell.clone()));
-    let text_plan = lf.select(text_exprs).with_column(any_cell);
-    let plan = plan.unwrap_or_else(|| text_plan.clone());
-    let chunked = file.format == FileFormat::Parquet
-        || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
-    let open = OpenFile {
-        display: file.display.clone(),
-        format: file.format,
-        path: file.path.clone(),
-        chunked,
-        plan,
-        text_plan,
-        typed,
-        present,
-        bom_copy,
-    };
-    Ok((open, notes))
+    Ok(Selections {
+        text: text_exprs,
+        typed: typed_exprs,
+        any_cell: any_cell(layout, schema),
+    })
+}
+
+/// True on a row with at least one cell: a blank line (a spreadsheet export's last line)
+/// reads as a row with every cell empty.
+fn any_cell(layout: &StreamLayout, schema: &Schema) -> Expr {
+    layout
+        .columns
+        .iter()
+        .filter(|c| schema.contains(layout.source_name(&c.name)))
+        .map(|c| col(c.name.as_ref()).is_not_null())
+        .reduce(Expr::or)
+        .unwrap_or(lit(true))
+        .alias(ANY_CELL)
 }
 
 /// The canonical columns of a file the reader can type (see [`typed`]).
@@ -452,18 +495,17 @@ fn strip_jsonl_bom(
     match diagnose::bom_free_copy(&file.path) {
         Ok(None) => Ok((None, Vec::new())),
         Ok(Some(copy)) => {
-            let mut note = fail(
-                "jsonl_bom",
+            let note = fail(
+                Code::JsonlBom,
                 None,
                 None,
                 "the file starts with a byte-order mark (written by some Windows tools), which JSON Lines does not allow; it was read without it".into(),
-            );
-            note.severity = Severity::Warning;
-            note.hint = Some("save the file as UTF-8 without BOM to silence this warning".into());
+            )
+            .with_hint("save the file as UTF-8 without BOM to silence this warning");
             Ok((Some(copy), vec![note]))
         }
         Err(err) => Err(vec![fail(
-            "file_unreadable",
+            Code::FileUnreadable,
             None,
             None,
             format!("cannot read the file: {err}"),
@@ -490,14 +532,12 @@ fn trim_header_names(
     let notes = renames
         .iter()
         .map(|(old, new)| {
-            let mut note = fail(
-                "column_name_spaces",
+            fail(
+                Code::ColumnNameSpaces,
                 None,
                 Some(old.clone()),
                 format!("the header name has spaces around it; read as {new:?}"),
-            );
-            note.severity = Severity::Warning;
-            note
+            )
         })
         .collect();
     let renamed = |name: &str| {
@@ -553,7 +593,7 @@ fn duplicate_columns(schema: &Schema, fail: &Fail) -> Vec<Finding> {
             let message = format!(
                 "expected each column name once in the header, found {name:?} more than once"
             );
-            fail("column_duplicate", None, Some(name.to_string()), message)
+            fail(Code::ColumnDuplicate, None, Some(name.to_string()), message)
         })
         .collect()
 }
@@ -561,23 +601,19 @@ fn duplicate_columns(schema: &Schema, fail: &Fail) -> Vec<Finding> {
 /// The column names of each file whose schema could be read: (display path, names).
 pub(crate) type Headers = Vec<(String, Vec<String>)>;
 
-type Fail<'a> = dyn Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a;
+type Fail<'a> = dyn Fn(Code, Option<u64>, Option<String>, String) -> Finding + 'a;
 
 /// Makes error findings about the file `display` of the stream: `(code, row, column, message)`.
 fn error_in<'a>(
     layout: &'a StreamLayout,
     display: &'a str,
-) -> impl Fn(&str, Option<u64>, Option<String>, String) -> Finding + 'a {
-    move |code, row, column, message| Finding {
-        severity: Severity::Error,
-        code: code.into(),
-        message,
-        stream: Some(layout.name.clone()),
-        file: Some(display.to_string()),
-        row,
-        column,
-        count: 1,
-        hint: None,
+) -> impl Fn(Code, Option<u64>, Option<String>, String) -> Finding + 'a {
+    move |code, row, column, message| {
+        Finding::new(code, message)
+            .in_stream(layout.name.clone())
+            .in_file(Some(display.to_string()))
+            .at_row(row)
+            .in_column(column)
     }
 }
 
@@ -602,9 +638,9 @@ fn describe_file_failure(
     match diagnosis {
         Some(d) => {
             let code = match format {
-                FileFormat::Jsonl if d.column.is_some() => "column_type_unsupported",
-                FileFormat::Jsonl => "jsonl_malformed",
-                _ => "csv_malformed",
+                FileFormat::Jsonl if d.column.is_some() => Code::ColumnTypeUnsupported,
+                FileFormat::Jsonl => Code::JsonlMalformed,
+                _ => Code::CsvMalformed,
             };
             fail(
                 code,
@@ -614,7 +650,7 @@ fn describe_file_failure(
             )
         }
         None => fail(
-            "file_unreadable",
+            Code::FileUnreadable,
             None,
             None,
             format!("cannot read the file: {}", first_line(&err.to_string())),

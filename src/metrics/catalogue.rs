@@ -104,6 +104,30 @@ pub struct MetricDef {
     /// A ratio that may exceed 1 (false positives per true positive).
     #[serde(default)]
     pub unbounded: bool,
+    /// The report tables that list it, in catalogue order.
+    #[serde(default)]
+    pub shown_in: Vec<ReportTable>,
+    /// Its column head in tables with one column per metric (oversight, operations).
+    #[serde(default)]
+    pub short: Option<String>,
+}
+
+/// A table of the submission report that lists metrics chosen in the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportTable {
+    /// Results: one table per detection or assistant stream.
+    Results,
+    /// Adversarial testing: a red-team stream's overall metrics.
+    RedTeam,
+    /// Adversarial testing: a detection stream's presentation-attack summary.
+    Species,
+    /// Fairness: the rates compared across the groups of a segment attribute.
+    FairnessRates,
+    /// Human oversight: one row per stream.
+    Oversight,
+    /// Operations: latency and cost, one row per stream.
+    Operations,
 }
 
 /// How reports print a ratio.
@@ -162,6 +186,34 @@ pub fn all() -> &'static [MetricDef] {
     })
 }
 
+/// The ids a report table lists for streams of `kind` (any kind when none), in catalogue
+/// order.
+pub fn shown_in(table: ReportTable, kind: Option<StreamKind>) -> Vec<&'static str> {
+    all()
+        .iter()
+        .filter(|m| m.shown_in.contains(&table) && kind.is_none_or(|k| m.applies_to(k)))
+        .map(|m| m.id.as_str())
+        .collect()
+}
+
+/// The fairness measures of streams of `kind`, in catalogue order.
+pub fn fairness_measures(kind: StreamKind) -> Vec<&'static str> {
+    all()
+        .iter()
+        .filter(|m| m.family() == "fairness" && m.applies_to(kind))
+        .map(|m| m.id.as_str())
+        .collect()
+}
+
+/// The ids a per-stream table lists with their column heads (`short`, else the title).
+pub fn columns_of(table: ReportTable) -> Vec<(&'static str, &'static str)> {
+    all()
+        .iter()
+        .filter(|m| m.shown_in.contains(&table))
+        .map(|m| (m.id.as_str(), m.short.as_deref().unwrap_or(&m.title)))
+        .collect()
+}
+
 /// Looks a metric id up.
 pub fn find(id: &str) -> Option<&'static MetricDef> {
     all().iter().find(|m| m.id == id)
@@ -184,7 +236,7 @@ mod tests {
     #[test]
     fn catalogue_parses_with_unique_ids_prefixed_by_family() {
         let catalogue = all();
-        assert_eq!(catalogue.len(), 48);
+        assert_eq!(catalogue.len(), 49);
         let mut ids: Vec<_> = catalogue.iter().map(|m| m.id.as_str()).collect();
         ids.sort();
         ids.dedup();
@@ -205,6 +257,74 @@ mod tests {
             );
             assert!(!m.kinds.is_empty() && !m.definition.is_empty(), "{}", m.id);
         }
+    }
+
+    /// Every quoted metric id in the sources outside unit tests (`"detection.recall"`) is a
+    /// catalogue id, so a misspelt id fails here instead of dropping a metric at run time.
+    #[test]
+    fn every_metric_id_literal_in_the_sources_is_in_the_catalogue() {
+        let families = [
+            "detection",
+            "assistant",
+            "redteam",
+            "oversight",
+            "incidents",
+            "fairness",
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&root).into_iter().flatten() {
+            if entry.path().extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            // Unit tests spell wrong ids on purpose.
+            let code = text
+                .split("#[cfg(test)]\nmod tests")
+                .next()
+                .unwrap_or_default();
+            for literal in code.split('"').skip(1).step_by(2) {
+                let Some((family, name)) = literal.split_once('.') else {
+                    continue;
+                };
+                let plain = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if families.contains(&family) && plain {
+                    assert!(
+                        find(literal).is_some(),
+                        "{}: {literal:?} is not a metric id of catalogue.yaml",
+                        entry.path().display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "found only {checked} metric-id literals");
+    }
+
+    #[test]
+    fn report_tables_list_catalogue_ids_in_order() {
+        let results = shown_in(ReportTable::Results, Some(StreamKind::Detection));
+        assert_eq!(
+            results[..3],
+            [
+                "detection.events",
+                "detection.labelled",
+                "detection.alert_rate"
+            ]
+        );
+        assert!(results.contains(&"detection.specificity"));
+        assert!(!results.contains(&"detection.tp"));
+        assert_eq!(
+            columns_of(ReportTable::Oversight)[2],
+            ("oversight.review_seconds_median", "Median review time")
+        );
+        assert_eq!(
+            fairness_measures(StreamKind::Assistant),
+            ["fairness.escalation_rate_gap"]
+        );
     }
 
     #[test]

@@ -59,6 +59,7 @@ fn detection(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
         Measure::ratio("detection.recall", tp(), tp() + fn_()),
         Measure::ratio("detection.fpr", fp(), fp() + tn()),
         Measure::ratio("detection.fnr", fn_(), tp() + fn_()),
+        Measure::ratio("detection.specificity", tn(), tn() + fp()),
         Measure::ratio("detection.accuracy", tp() + tn(), count_present("label")),
         Measure::ratio(
             "detection.f1",

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::model::{Distribution, Finding, IncidentCount, Metric, Segment, Series, Severity};
+use crate::model::{Code, Distribution, Finding, IncidentCount, Metric, Segment, Series};
 pub use crate::parts::Rows;
 use crate::schema::{ARMS, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
@@ -111,59 +111,21 @@ fn arm_metrics(
     arm: Option<&str>,
     out: &mut StreamResult,
 ) -> PolarsResult<()> {
-    let place = |id: &str, segment: Option<Segment>, value: Value| {
-        place::metric(data, id, arm, segment, value)
-    };
     let overall: Vec<&Measure> = measures.iter().filter(|m| def(m.id).overall).collect();
     for (_, values) in evaluate(&rows, None, &overall)? {
-        out.metrics
-            .extend(values.into_iter().map(|(id, v)| place(id, None, v)));
+        out.metrics.extend(
+            values
+                .into_iter()
+                .map(|(id, v)| place::metric(data, id, arm, None, v)),
+        );
     }
     if data.kind == StreamKind::Detection && data.has("label") && data.has("score") {
-        let r = rank::rank_metrics(&rows)?;
-        out.metrics
-            .push(place("detection.roc_auc", None, r.roc_auc));
-        out.metrics.push(place(
-            "detection.average_precision",
-            None,
-            r.average_precision,
-        ));
-        let mut eer = place("detection.eer", None, r.eer);
-        eer.threshold = r.eer_threshold;
-        out.metrics.push(eer);
+        out.metrics.extend(rank_metrics(data, &rows, arm)?);
     }
     let start = out.metrics.len();
     for attribute in grouping_attributes(data) {
-        let chosen: Vec<&Measure> = measures
-            .iter()
-            .filter(|m| {
-                let d = def(m.id);
-                d.grouped_by(&attribute) || (d.per_segment && data.segments.contains(&attribute))
-            })
-            .collect();
-        let evaluated = evaluate(&rows, Some(&attribute), &chosen)?;
-        for key in group_values(data, &attribute)? {
-            // A group that another arm has but this one lacks is listed with zero counts.
-            let values = match evaluated.iter().find(|(k, _)| *k == key) {
-                Some((_, values)) => values.clone(),
-                None => chosen
-                    .iter()
-                    .map(|m| {
-                        (
-                            m.id,
-                            measure::combine(m.id, m.combine, Some(0.0), Some(0.0)),
-                        )
-                    })
-                    .collect(),
-            };
-            for (id, v) in values {
-                let segment = Segment {
-                    attribute: attribute.clone(),
-                    value: Some(key.clone()),
-                };
-                out.metrics.push(place(id, Some(segment), v));
-            }
-        }
+        let grouped = group_metrics(data, measures, &rows, arm, &attribute)?;
+        out.metrics.extend(grouped);
     }
     place::drop_bona_fide_apcer(&mut out.metrics);
     let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
@@ -177,19 +139,71 @@ fn arm_metrics(
         let histogram = distribution::histogram(&rows, "latency_ms", data.name, arm)?;
         out.distributions.extend(histogram);
     }
-    let trended: Vec<&Measure> = measures.iter().filter(|m| def(m.id).series).collect();
     if data.has("timestamp") {
+        let trended: Vec<&Measure> = measures.iter().filter(|m| def(m.id).series).collect();
         let weeks = series::mondays(data.period.0, data.period.1);
-        out.series.extend(series::series(
-            &rows,
-            &trended,
-            data.timezone,
-            &weeks,
-            data.name,
-            arm,
-        )?);
+        let lines = series::series(&rows, &trended, data.timezone, &weeks, data.name, arm)?;
+        out.series.extend(lines);
     }
     Ok(())
+}
+
+/// ROC AUC, average precision and the EER (with its score threshold) of a scored detection
+/// stream.
+fn rank_metrics(data: &StreamData, rows: &Rows, arm: Option<&str>) -> PolarsResult<Vec<Metric>> {
+    let r = rank::rank_metrics(rows)?;
+    let place = |id: &str, value: Value| place::metric(data, id, arm, None, value);
+    let mut eer = place("detection.eer", r.eer);
+    eer.threshold = r.eer_threshold;
+    Ok(vec![
+        place("detection.roc_auc", r.roc_auc),
+        place("detection.average_precision", r.average_precision),
+        eer,
+    ])
+}
+
+/// The metrics reported per group of `attribute` (a built-in grouping or a segment), one
+/// entry per group of the stream; a group another arm has but this one lacks is listed with
+/// zero counts.
+fn group_metrics(
+    data: &StreamData,
+    measures: &[Measure],
+    rows: &Rows,
+    arm: Option<&str>,
+    attribute: &str,
+) -> PolarsResult<Vec<Metric>> {
+    let chosen: Vec<&Measure> = measures
+        .iter()
+        .filter(|m| {
+            let d = def(m.id);
+            d.grouped_by(attribute)
+                || (d.per_segment && data.segments.iter().any(|s| s == attribute))
+        })
+        .collect();
+    let evaluated = evaluate(rows, Some(attribute), &chosen)?;
+    let mut metrics = Vec::new();
+    for key in group_values(data, attribute)? {
+        let values = match evaluated.iter().find(|(k, _)| *k == key) {
+            Some((_, values)) => values.clone(),
+            None => chosen
+                .iter()
+                .map(|m| {
+                    (
+                        m.id,
+                        measure::combine(m.id, m.combine, Some(0.0), Some(0.0)),
+                    )
+                })
+                .collect(),
+        };
+        for (id, v) in values {
+            let segment = Segment {
+                attribute: attribute.to_string(),
+                value: Some(key.clone()),
+            };
+            metrics.push(place::metric(data, id, arm, Some(segment), v));
+        }
+    }
+    Ok(metrics)
 }
 
 /// Fairness measures per segment attribute, with warnings about left-out groups.
@@ -254,16 +268,8 @@ fn def(id: &str) -> &'static catalogue::MetricDef {
 }
 
 /// A warning finding about a stream as a whole.
-fn warning(data: &StreamData, code: &str, column: Option<&str>, message: String) -> Finding {
-    Finding {
-        severity: Severity::Warning,
-        code: code.into(),
-        message,
-        stream: Some(data.name.to_string()),
-        file: None,
-        row: None,
-        column: column.map(str::to_string),
-        count: 1,
-        hint: None,
-    }
+fn warning(data: &StreamData, code: Code, column: Option<&str>, message: String) -> Finding {
+    Finding::new(code, message)
+        .in_stream(data.name.to_string())
+        .in_column(column.map(str::to_string))
 }

@@ -6,6 +6,7 @@ use super::fairness::Fairness;
 use super::measure::Value;
 use super::stats::{Estimate, newcombe};
 use super::{StreamData, catalogue, def, warning};
+use crate::model::Code;
 use crate::model::{Finding, Metric, Segment};
 use crate::schema::{BONA_FIDE, StreamKind};
 
@@ -162,7 +163,7 @@ pub fn fairness_findings(
     if !f.excluded.is_empty() {
         out.push(warning(
             data,
-            "fairness_group_excluded",
+            Code::FairnessGroupExcluded,
             Some(attribute),
             format!(
                 "groups of {attribute}{in_arm} with fewer than {min} events are left out of the fairness measures: {}",
@@ -173,7 +174,7 @@ pub fn fairness_findings(
     if !f.excluded_odds.is_empty() {
         out.push(warning(
             data,
-            "fairness_group_excluded",
+            Code::FairnessGroupExcluded,
             Some(attribute),
             format!(
                 "groups of {attribute}{in_arm} without {min} labelled events of both classes are left out of equalized odds: {}",
@@ -190,7 +191,7 @@ pub fn fairness_findings(
     {
         out.push(warning(
             data,
-            "disparate_impact_below_floor",
+            Code::DisparateImpactBelowFloor,
             Some(attribute),
             format!(
                 "the disparate impact ratio across {attribute}{in_arm} is {ratio:.4}, below the floor {}",

@@ -1,60 +1,15 @@
-//! The minijinja renderers (Markdown now, HTML with the same machinery): templates from the
-//! template set, strict undefined values, auto-escaping by output format so that any text
-//! from the config prints literally, and template errors with file and line.
+//! The minijinja side of rendering (Markdown and HTML): templates from the template set,
+//! strict undefined values, auto-escaping by output format so that any text from the config
+//! prints literally, and template errors with file and line.
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, escape_formatter};
 use serde::Serialize;
 
-use super::{RenderContext, Renderer};
 use crate::error::{Error, Result};
 use crate::templates::TemplateSet;
 
 const MARKDOWN: &str = "markdown";
-
-/// report.md from `report.md.jinja`.
-pub struct MarkdownRenderer;
-
-impl Renderer for MarkdownRenderer {
-    fn file_name(&self) -> &'static str {
-        "report.md"
-    }
-
-    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>> {
-        render(templates, "report.md.jinja", ctx).map(String::into_bytes)
-    }
-}
-
-/// report.html from `report.html.jinja`: one self-contained page.
-pub struct HtmlRenderer;
-
-impl Renderer for HtmlRenderer {
-    fn file_name(&self) -> &'static str {
-        "report.html"
-    }
-
-    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>> {
-        render(templates, "report.html.jinja", ctx).map(String::into_bytes)
-    }
-}
-
-/// What templates see: the model, the view and the charts (id → SVG text).
-#[derive(Serialize)]
-struct TemplateData<'a> {
-    summary: &'a crate::model::Summary,
-    view: &'a crate::render::ReportView,
-    charts: &'a std::collections::BTreeMap<String, String>,
-}
-
-/// Renders template `name` of the set with the report context.
-pub fn render(templates: &TemplateSet, name: &str, ctx: &RenderContext) -> Result<String> {
-    let data = TemplateData {
-        summary: ctx.summary,
-        view: &ctx.view,
-        charts: &ctx.charts,
-    };
-    render_data(templates, name, &data)
-}
 
 /// Renders template `name` of the set with any serialisable data.
 pub fn render_data<T: Serialize>(templates: &TemplateSet, name: &str, data: &T) -> Result<String> {
@@ -205,6 +160,7 @@ fn template_error(templates: &TemplateSet, err: &minijinja::Error) -> Error {
             Some(detail) => format!("{}: {detail}", err.kind()),
             None => err.kind().to_string(),
         },
+        hints: Vec::new(),
     }
 }
 

@@ -1,129 +1,59 @@
-//! Rendering: one context (the report model, its formatted view and the charts drawn from
-//! it) handed to each renderer, each of which turns it into the bytes of one output file.
+//! Rendering: the one stage every document goes through. A document (the submission report,
+//! the cohort summary, a peer letter) is its kind, the data its templates read, the charts
+//! drawn once from its view and the record it carries; [`Document::render_all`] turns it into
+//! the files of the chosen formats (typst PDF, minijinja HTML and Markdown, the JSON record).
 
 pub mod charts;
+mod document;
 pub mod format;
-pub mod jinja;
+pub(crate) mod jinja;
 pub mod narrative;
-pub mod typst;
+pub(crate) mod typst;
 pub mod view;
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::OutputFormat;
 use crate::error::{Error, Result};
 use crate::model::Summary;
 use crate::templates::TemplateSet;
+pub use document::{Document, DocumentKind, Output, Record, stamp};
 pub use view::ReportView;
 
-/// Everything a renderer may read: the model, its view and the chart drawings (id → SVG).
+/// What the submission report's templates read: the model and its formatted view.
 #[derive(Debug, Serialize)]
-pub struct RenderContext<'a> {
+pub struct ReportData<'a> {
     pub summary: &'a Summary,
     pub view: ReportView,
-    #[serde(skip)]
-    pub charts: BTreeMap<String, String>,
 }
 
-impl<'a> RenderContext<'a> {
-    /// Builds the view and draws every chart once.
-    pub fn new(summary: &'a Summary) -> Result<Self> {
-        let view = view::build(summary);
-        let charts = view::charts(&view)
-            .into_iter()
-            .map(|c| {
-                let svg = charts::svg(&c.spec)
-                    .map_err(|e| Error::Usage(format!("cannot draw chart {}: {e}", c.id)))?;
-                Ok((c.id.clone(), svg))
-            })
-            .collect::<Result<_>>()?;
-        Ok(RenderContext {
-            summary,
-            view,
-            charts,
-        })
-    }
-
-    /// The instant the report is dated with (summary.json's `generated_at`).
-    pub fn stamp(&self) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(&self.summary.generated_at)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
-    }
-}
-
-/// Turns the context into one output file.
-pub trait Renderer {
-    /// The file name inside the bundle.
-    fn file_name(&self) -> &'static str;
-    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>>;
-}
-
-/// summary.json: the model serialised, pretty-printed, with a final newline.
-pub struct JsonRenderer;
-
-impl Renderer for JsonRenderer {
-    fn file_name(&self) -> &'static str {
-        "summary.json"
-    }
-
-    fn render(&self, ctx: &RenderContext, _: &TemplateSet) -> Result<Vec<u8>> {
-        to_json(ctx.summary)
-    }
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .map_err(|e| Error::Usage(format!("cannot serialise the report data: {e}")))?;
+/// JSON as every file of the tool is written: pretty-printed, with a final newline.
+pub fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(Error::Serialise)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-/// report.pdf: the typst template `report.typ` with the data, charts and summary.json.
-pub struct PdfRenderer;
-
-impl Renderer for PdfRenderer {
-    fn file_name(&self) -> &'static str {
-        "report.pdf"
-    }
-
-    fn render(&self, ctx: &RenderContext, templates: &TemplateSet) -> Result<Vec<u8>> {
-        let mut files = vec![
-            ("/data.json".to_string(), to_json(ctx)?),
-            (
-                "/summary.json".to_string(),
-                JsonRenderer.render(ctx, templates)?,
-            ),
-        ];
-        files.extend(
-            ctx.charts
-                .iter()
-                .map(|(id, svg)| (format!("/charts/{id}.svg"), svg.clone().into_bytes())),
-        );
-        let sub = &ctx.summary.submission;
-        let job = typst::TypstJob {
-            templates,
-            main: "report.typ",
-            files,
-            stamp: ctx.stamp(),
-            ident: format!(
-                "sandbox-report/{}/{}/{}",
-                sub.institution.id, sub.use_case.id, sub.period.end
-            ),
-        };
-        typst::compile(job).map(|pdf| pdf.bytes)
-    }
-}
-
-/// The renderer of an output format.
-pub fn renderer(format: OutputFormat) -> Box<dyn Renderer> {
-    match format {
-        OutputFormat::Json => Box::new(JsonRenderer),
-        OutputFormat::Md => Box::new(jinja::MarkdownRenderer),
-        OutputFormat::Html => Box::new(jinja::HtmlRenderer),
-        OutputFormat::Pdf => Box::new(PdfRenderer),
-    }
+/// The submission report of `summary`: its view, its charts and summary.json as the record.
+pub fn report<'a>(
+    summary: &'a Summary,
+    templates: &'a TemplateSet,
+) -> Result<Document<'a, ReportData<'a>>> {
+    let view = view::build(summary);
+    let charts = charts::draw_all(view::charts(&view))?;
+    let sub = &summary.submission;
+    Ok(Document {
+        kind: DocumentKind::Report,
+        templates,
+        charts,
+        record: Some(Record {
+            name: "summary.json",
+            bytes: json_bytes(summary)?,
+        }),
+        stamp: stamp(&summary.generated_at),
+        ident: format!(
+            "sandbox-report/{}/{}/{}",
+            sub.institution.id, sub.use_case.id, sub.period.end
+        ),
+        data: ReportData { summary, view },
+    })
 }

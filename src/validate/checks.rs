@@ -7,14 +7,13 @@ use super::hints::Hint;
 use super::parse::{is_blank, timestamp_dtype};
 use super::{Context, parsed};
 use crate::ingest::StreamLayout;
-use crate::model::Severity;
+use crate::model::Code;
 use crate::schema::{self, ColumnSpec, ColumnType, Presence};
 
 /// One rule applied to every row of a stream.
 #[derive(Clone)]
 pub struct Check {
-    pub code: &'static str,
-    pub severity: Severity,
+    pub code: Code,
     /// The column as the bank names it, when the rule is about one column.
     pub column: Option<String>,
     /// True on rows that break the rule.
@@ -46,8 +45,7 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
         let expected = schema::expectation(spec.ty);
         if let Some(mask) = missing_mask(spec, &has) {
             checks.push(Check {
-                code: "value_missing",
-                severity: Severity::Error,
+                code: Code::ValueMissing,
                 column: Some(source.clone()),
                 mask,
                 found: None,
@@ -57,17 +55,16 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
             });
         }
         let code = if matches!(spec.ty, ColumnType::Enum(_)) {
-            "value_not_allowed"
+            Code::ValueNotAllowed
         } else {
-            "value_invalid"
+            Code::ValueInvalid
         };
         let unparsed = is_blank(name).not().and(parsed(name).is_null());
         if spec.ty == ColumnType::Timestamp {
             // A well-formed local time in a daylight-saving gap gets its own message.
             let gap = col(super::NAIVE_TIMESTAMP).is_not_null();
             checks.push(Check {
-                code: "value_invalid",
-                severity: Severity::Error,
+                code: Code::ValueInvalid,
                 column: Some(source.clone()),
                 mask: unparsed.clone().and(gap.clone()),
                 found: Some(name.to_string()),
@@ -80,7 +77,6 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
             });
             checks.push(Check {
                 code,
-                severity: Severity::Error,
                 column: Some(source.clone()),
                 mask: unparsed.and(gap.not()),
                 found: Some(name.to_string()),
@@ -97,7 +93,6 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
             let per_value = hint.is_some();
             checks.push(Check {
                 code,
-                severity: Severity::Error,
                 column: Some(source.clone()),
                 mask: unparsed,
                 found: Some(name.to_string()),
@@ -153,8 +148,7 @@ fn range_check(spec: &ColumnSpec, source: &str, expected: &str) -> Option<Check>
         .flatten()
         .reduce(|a, b| a.or(b))?;
     Some(Check {
-        code: "value_out_of_range",
-        severity: Severity::Error,
+        code: Code::ValueOutOfRange,
         column: Some(source.to_string()),
         mask: value.is_not_null().and(mask),
         found: Some(spec.name.to_string()),
@@ -171,8 +165,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
     if has("event_id") {
         let id = parsed("event_id");
         checks.push(Check {
-            code: "event_id_duplicate",
-            severity: Severity::Error,
+            code: Code::EventIdDuplicate,
             column: source("event_id"),
             mask: id.clone().is_not_null().and(id.is_first_distinct().not()),
             found: Some("event_id".to_string()),
@@ -189,8 +182,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
         let start = lit(start).cast(timestamp_dtype());
         let end = lit(end).cast(timestamp_dtype());
         checks.push(Check {
-            code: "outside_period",
-            severity: Severity::Warning,
+            code: Code::OutsidePeriod,
             column: source("timestamp"),
             mask: ts.clone().is_not_null().and(ts.clone().lt(start).or(ts.gt_eq(end))),
             found: Some("timestamp".to_string()),
@@ -204,8 +196,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
     }
     if has("timestamp") && !ctx.timezone_given {
         checks.push(Check {
-            code: "timezone_assumed",
-            severity: Severity::Warning,
+            code: Code::TimezoneAssumed,
             column: source("timestamp"),
             mask: col(super::NAIVE_TIMESTAMP)
                 .is_not_null()
@@ -216,9 +207,8 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             per_value: false,
         });
     }
-    let optional_blank = |name: &'static str, code: &'static str, template: &str| Check {
+    let optional_blank = |name: &'static str, code: Code, template: &str| Check {
         code,
-        severity: Severity::Warning,
         column: source(name),
         mask: is_blank(name).and(super::in_period(ctx)),
         found: None,
@@ -229,14 +219,14 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
     if has("label") {
         checks.push(optional_blank(
             "label",
-            "label_missing",
+            Code::LabelMissing,
             "label is empty (ground truth not yet known); the event counts in alert rates but not in accuracy metrics",
         ));
     }
     if has("arm") {
         checks.push(optional_blank(
             "arm",
-            "arm_missing",
+            Code::ArmMissing,
             "arm is empty in a stream with arms; the event is left out of the metrics",
         ));
     }

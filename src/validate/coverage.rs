@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::Context;
-use crate::model::{Finding, Severity};
+use crate::model::{Code, Finding};
 use crate::parts::Fold;
 
 const WEEK_MICROS: i64 = 7 * 86_400 * 1_000_000;
@@ -56,17 +56,9 @@ pub(super) fn finding(
         text("first")?,
         text("last")?
     );
-    Ok(Some(Finding {
-        severity: Severity::Warning,
-        code: "period_sparse".into(),
-        message,
-        stream: Some(stream.to_string()),
-        file: None,
-        row: None,
-        column: None,
-        count: 1,
-        hint: Some(
-            "check submission.period (a mistyped year or end date) and that every file of the period is in the stream's path".into(),
-        ),
-    }))
+    Ok(Some(
+        Finding::new(Code::PeriodSparse, message)
+            .in_stream(stream)
+            .with_hint("check submission.period (a mistyped year or end date) and that every file of the period is in the stream's path"),
+    ))
 }

@@ -11,7 +11,7 @@ use super::parse;
 use super::parsed;
 use crate::ingest::StreamLayout;
 use crate::metrics::catalogue;
-use crate::model::Severity;
+use crate::model::Code;
 use crate::schema::ColumnSpec;
 
 /// Every KPI rule for the columns `present` in the stream.
@@ -35,8 +35,7 @@ fn id_list(ids: Vec<&str>) -> Expr {
 fn unknown_metric(layout: &StreamLayout) -> Check {
     let metric = parsed("metric");
     Check {
-        code: "value_not_allowed",
-        severity: Severity::Error,
+        code: Code::ValueNotAllowed,
         column: Some(layout.source_name("metric").to_string()),
         mask: metric
             .clone()
@@ -59,8 +58,7 @@ fn ratio_out_of_bounds(layout: &StreamLayout) -> Check {
     let value = parsed("value");
     let outside = value.clone().lt(lit(0.0)).or(value.clone().gt(lit(1.0)));
     Check {
-        code: "value_out_of_range",
-        severity: Severity::Error,
+        code: Code::ValueOutOfRange,
         column: Some(layout.source_name("value").to_string()),
         mask: parsed("metric")
             .is_in(id_list(bounded), false)
@@ -89,8 +87,7 @@ fn segment_pairs(layout: &StreamLayout, has: &dyn Fn(&str) -> bool) -> Vec<Check
     .into_iter()
     .filter(|(name, _)| has(name))
     .map(|(name, other)| Check {
-        code: "value_missing",
-        severity: Severity::Error,
+        code: Code::ValueMissing,
         column: Some(layout.source_name(other).to_string()),
         mask: given(name).and(given(other).not()),
         found: None,

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 
 use crate::ingest::{self, FILE, Opened, StreamLayout};
-use crate::model::Finding;
+use crate::model::{Code, Finding};
 use crate::progress::StreamProgress;
 use crate::schema::ColumnSpec;
 pub use checks::Check;
@@ -152,42 +152,31 @@ pub fn validate(
     // Clean rows go to disk a million at a time (two batches): the parts the metrics read.
     let mut clean = CleanRows::new(2 * ingest::batch_rows());
     let mut findings = std::mem::take(&mut opened.findings);
-    let (mut grouped, mut id_parts, mut read_files) = (Vec::new(), Vec::new(), Vec::new());
-    let mut rows = BTreeMap::new();
-    let sizes: Vec<u64> = opened.files.iter().map(ingest::OpenFile::bytes).collect();
-    let progress = StreamProgress::start(&layout.name, sizes.iter().sum());
-    for (index, file) in opened.files.iter().enumerate() {
-        match stream.read(file, index as u32, &mut clean)? {
-            Err(problem) => findings.push(*problem),
-            Ok(mut read) => {
-                rows.insert(file.display.clone(), read.rows);
-                progress.file_done(&file.display, sizes[index], read.rows);
-                grouped.append(&mut read.groups);
-                id_parts.append(&mut read.ids);
-                read_files.push((index as u32, file));
-            }
-        }
-    }
+    let mut read = read_all(&stream, &opened.files, &mut clean)?;
+    findings.append(&mut read.problems);
     if clean.is_unset() {
         let empty = ingest::empty_frame(layout, &opened.present);
         let typed = FilePlan::new(&specs, &checks, ctx, None).apply(empty, 0)?.1;
         clean.push(stream.clean_part(typed)?)?;
     }
     let names: Vec<&str> = opened.files.iter().map(|f| f.display.as_str()).collect();
-    if stream.has_ids() && !id_parts.is_empty() {
-        let repeats = ids::repeats(&id_parts, &mut |h| stream.reread_ids(&read_files, &h))?;
+    let mut grouped = std::mem::take(&mut read.groups);
+    if stream.has_ids() && !read.ids.is_empty() {
+        let id_parts = std::mem::take(&mut read.ids);
+        let repeats = ids::repeats(&id_parts, &mut |h| stream.reread_ids(&read.files, &h))?;
         drop(id_parts);
         if let Some(keys) = ids::repeat_keys(&repeats)? {
             clean.leave_out(keys)?;
         }
         grouped.extend(duplicates(&repeats, &checks, &names)?);
     }
+    let rows = read.rows;
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
     findings.append(&mut check_findings);
     let outside = findings
         .iter()
-        .filter(|f| f.code == "outside_period")
+        .filter(|f| f.code == Code::OutsidePeriod)
         .map(|f| f.count)
         .sum();
     if layout.covers_period {
@@ -201,6 +190,46 @@ pub fn validate(
         rows_outside_period: outside,
         rows,
     })
+}
+
+/// What reading every file of a stream gave: grouped failures, id hashes, the files read
+/// (with their index) and their row counts, and the files that could not be read.
+struct FilesRead<'a> {
+    groups: Vec<DataFrame>,
+    ids: Vec<DataFrame>,
+    files: Vec<(u32, &'a ingest::OpenFile)>,
+    rows: BTreeMap<String, u64>,
+    problems: Vec<Finding>,
+}
+
+/// Reads the files one at a time, each once, into `clean`, with progress per file.
+fn read_all<'a>(
+    stream: &reading::Stream,
+    files: &'a [ingest::OpenFile],
+    clean: &mut CleanRows,
+) -> PolarsResult<FilesRead<'a>> {
+    let mut out = FilesRead {
+        groups: Vec::new(),
+        ids: Vec::new(),
+        files: Vec::new(),
+        rows: BTreeMap::new(),
+        problems: Vec::new(),
+    };
+    let sizes: Vec<u64> = files.iter().map(ingest::OpenFile::bytes).collect();
+    let progress = StreamProgress::start(&stream.layout.name, sizes.iter().sum());
+    for (index, file) in files.iter().enumerate() {
+        match stream.read(file, index as u32, clean)? {
+            Err(problem) => out.problems.push(*problem),
+            Ok(mut read) => {
+                out.rows.insert(file.display.clone(), read.rows);
+                progress.file_done(&file.display, sizes[index], read.rows);
+                out.groups.append(&mut read.groups);
+                out.ids.append(&mut read.ids);
+                out.files.push((index as u32, file));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Turns the record numbers of JSON Lines findings into line numbers (files with blank lines).
@@ -230,7 +259,7 @@ fn duplicates(
     checks: &[Check],
     files: &[&str],
 ) -> PolarsResult<Option<DataFrame>> {
-    let Some(index) = checks.iter().position(|c| c.code == "event_id_duplicate") else {
+    let Some(index) = checks.iter().position(|c| c.code == Code::EventIdDuplicate) else {
         return Ok(None);
     };
     if repeats.height() == 0 {
@@ -303,8 +332,8 @@ fn to_findings(grouped: &DataFrame, checks: &[Check], stream: &str) -> PolarsRes
                 .as_ref()
                 .and_then(|(hint, canonical)| hint.advise(canonical, found));
             Finding {
-                severity: rule.severity,
-                code: rule.code.to_string(),
+                severity: rule.code.severity(),
+                code: rule.code,
                 message: rule.message(found),
                 stream: Some(stream.to_string()),
                 file: file.get(i).map(str::to_string),

@@ -10,7 +10,7 @@ use super::{
     Context, FILE_INDEX, KEEP, NAIVE_TIMESTAMP, in_period, mapped_text, parsed, parsed_name,
 };
 use crate::ingest::{FILE, Mode, OpenFile, ROW, Typed};
-use crate::model::Severity;
+use crate::model::{Code, Severity};
 use crate::schema::{ColumnSpec, ColumnType};
 
 /// The expressions for one file read one way. Every check's mask is computed once, as a
@@ -70,7 +70,7 @@ impl FilePlan {
             .cloned()
             .enumerate()
             .map(|(index, mut check)| {
-                if check.code == "event_id_duplicate" {
+                if check.code == Code::EventIdDuplicate {
                     check.mask = lit(false);
                 }
                 let name = format!("#check{index}");
@@ -182,7 +182,7 @@ const NOT_KEPT: &str = "model_version";
 fn keep_columns(specs: &[&ColumnSpec], checks: &[Check], ctx: &Context) -> Vec<Expr> {
     let ok = checks
         .iter()
-        .filter(|c| c.severity == Severity::Error || c.code == "arm_missing")
+        .filter(|c| c.code.severity() == Severity::Error || c.code == Code::ArmMissing)
         .map(|c| c.mask.clone().fill_null(lit(false)).not())
         .fold(lit(true), Expr::and);
     let mut keep = vec![col(ROW), ok.and(in_period(ctx)).alias(KEEP)];

@@ -16,6 +16,15 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// Runs the generator binary (`sandbox-report-gen`) with `args` and returns its output.
+pub fn run_gen(args: &[&str]) -> Output {
+    Command::cargo_bin("sandbox-report-gen")
+        .expect("generator binary is built")
+        .args(args)
+        .output()
+        .expect("the generator runs")
+}
+
 /// Runs the binary with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
@@ -139,11 +148,10 @@ pub fn find_metric<'a>(
     })
 }
 
-/// Writes `count` generated sample bundles into `dir` with `generate bundles` (exit code 0
-/// required).
+/// Writes `count` generated sample bundles into `dir` with `sandbox-report-gen bundles` (exit
+/// code 0 required).
 pub fn generate_bundles(dir: &Path, count: usize) {
-    let made = run(&[
-        "generate",
+    let made = run_gen(&[
         "bundles",
         "--count",
         &count.to_string(),

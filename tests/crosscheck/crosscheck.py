@@ -106,7 +106,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Metrics whose unit is "ratio": with arms they are also reported as "delta" (ai - baseline).
 DELTA_IDS = {
     "detection.alert_rate", "detection.precision", "detection.recall", "detection.fpr",
-    "detection.fnr", "detection.accuracy", "detection.f1", "detection.fp_to_tp",
+    "detection.fnr", "detection.specificity", "detection.accuracy", "detection.f1", "detection.fp_to_tp",
     "detection.roc_auc", "detection.average_precision", "detection.eer",
     "detection.value_detection_rate", "detection.apcer", "detection.apcer_max",
     "detection.bpcer",
@@ -400,6 +400,9 @@ def detection_core(d: pd.DataFrame, ctx: Ctx) -> dict:
     R[("detection.recall", None)] = rec_wilson(tp, tp + fn, recall_score(y, p) if tp + fn else None)
     R[("detection.fpr", None)] = rec_wilson(fp, fp + tn)
     R[("detection.fnr", None)] = rec_wilson(fn, tp + fn)
+    # Specificity through scikit-learn: the recall of the negative class.
+    R[("detection.specificity", None)] = rec_wilson(
+        tn, tn + fp, recall_score(y, p, pos_label=False) if tn + fp else None)
     R[("detection.accuracy", None)] = rec_wilson(
         tp + tn, len(y), accuracy_score(y, p) if len(y) else None)
     f1 = rec_ratio(2 * tp, 2 * tp + fp + fn)

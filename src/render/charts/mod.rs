@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format;
-use super::view::ChartSpec;
+use super::view::{ChartRef, ChartSpec};
 
 /// The font family charts ask for: the typst build embeds it; browsers fall back to serif.
 pub(super) const FONT: &str = "Libertinus Serif";
@@ -36,6 +36,22 @@ pub(super) type DrawResult<T = ()> = Result<T, String>;
 
 pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
+}
+
+/// The one chart pass of a document: every chart its view refers to, drawn once (id → SVG).
+pub fn draw_all<'a>(
+    charts: impl IntoIterator<Item = &'a ChartRef>,
+) -> crate::error::Result<std::collections::BTreeMap<String, String>> {
+    charts
+        .into_iter()
+        .map(|c| {
+            let svg = svg(&c.spec).map_err(|message| crate::error::Error::Chart {
+                id: c.id.clone(),
+                message,
+            })?;
+            Ok((c.id.clone(), svg))
+        })
+        .collect()
 }
 
 /// Draws one chart as an SVG document.

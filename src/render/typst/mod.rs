@@ -53,9 +53,11 @@ pub fn compile(job: TypstJob) -> Result<Pdf> {
     for warning in &warnings {
         tracing::warn!("typst: {}", warning.message);
     }
-    let document = output.map_err(|errors| diagnostic_error(&world, job.templates, &errors))?;
-    let standards = PdfStandards::new(&[PdfStandard::A_3b])
-        .map_err(|e| Error::Usage(e.message().to_string()))?;
+    let document =
+        output.map_err(|errors| diagnostic_error(&world, job.templates, job.main, &errors))?;
+    let standards = PdfStandards::new(&[PdfStandard::A_3b]).map_err(|e| Error::Pdf {
+        reason: e.message().to_string(),
+    })?;
     let options = PdfOptions {
         ident: Smart::Custom(job.ident.clone()),
         timestamp: datetime(job.stamp).map(Timestamp::new_utc),
@@ -63,7 +65,7 @@ pub fn compile(job: TypstJob) -> Result<Pdf> {
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| diagnostic_error(&world, job.templates, &errors))?;
+        .map_err(|errors| diagnostic_error(&world, job.templates, job.main, &errors))?;
     Ok(Pdf {
         bytes,
         pages: document.pages().len(),
@@ -78,6 +80,7 @@ fn world(job: &TypstJob) -> Result<ReportWorld> {
         line: None,
         column: None,
         message: "the template set has no such file".into(),
+        hints: Vec::new(),
     })?;
     sources.push((format!("/{}", job.main), main.text.clone()));
     for (name, file) in &job.templates.files {
@@ -96,6 +99,7 @@ fn world(job: &TypstJob) -> Result<ReportWorld> {
         line: None,
         column: None,
         message: "a template file name is not a valid path".into(),
+        hints: Vec::new(),
     })
 }
 
@@ -103,15 +107,16 @@ fn world(job: &TypstJob) -> Result<ReportWorld> {
 fn diagnostic_error(
     world: &ReportWorld,
     templates: &TemplateSet,
+    main: &str,
     errors: &[SourceDiagnostic],
 ) -> Error {
     let Some(first) = errors.first() else {
-        return Error::Usage("typst failed without a diagnostic".into());
+        return Error::Pdf {
+            reason: "typst failed without a diagnostic".into(),
+        };
     };
-    let mut message = first.message.to_string();
-    for hint in &first.hints {
-        message.push_str(&format!("\n  hint: {}", hint.v));
-    }
+    let message = first.message.to_string();
+    let hints: Vec<String> = first.hints.iter().map(|h| h.v.to_string()).collect();
     let place = first.span.id().and_then(|id| {
         let range = world.range(first.span)?;
         let text = world.text_of(id)?;
@@ -133,12 +138,14 @@ fn diagnostic_error(
             line: Some(line),
             column: Some(column),
             message,
+            hints,
         },
         None => Error::Template {
-            file: templates.display_name("report.typ"),
+            file: templates.display_name(main),
             line: None,
             column: None,
             message,
+            hints,
         },
     }
 }
@@ -197,6 +204,7 @@ mod tests {
             line,
             column,
             message,
+            ..
         }) = compile(job(&templates, "{}"))
         else {
             panic!("expected a template error");

@@ -71,7 +71,7 @@ pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
             (false, false) => String::new(),
         };
         for id in headline_ids(summary, s) {
-            if let Some(m) = find(summary, &s.name, id, None, arm) {
+            if let Some(m) = find(summary, id, &s.name, None, arm) {
                 rows.push(LabelledText::new(
                     title(id),
                     format!("{}{scope}", format::compact(m, currency)),

@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, Cell, Column, Table};
 use super::{Section, StatusCounts, title};
-use crate::model::{CriterionResult, Summary};
+use crate::model::{CriterionResult, CriterionStatus, Summary};
 use crate::render::format;
 
 /// What the status cell of a pass whose delta interval includes 0 says after "PASS".
@@ -62,15 +62,22 @@ pub(crate) fn verdict_sentence(counts: &StatusCounts) -> String {
 
 /// Whether a criterion passed on a delta whose interval includes 0.
 pub(crate) fn passed_by_chance(c: &CriterionResult) -> bool {
-    c.status == "pass" && c.significant == Some(false)
+    c.status == CriterionStatus::Pass && c.significant == Some(false)
 }
 
 fn status(c: &CriterionResult) -> Cell {
-    match c.status.as_str() {
-        "pass" if passed_by_chance(c) => Cell::styled(format!("PASS {NOT_SIGNIFICANT}"), "pass"),
-        "pass" => Cell::styled("PASS", "pass"),
-        "fail" => Cell::styled("FAIL", "fail"),
-        _ => Cell::styled("NOT EVALUABLE", "not_evaluable"),
+    if passed_by_chance(c) {
+        return Cell::styled(format!("PASS {NOT_SIGNIFICANT}"), "pass");
+    }
+    status_cell(c.status)
+}
+
+/// A criterion's status as a table cell, in every report that lists criteria.
+pub fn status_cell(status: CriterionStatus) -> Cell {
+    match status {
+        CriterionStatus::Pass => Cell::styled("PASS", "pass"),
+        CriterionStatus::Fail => Cell::styled("FAIL", "fail"),
+        CriterionStatus::NotEvaluable => Cell::styled("NOT EVALUABLE", "not_evaluable"),
     }
 }
 

@@ -3,9 +3,10 @@
 //! table and bars with 95% intervals.
 
 use super::blocks::{Block, ChartRef, ChartSpec, Estimate};
-use super::results::{REDTEAM, chart_id, event_streams, trend};
+use super::results::{chart_id, event_streams, trend};
 use super::tables::{arms, find, group_table, groups, humanise, metric_table};
 use super::{Section, title};
+use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{Segment, StreamInfo, Summary};
 use crate::schema::StreamKind;
 
@@ -30,7 +31,7 @@ fn group_bars(
             let values = categories
                 .iter()
                 .map(|g| {
-                    let m = find(summary, stream, id, Some(&segment(g)), arm)?;
+                    let m = find(summary, id, stream, Some(&segment(g)), arm)?;
                     Some(Estimate {
                         value: m.value?,
                         low: m.ci_low,
@@ -60,7 +61,7 @@ fn group_bars(
 /// metric per group of `attribute` as a table and as bars.
 struct Attacks {
     heading: &'static str,
-    overall: &'static [&'static str],
+    overall: ReportTable,
     attribute: &'static str,
     metric: &'static str,
     /// Caption of the group table; the chart title is `stream: chart`.
@@ -71,7 +72,7 @@ struct Attacks {
 
 const RED_TEAM: Attacks = Attacks {
     heading: "red-team attempts",
-    overall: REDTEAM,
+    overall: ReportTable::RedTeam,
     attribute: "attack_category",
     metric: "redteam.attack_success_rate",
     what: "Attack success by category",
@@ -81,7 +82,7 @@ const RED_TEAM: Attacks = Attacks {
 
 const SPECIES: Attacks = Attacks {
     heading: "presentation attacks by species",
-    overall: &["detection.bpcer", "detection.apcer_max"],
+    overall: ReportTable::Species,
     attribute: "attack_type",
     metric: "detection.apcer",
     what: "APCER per attack species",
@@ -94,7 +95,8 @@ fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
     let mut blocks = vec![Block::Heading {
         text: format!("{}: {}", s.name, a.heading),
     }];
-    if let Some(t) = metric_table(summary, &s.name, a.overall, None) {
+    let overall = catalogue::shown_in(a.overall, Some(s.kind));
+    if let Some(t) = metric_table(summary, &s.name, &overall, None) {
         blocks.push(Block::Table(t));
     }
     if s.kind == StreamKind::Redteam
@@ -134,24 +136,8 @@ pub fn fairness(summary: &Summary) -> Section {
     for s in event_streams(summary)
         .filter(|s| matches!(s.kind, StreamKind::Detection | StreamKind::Assistant))
     {
-        let (ids, measures): (&[&str], &[&str]) = match s.kind {
-            StreamKind::Detection => (
-                &["detection.alert_rate", "detection.recall", "detection.fpr"],
-                &[
-                    "fairness.demographic_parity_difference",
-                    "fairness.disparate_impact_ratio",
-                    "fairness.equalized_odds_difference",
-                ],
-            ),
-            _ => (
-                &[
-                    "assistant.escalation_rate",
-                    "assistant.hallucination_rate",
-                    "assistant.csat_mean",
-                ],
-                &["fairness.escalation_rate_gap"],
-            ),
-        };
+        let ids = catalogue::shown_in(ReportTable::FairnessRates, Some(s.kind));
+        let measures = catalogue::fairness_measures(s.kind);
         // A stream's own segments (older summaries: the config's list).
         let attributes = if s.segments.is_empty() {
             &summary.settings.segments
@@ -159,7 +145,7 @@ pub fn fairness(summary: &Summary) -> Section {
             &s.segments
         };
         for attribute in attributes {
-            let Some(table) = group_table(summary, &s.name, attribute, ids) else {
+            let Some(table) = group_table(summary, &s.name, attribute, &ids) else {
                 continue;
             };
             section.blocks.push(Block::Heading {
@@ -170,7 +156,7 @@ pub fn fairness(summary: &Summary) -> Section {
                 attribute: attribute.clone(),
                 value: None,
             };
-            if let Some(t) = metric_table(summary, &s.name, measures, Some(&segment)) {
+            if let Some(t) = metric_table(summary, &s.name, &measures, Some(&segment)) {
                 let mut note = format!(
                     "Groups with fewer than {} events take no part in the comparison.",
                     summary.settings.fairness_min_group_size

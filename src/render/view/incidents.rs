@@ -24,7 +24,7 @@ pub fn incidents(summary: &Summary) -> Section {
         .with_narrative(summary.submission.narrative.incidents.as_ref());
     for s in event_streams(summary) {
         let arm = s.has_arms.then_some("ai");
-        if find(summary, &s.name, "incidents.total", None, arm).is_none() {
+        if find(summary, "incidents.total", &s.name, None, arm).is_none() {
             continue;
         }
         let scope = if arm.is_some() { " (AI arm)" } else { "" };
@@ -93,7 +93,7 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
     );
     all.push(Cell::styled(count_text(count(None, None)), "strong"));
     table.rows.push(all);
-    let per_1k = find(summary, stream, "incidents.per_1k", None, arm)
+    let per_1k = find(summary, "incidents.per_1k", stream, None, arm)
         .map(|m| format::value("incidents.per_1k", m.value, None))
         .unwrap_or_else(|| format::NOT_AVAILABLE.into());
     table

@@ -11,13 +11,15 @@ mod incidents;
 mod operations;
 mod results;
 mod sections;
-pub mod tables;
+mod tables;
 
 use serde::Serialize;
 
 use super::narrative;
-use crate::model::{Finding, Summary};
+use crate::model::{CriterionStatus, Finding, Summary};
 pub use blocks::{Block, Cell, ChartRef, ChartSpec, Column, Estimate, StripRow, Table, TrendLine};
+pub use criteria::status_cell;
+pub use tables::humanise;
 
 /// How many findings a report lists before summarising the rest.
 pub const FINDINGS_SHOWN: usize = 50;
@@ -90,8 +92,8 @@ impl Section {
         }
     }
 
-    fn with_narrative(mut self, text: Option<&crate::config::NarrativeText>) -> Section {
-        if let Some(crate::config::NarrativeText::Inline(markdown)) = text {
+    fn with_narrative(mut self, text: Option<&String>) -> Section {
+        if let Some(markdown) = text {
             self.narrative = narrative::parse(markdown);
         }
         self
@@ -134,16 +136,16 @@ pub fn build(summary: &Summary) -> ReportView {
 }
 
 fn status_counts(summary: &Summary) -> StatusCounts {
-    let count = |s: &str| summary.criteria.iter().filter(|c| c.status == s).count();
+    let count = |s: CriterionStatus| summary.criteria.iter().filter(|c| c.status == s).count();
     let mut counts = StatusCounts {
-        pass: count("pass"),
+        pass: count(CriterionStatus::Pass),
         not_significant: summary
             .criteria
             .iter()
             .filter(|c| criteria::passed_by_chance(c))
             .count(),
-        fail: count("fail"),
-        not_evaluable: count("not_evaluable"),
+        fail: count(CriterionStatus::Fail),
+        not_evaluable: count(CriterionStatus::NotEvaluable),
         total: summary.criteria.len(),
         text: String::new(),
     };

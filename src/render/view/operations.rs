@@ -5,11 +5,13 @@ use super::blocks::{Block, Cell, ChartRef, ChartSpec, Column, Table};
 use super::results::{chart_id, event_streams, trend};
 use super::tables::find;
 use super::{Section, title};
-use crate::model::Summary;
+use crate::metrics::catalogue::{self, ReportTable};
+use crate::model::{KpiStatus, Summary};
 use crate::render::format;
 
 /// A table with one row per stream and a compact cell per metric of `ids` (AI arm in A/B trials).
-fn stream_rows(summary: &Summary, ids: &[(&str, &str)]) -> Option<Table> {
+fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
+    let ids = catalogue::columns_of(table);
     let currency = summary.settings.currency.as_deref();
     let mut columns = vec![Column::left("Stream")];
     columns.extend(ids.iter().map(|(_, head)| Column::right(head)));
@@ -18,7 +20,7 @@ fn stream_rows(summary: &Summary, ids: &[(&str, &str)]) -> Option<Table> {
         let arm = if s.has_arms { Some("ai") } else { None };
         let metrics: Vec<_> = ids
             .iter()
-            .map(|(id, _)| find(summary, &s.name, id, None, arm))
+            .map(|(id, _)| find(summary, id, &s.name, None, arm))
             .collect();
         if metrics.iter().all(Option::is_none) {
             continue;
@@ -43,12 +45,7 @@ fn stream_rows(summary: &Summary, ids: &[(&str, &str)]) -> Option<Table> {
 pub fn oversight(summary: &Summary) -> Section {
     let mut section = Section::new("oversight", "Human oversight")
         .with_narrative(summary.submission.narrative.oversight.as_ref());
-    let ids = [
-        ("oversight.review_rate", "Review rate"),
-        ("oversight.override_rate", "Override rate"),
-        ("oversight.review_seconds_median", "Median review time"),
-    ];
-    if let Some(t) = stream_rows(summary, &ids) {
+    if let Some(t) = stream_rows(summary, ReportTable::Oversight) {
         section.blocks.push(Block::Table(t.note("Review rate: reviewed events over events where review is recorded. Override rate: reviewer changed the AI's outcome, over reviewed events.")));
     }
     section.or_empty(
@@ -83,16 +80,7 @@ pub fn operations(summary: &Summary) -> Section {
             .blocks
             .push(Block::Table(volumes.caption("Volumes")));
     }
-    let ids = [
-        ("assistant.latency_p50", "Latency p50"),
-        ("assistant.latency_p95", "p95"),
-        ("assistant.latency_p99", "p99"),
-        ("assistant.latency_mean", "mean"),
-        ("assistant.tokens_mean", "Tokens"),
-        ("assistant.cost_total", "Total cost"),
-        ("assistant.cost_per_interaction", "Cost each"),
-    ];
-    if let Some(t) = stream_rows(summary, &ids) {
+    if let Some(t) = stream_rows(summary, ReportTable::Operations) {
         section.blocks.push(Block::Table(t.caption("Latency and cost").note("Latency quantiles use linear interpolation between closest ranks; tokens are input plus output per interaction.")));
     }
     for s in event_streams(summary) {
@@ -148,10 +136,10 @@ pub fn reconciliation(summary: &Summary) -> Section {
                 seg.value.clone().unwrap_or_default()
             ));
         }
-        let status = match r.status.as_str() {
-            "within_tolerance" => Cell::styled("within tolerance", "pass"),
-            "outside_tolerance" => Cell::styled("OUTSIDE TOLERANCE", "fail"),
-            _ => Cell::styled("not recomputable", "not_evaluable"),
+        let status = match r.status {
+            KpiStatus::WithinTolerance => Cell::styled("within tolerance", "pass"),
+            KpiStatus::OutsideTolerance => Cell::styled("OUTSIDE TOLERANCE", "fail"),
+            KpiStatus::NotRecomputable => Cell::styled("not recomputable", "not_evaluable"),
         };
         table.rows.push(vec![
             Cell::plain(title(&r.metric)),

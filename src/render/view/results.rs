@@ -5,41 +5,10 @@
 use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
 use super::tables::{arms, find, groups, metric_table};
 use super::{Section, title};
+use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
-
-const DETECTION: &[&str] = &[
-    "detection.events",
-    "detection.labelled",
-    "detection.alert_rate",
-    "detection.precision",
-    "detection.recall",
-    "detection.fpr",
-    "detection.fnr",
-    "detection.accuracy",
-    "detection.f1",
-    "detection.fp_to_tp",
-    "detection.roc_auc",
-    "detection.average_precision",
-    "detection.eer",
-    "detection.value_detection_rate",
-];
-const ASSISTANT: &[&str] = &[
-    "assistant.interactions",
-    "assistant.resolution_rate",
-    "assistant.escalation_rate",
-    "assistant.abandonment_rate",
-    "assistant.containment_rate",
-    "assistant.hallucination_rate",
-    "assistant.csat_mean",
-    "assistant.csat_satisfied_rate",
-];
-pub(super) const REDTEAM: &[&str] = &[
-    "redteam.attempts",
-    "redteam.attack_success_rate",
-    "redteam.over_refusal_rate",
-];
 
 pub(super) fn event_streams(summary: &Summary) -> impl Iterator<Item = &StreamInfo> {
     summary.streams.iter().filter(|s| s.kind.is_event_log())
@@ -73,8 +42,9 @@ pub fn results(summary: &Summary) -> Section {
             ),
         });
         let ids = match s.kind {
-            StreamKind::Detection => DETECTION,
-            StreamKind::Assistant => ASSISTANT,
+            StreamKind::Detection | StreamKind::Assistant => {
+                catalogue::shown_in(ReportTable::Results, Some(s.kind))
+            }
             _ => {
                 // Printed once, in the adversarial section.
                 section.blocks.push(Block::Text {
@@ -83,7 +53,7 @@ pub fn results(summary: &Summary) -> Section {
                 continue;
             }
         };
-        match metric_table(summary, &s.name, ids, None) {
+        match metric_table(summary, &s.name, &ids, None) {
             Some(mut table) => {
                 if let Some(t) = eer_threshold(summary, &s.name) {
                     table = table.note(format!("EER at score threshold {t}; ROC AUC, average precision and EER are over events with both a label and a score."));
@@ -110,7 +80,7 @@ fn eer_threshold(summary: &Summary, stream: &str) -> Option<f64> {
     } else {
         None
     };
-    find(summary, stream, "detection.eer", None, arm)?.threshold
+    find(summary, "detection.eer", stream, None, arm)?.threshold
 }
 
 /// Weekly lines of the stream's trend metrics: ratios when `ratios`, else latency.
@@ -174,7 +144,7 @@ fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
     } else {
         None
     };
-    let count = |id: &str| find(summary, stream, id, None, arm).and_then(|m| m.value);
+    let count = |id: &str| find(summary, id, stream, None, arm).and_then(|m| m.value);
     let (tp, fp, tn, fn_) = (
         count("detection.tp")?,
         count("detection.fp")?,

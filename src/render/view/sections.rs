@@ -165,7 +165,7 @@ fn findings_block(summary: &Summary) -> Block {
                     "muted"
                 },
             ),
-            Cell::styled(f.code.clone(), "code"),
+            Cell::styled(f.code.as_str(), "code"),
             Cell::plain(place),
             Cell::plain(f.message.clone()),
             Cell::plain(format::thousands(f.count)),
@@ -196,7 +196,7 @@ fn lessons(summary: &Summary) -> Section {
         ("Limitations", &n.limitations),
         ("Next steps", &n.next_steps),
     ] {
-        if let Some(crate::config::NarrativeText::Inline(markdown)) = text {
+        if let Some(markdown) = text {
             section
                 .narrative
                 .push(crate::render::narrative::Block::Heading {

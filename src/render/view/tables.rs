@@ -31,14 +31,12 @@ fn arm_title(arm: Option<&str>) -> &'static str {
 /// The metric `id` of `stream` for `segment` and `arm`.
 pub fn find<'a>(
     summary: &'a Summary,
-    stream: &str,
     id: &str,
+    stream: &str,
     segment: Option<&Segment>,
     arm: Option<&str>,
 ) -> Option<&'a Metric> {
-    summary.metrics.iter().find(|m| {
-        m.stream == stream && m.id == id && m.segment.as_ref() == segment && m.arm.as_deref() == arm
-    })
+    crate::model::find_metric(&summary.metrics, id, stream, segment, arm)
 }
 
 /// One row per metric of `ids` that the stream has: title, then value, 95% CI and n per arm.
@@ -68,13 +66,13 @@ pub fn metric_table(
     for id in ids {
         if arms
             .iter()
-            .all(|a| find(summary, stream, id, segment, *a).is_none())
+            .all(|a| find(summary, id, stream, segment, *a).is_none())
         {
             continue;
         }
         let mut row = vec![Cell::plain(title(id))];
         for arm in &arms {
-            let m = find(summary, stream, id, segment, *arm);
+            let m = find(summary, id, stream, segment, *arm);
             row.push(Cell::styled(
                 m.map(|m| format::metric_value(m, currency))
                     .unwrap_or_default(),
@@ -158,14 +156,14 @@ pub fn group_table(
                 row.push(Cell::plain(arm_title(*arm)));
             }
             for id in &ids {
-                let m = find(summary, stream, id, Some(&segment), *arm);
+                let m = find(summary, id, stream, Some(&segment), *arm);
                 row.push(Cell::plain(
                     m.map(|m| format::compact(m, currency)).unwrap_or_default(),
                 ));
             }
             let n = ids
                 .iter()
-                .find_map(|id| find(summary, stream, id, Some(&segment), *arm)?.denominator);
+                .find_map(|id| find(summary, id, stream, Some(&segment), *arm)?.denominator);
             row.push(Cell::styled(
                 n.map(|n| format::fixed(n, 0)).unwrap_or_default(),
                 "muted",

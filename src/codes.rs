@@ -1,0 +1,248 @@
+//! The registry of finding codes: every problem the tool can find in a submission's data, with
+//! its severity, what it means and how to fix it. Findings carry a [`Code`], never a string;
+//! `explain CODE` prints an entry and docs/exit-codes.md's table is this registry's own output
+//! ([`markdown_table`]), checked by a test.
+//!
+//! To add a code: add one row to the `codes!` list below (the variant, its id as written in
+//! summary.json, the severity, the meaning, the fix), then construct findings with it.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How serious a finding is: errors stop a build, warnings are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $id:literal, $severity:ident, $meaning:literal, $fix:literal;)*) => {
+        /// A finding code: one kind of problem in a submission's data.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order docs/exit-codes.md lists them.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The id written in summary.json and printed by `validate`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $id,)*
+                }
+            }
+
+            /// How serious a finding of this code is (errors stop a build).
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// What a finding of this code means, in one sentence.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $meaning,)*
+                }
+            }
+
+            /// What to do about it, in general (a finding may add advice of its own).
+            pub fn fix(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $fix,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    PathNotFound = "path_not_found", Error,
+        "the stream's `path` does not exist",
+        "check the path in the config; it is relative to the config's folder";
+    PathInvalid = "path_invalid", Error,
+        "the stream's `path` is not a valid glob",
+        "fix the pattern (`**` for any folders, `*` for any name, `{a,b}` for either)";
+    IncludeInvalid = "include_invalid", Error,
+        "an `include` pattern is not a valid glob",
+        "fix the pattern in `include`";
+    NoInputFiles = "no_input_files", Error,
+        "the `path` matched no data file",
+        "check the path and `include`; files must end in .csv, .jsonl, .parquet (optionally .gz)";
+    FormatUnknown = "format_unknown", Error,
+        "a file named directly has an extension the tool does not know; set `format`",
+        "set the stream's `format` to csv, jsonl or parquet";
+    PathUnreadable = "path_unreadable", Error,
+        "a file or folder could not be read (permissions, a broken or looping link, a pipe or device)",
+        "check the file's permissions and that links point to real files";
+    SymlinkLoop = "symlink_loop", Warning,
+        "a symbolic link leads back to a parent folder; it is not followed",
+        "remove the link or point the stream's `path` below it";
+    FileEmpty = "file_empty", Warning,
+        "a CSV or JSON Lines file holds nothing at all, not even a header; it is skipped",
+        "export the file again, or leave it out of the folder";
+    FileUnreadable = "file_unreadable", Error,
+        "the file is not valid in its format (e.g. a corrupt Parquet file, a number too large for any numeric type)",
+        "export the file again; check that its extension matches its content";
+    CsvMalformed = "csv_malformed", Error,
+        "a CSV row has a different number of fields than the header, or bytes that are not UTF-8; row and line are given",
+        "fix the row (a stray separator or quote), or save the file as UTF-8";
+    JsonlMalformed = "jsonl_malformed", Error,
+        "a line of a JSON Lines file is not a JSON object",
+        "fix the line: each line must be one JSON object";
+    ColumnMissing = "column_missing", Error,
+        "a required column is absent from a file's header (or, for JSON Lines, from its records' keys); the message lists the columns found and the closest names, and the hint gives the mapping to write; for a segment column it says that `segments` asks for it and how to give the stream its own list",
+        "add the column to the export, or map the bank's name to it under the stream's `columns`";
+    ColumnMappedAbsent = "column_mapped_absent", Error,
+        "`columns` maps a canonical column to a name that no file of the stream has (a typo such as `label: is_fruad`); the message names the files and the closest names they have. Without this error every metric that needs the column would be left out silently",
+        "correct the name in `columns` to one the files have";
+    ColumnTypeUnsupported = "column_type_unsupported", Error,
+        "a Parquet column holds lists or structs, or a JSON Lines file mixes lists or objects into a column so that it cannot be read (the line and key are given). A list or object in an otherwise readable JSON Lines column is `value_invalid`, with the JSON as the value found",
+        "export the column as plain values (text, numbers, booleans, timestamps)";
+    ColumnNameSpaces = "column_name_spaces", Warning,
+        "a header name has spaces around it (`score `); the column is read under the trimmed name",
+        "trim the header in the export, or ignore this warning";
+    ColumnDuplicate = "column_duplicate", Error,
+        "the header names a column more than once",
+        "rename or remove one of the columns";
+    ValueMissing = "value_missing", Error,
+        "a required value is empty (also a KPI's `segment_attribute` without `segment_value`, or the reverse)",
+        "fill the value, or leave the row out of the export";
+    ValueInvalid = "value_invalid", Error,
+        "a value cannot be read as its type (a boolean, number, whole number, timestamp, date), or a local time that does not exist in the config's timezone (skipped when daylight saving starts); a boolean or word column gets one finding per distinct value, with the `values` mapping to write as a hint",
+        "correct the value, or map the bank's words under the stream's `values`";
+    ValueNotAllowed = "value_not_allowed", Error,
+        "a value is not one of the allowed words (`outcome`, `arm`, `incident_severity`), or a KPI names an unknown metric; one finding per distinct value with its count, and a hint with the `values` mapping (or the closest metric id) to write",
+        "map the bank's word to an allowed one under the stream's `values`";
+    ValueOutOfRange = "value_out_of_range", Error,
+        "a number outside its range (a score of 1.7, a negative cost, a csat of 6) or not finite (`NaN`, `inf`); also a KPI value outside [0, 1] for a ratio metric (`85` for 85%: the hint says to write 0.85)",
+        "correct the value, or rescale the column in the export";
+    EventIdDuplicate = "event_id_duplicate", Error,
+        "an `event_id` seen before in the same stream; the row of the repeat is given",
+        "remove the repeated rows (often the same file exported twice)";
+    TimezoneAssumed = "timezone_assumed", Warning,
+        "timestamps without a UTC offset were read while the config sets no `timezone`, so they were read as UTC; set `timezone` (e.g. `Asia/Hong_Kong`)",
+        "set `timezone:` in the config, e.g. timezone: Asia/Hong_Kong";
+    PeriodSparse = "period_sparse", Warning,
+        "more than a quarter of the weeks of the reporting period hold no event of a detection or assistant stream (a mistyped period end, a missing month of files); the message gives the first and last event dates",
+        "check the period in the config and that every month's files are in the folder";
+    CurrencyMissing = "currency_missing", Warning,
+        "a stream has a `cost` or `amount` column but the config sets no `currency`: money would be printed without a unit and left out of cohort comparisons",
+        "set `currency:` in the config, e.g. currency: HKD";
+    JsonlBom = "jsonl_bom", Warning,
+        "a JSON Lines file starts with a byte-order mark (Windows tools write one); it is read without it",
+        "nothing to do; the file is read correctly";
+    GlyphMissing = "glyph_missing", Error,
+        "a text the PDF report would print (a config field, a value from the data, a finding quoting one) holds characters no embedded font has, e.g. Chinese or emoji; the PDF cannot be made, so `validate` and `build` stop on it (`build --format html,md` leaves the PDF out)",
+        "write the text with characters the fonts have, or build without the PDF";
+    OutsidePeriod = "outside_period", Warning,
+        "an event outside the reporting period; left out of the metrics",
+        "check the period in the config, or leave the rows out of the export";
+    LabelMissing = "label_missing", Warning,
+        "an empty `label`; the event counts in alert rates but not in accuracy metrics",
+        "fill in the ground truth when it is known";
+    LabelAbsent = "label_absent", Warning,
+        "a detection stream without a `label` column: confusion-matrix metrics cannot be computed",
+        "add the ground-truth column to the export and map it as `label`";
+    ArmMissing = "arm_missing", Warning,
+        "an empty `arm` in a stream that has arms; the event is left out",
+        "fill in the arm (ai or baseline) of every event";
+    StreamEmpty = "stream_empty", Warning,
+        "the stream's files hold no rows, or no event is left after leaving out rows outside the period or with errors",
+        "check the files and the period";
+    FairnessGroupExcluded = "fairness_group_excluded", Warning,
+        "groups of a segment attribute too small to take part in the fairness measures (named, with their size)",
+        "nothing to do for this period; lower `fairness.min_group_size` only with the regulator's agreement";
+    DisparateImpactBelowFloor = "disparate_impact_below_floor", Warning,
+        "the disparate impact ratio of a segment attribute is below `fairness.disparate_impact_floor`",
+        "review the system's outcomes for the groups named; the report shows the ratio and its groups";
+}
+
+impl Code {
+    /// The code with this id, if there is one.
+    pub fn from_id(id: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == id)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let id = String::deserialize(d)?;
+        Code::from_id(&id).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown finding code {id:?} (written by a newer sandbox-report?)"
+            ))
+        })
+    }
+}
+
+/// The finding-code table of docs/exit-codes.md.
+pub fn markdown_table() -> String {
+    let mut s =
+        String::from("| code | severity | meaning | what to do |\n| --- | --- | --- | --- |\n");
+    for c in Code::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.as_str(),
+            c.severity().as_str(),
+            c.meaning(),
+            c.fix()
+        ));
+    }
+    s
+}
+
+/// The plain-text explanation of one code, for `explain CODE`.
+pub fn explain(code: Code) -> String {
+    format!(
+        "{} — finding code ({})\nmeaning:  {}\nfix:      {}\n",
+        code.as_str(),
+        code.severity().as_str(),
+        code.meaning(),
+        code.fix()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_round_trip() {
+        let mut ids: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Code::ALL.len());
+        for c in Code::ALL {
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), *c);
+        }
+        assert!(serde_json::from_str::<Code>("\"no_such_code\"").is_err());
+    }
+}

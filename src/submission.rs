@@ -1,0 +1,132 @@
+//! Building one submission's bundle, the library call behind `build` and `demo`: config →
+//! checked streams and metrics ([`pipeline::assess`]) → the report document and its files
+//! ([`render`]) → the bundle stage ([`bundle`]), written atomically. A submission with errors
+//! in its data ends in [`Error::InputErrors`] carrying the findings, and nothing is written.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::bundle::sign::Signer;
+use crate::bundle::{Entry, Sources, Staging, hash};
+use crate::clock::Clock;
+use crate::config::{self, LoadedConfig, OutputFormat};
+use crate::error::{Error, Result};
+use crate::model::{InputFile, Summary};
+use crate::pipeline::{self, Checked};
+use crate::render;
+use crate::templates::TemplateSet;
+
+/// What to build: the config, the bundle folder, the formats (empty: the config's
+/// `report.formats`), the clock and an optional signing key.
+pub struct BuildRequest<'a> {
+    pub config: &'a Path,
+    pub out: &'a Path,
+    pub formats: &'a [OutputFormat],
+    pub clock: Clock,
+    pub signer: Option<&'a Signer>,
+}
+
+/// A bundle that was written.
+pub struct Built {
+    pub out: PathBuf,
+    pub summary: Summary,
+    pub files: Vec<String>,
+}
+
+/// Builds the bundle of `req.config` into `req.out`.
+pub fn build(req: &BuildRequest) -> Result<Built> {
+    let loaded = config::load(req.config)?;
+    let templates = TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
+    let mut staging = Staging::new(req.out)?;
+    let formats = chosen_formats(req.formats, &loaded.config.report.formats);
+    let timer = Instant::now();
+    let pdf = formats.contains(&OutputFormat::Pdf);
+    let assessed = pipeline::assess(&loaded, pdf, req.clock.rfc3339())?;
+    tracing::info!(
+        elapsed_ms = timer.elapsed().as_millis() as u64,
+        "read, validated and computed the metrics"
+    );
+    if assessed.error_count() > 0 {
+        return Err(Error::InputErrors {
+            errors: assessed.error_count(),
+            findings: assessed.summary.findings,
+        });
+    }
+    let mut summary = assessed.summary;
+    summary.inputs = hash_inputs(&assessed.checked)?;
+    let document = render::report(&summary, &templates)?;
+    staging.write_all(&document.render_all(&formats)?)?;
+    let sources = sources(&loaded, &summary)?;
+    let written = staging.finish(sources, &req.clock, req.signer)?;
+    Ok(Built {
+        out: written.out,
+        files: written.files,
+        summary,
+    })
+}
+
+/// The formats to write: summary.json always, then the chosen ones in a fixed order.
+fn chosen_formats(cli: &[OutputFormat], config: &[OutputFormat]) -> Vec<OutputFormat> {
+    let mut chosen: Vec<OutputFormat> = if cli.is_empty() {
+        config.to_vec()
+    } else {
+        cli.to_vec()
+    };
+    chosen.push(OutputFormat::Json);
+    chosen.sort();
+    chosen.dedup();
+    chosen
+}
+
+fn hash_inputs(checked: &Checked) -> Result<Vec<InputFile>> {
+    let mut inputs = Vec::new();
+    for stream in &checked.streams {
+        for file in &stream.files {
+            let (bytes, sha256) = hash::sha256_file(&file.path).map_err(|source| Error::Input {
+                path: file.path.clone(),
+                source,
+            })?;
+            inputs.push(InputFile {
+                stream: stream.config.name.value.clone(),
+                path: file.display.clone(),
+                bytes,
+                rows: stream.rows.get(&file.display).copied(),
+                sha256,
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+/// The config and the input files, hashed, for the manifest (a file read by two streams is
+/// listed once).
+fn sources(loaded: &LoadedConfig, summary: &Summary) -> Result<Sources> {
+    let (bytes, sha256) = hash::sha256_file(&loaded.path).map_err(|source| Error::Input {
+        path: loaded.path.clone(),
+        source,
+    })?;
+    let config_name = loaded
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut inputs: Vec<Entry> = summary
+        .inputs
+        .iter()
+        .map(|i| Entry {
+            path: i.path.clone(),
+            bytes: i.bytes,
+            sha256: i.sha256.clone(),
+        })
+        .collect();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.dedup_by(|a, b| a.path == b.path);
+    Ok(Sources {
+        config: Some(Entry {
+            path: config_name,
+            bytes,
+            sha256,
+        }),
+        inputs,
+    })
+}
