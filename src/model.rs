@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::schema::StreamKind;
+use crate::schema::{Comparison, StreamKind};
 
 pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
 pub const SUMMARY_VERSION: u32 = 1;
@@ -254,7 +254,7 @@ pub struct CriterionResult {
     pub stream: Option<String>,
     pub segment: Option<Segment>,
     pub arm: Option<String>,
-    pub op: String,
+    pub op: Comparison,
     pub threshold: f64,
     pub value: Option<f64>,
     pub status: CriterionStatus,

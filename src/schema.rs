@@ -379,6 +379,50 @@ pub fn expectation(ty: ColumnType) -> String {
     }
 }
 
+/// The comparison of an acceptance criterion, as the config and summary.json write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Comparison {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Comparison {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Lt => value < threshold,
+            Comparison::Le => value <= threshold,
+            Comparison::Gt => value > threshold,
+            Comparison::Ge => value >= threshold,
+            Comparison::Eq => value == threshold,
+        }
+    }
+
+    /// The operator as written: `<`, `<=`, `>`, `>=`, `==`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Lt => "<",
+            Comparison::Le => "<=",
+            Comparison::Gt => ">",
+            Comparison::Ge => ">=",
+            Comparison::Eq => "==",
+        }
+    }
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,7 +53,7 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
                 stream: stream.map(str::to_string),
                 segment,
                 arm,
-                op: c.op.as_str().into(),
+                op: c.op,
                 threshold: c.value,
                 value,
                 status,

@@ -225,7 +225,7 @@ mod tests {
             stream: None,
             segment: None,
             arm: arm.map(Into::into),
-            op: ">=".into(),
+            op: crate::schema::Comparison::Ge,
             threshold,
             status: CriterionStatus::Pass,
         }

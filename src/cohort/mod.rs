@@ -200,7 +200,7 @@ fn assemble(
                 stream: c.stream.clone(),
                 segment: c.segment.clone(),
                 arm: c.arm.clone(),
-                op: c.op.clone(),
+                op: c.op,
                 threshold: c.threshold,
                 status: c.status,
             })

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CriterionStatus, Segment, Tool};
+use crate::schema::Comparison;
 
 pub const COHORT_SCHEMA: &str = "sandbox-report/cohort";
 
@@ -174,7 +175,7 @@ pub struct CriterionEntry {
     pub stream: Option<String>,
     pub segment: Option<Segment>,
     pub arm: Option<String>,
-    pub op: String,
+    pub op: Comparison,
     pub threshold: f64,
     pub status: CriterionStatus,
 }

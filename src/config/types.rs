@@ -360,42 +360,7 @@ impl ArmSelector {
     }
 }
 
-/// The comparison of a criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum Comparison {
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "<=")]
-    Le,
-    #[serde(rename = ">")]
-    Gt,
-    #[serde(rename = ">=")]
-    Ge,
-    #[serde(rename = "==")]
-    Eq,
-}
-
-impl Comparison {
-    pub fn holds(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Comparison::Lt => value < threshold,
-            Comparison::Le => value <= threshold,
-            Comparison::Gt => value > threshold,
-            Comparison::Ge => value >= threshold,
-            Comparison::Eq => value == threshold,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Comparison::Lt => "<",
-            Comparison::Le => "<=",
-            Comparison::Gt => ">",
-            Comparison::Ge => ">=",
-            Comparison::Eq => "==",
-        }
-    }
-}
+pub use crate::schema::Comparison;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

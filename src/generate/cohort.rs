@@ -215,7 +215,7 @@ fn extension(i: usize) -> (&'static str, TimeStyle) {
 
 fn config(bank: &Bank, segments: bool) -> String {
     format!(
-        "# Sample cohort submission (fictional bank), written by `sandbox-report generate samples`.
+        "# Sample cohort submission (fictional bank), written by `sandbox-report-gen samples`.
 schema_version: 1
 timezone: Asia/Hong_Kong
 currency: HKD
