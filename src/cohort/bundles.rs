@@ -15,6 +15,7 @@ use crate::bundle::MANIFEST_FILE;
 use crate::bundle::manifest::{Manifest, MismatchKind};
 use crate::discover::relative;
 use crate::model::{CriterionResult, SUMMARY_SCHEMA, SUMMARY_VERSION, Segment};
+use crate::render::SUMMARY_FILE;
 
 /// The parts of summary-v1 a cohort reads; anything else in the file is ignored, so any
 /// producer of summary-v1 is accepted. Names and titles are not read: they could identify a
@@ -152,7 +153,7 @@ fn bundle_dirs(root: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir())
         .map(walkdir::DirEntry::into_path)
-        .filter(|d| d.join(MANIFEST_FILE).is_file() && d.join("summary.json").is_file())
+        .filter(|d| d.join(MANIFEST_FILE).is_file() && d.join(SUMMARY_FILE).is_file())
         .collect();
     dirs.sort();
     dirs
@@ -162,7 +163,7 @@ fn bundle_dirs(root: &Path) -> Vec<PathBuf> {
 fn load(dir: &Path, path: &str) -> Result<LoadedBundle, String> {
     let manifest =
         Manifest::read(&dir.join(MANIFEST_FILE)).map_err(|e| format!("manifest.json: {e}"))?;
-    if !manifest.outputs.iter().any(|o| o.path == "summary.json") {
+    if !manifest.outputs.iter().any(|o| o.path == SUMMARY_FILE) {
         return Err("manifest does not list summary.json".into());
     }
     if let Some(bad) = manifest.verify_outputs(dir).into_iter().next() {
@@ -172,7 +173,7 @@ fn load(dir: &Path, path: &str) -> Result<LoadedBundle, String> {
             MismatchKind::Differs => format!("manifest hash mismatch: {}", bad.path),
         });
     }
-    let text = std::fs::read_to_string(dir.join("summary.json"))
+    let text = std::fs::read_to_string(dir.join(SUMMARY_FILE))
         .map_err(|e| format!("summary.json: {e}"))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("summary.json is not valid JSON: {e}"))?;

@@ -22,13 +22,13 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use serde::Serialize;
 
-use crate::bundle::{Entry, Sources, Staging, hash};
+use crate::bundle::{Entry, MANIFEST_FILE, Sources, Staging, hash};
 use crate::clock::Clock;
 use crate::config::OutputFormat;
 use crate::error::{Error, Result};
 use crate::model::Tool;
 use crate::render::view::{Block, ChartRef};
-use crate::render::{self, Document, DocumentKind, Output, Record, charts};
+use crate::render::{self, Document, DocumentKind, Output, SUMMARY_FILE, charts};
 use crate::templates::TemplateSet;
 use bundles::LoadedBundle;
 use model::{Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
@@ -244,7 +244,7 @@ fn assemble(
 fn inputs(current: &[LoadedBundle], superseded: &[&LoadedBundle]) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for b in current.iter().chain(superseded.iter().copied()) {
-        for file in ["manifest.json", "summary.json"] {
+        for file in [MANIFEST_FILE, SUMMARY_FILE] {
             let path = b.dir.join(file);
             let (bytes, sha256) =
                 hash::sha256_file(&path).map_err(|source| Error::Input { path, source })?;
@@ -298,10 +298,7 @@ fn documents(req: &CohortRequest, cohort: &Cohort) -> Result<Vec<Output>> {
             cohort: Some(cohort),
             view: &view,
         },
-        record: Some(Record {
-            name: "cohort.json",
-            bytes: render::json_bytes(cohort)?,
-        }),
+        record: Some(render::json_bytes(cohort)?),
         stamp,
         ident: format!("sandbox-report/cohort/{}", cohort.generated_at),
     };

@@ -1,7 +1,7 @@
-//! A document and the one path that renders it: the kind names its files and templates, the
-//! data is what its templates read (and typst's `/data.json`), the charts are drawn once from
-//! its view, and the record (summary.json, cohort.json) is both an output and the file the PDF
-//! attaches. Markdown and HTML go through minijinja, PDF through typst, JSON is the record.
+//! A document and the one path that renders it: the kind names its files, its templates and
+//! its record, the data is what its templates read (and typst's `/data.json`), the charts are
+//! drawn once from its view, and the record (summary.json, cohort.json) is both an output and
+//! the file the PDF attaches. Markdown and HTML go through minijinja, PDF through typst, JSON is the record.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -13,6 +13,11 @@ use super::{jinja, json_bytes, typst};
 use crate::config::OutputFormat;
 use crate::error::Result;
 use crate::templates::TemplateSet;
+
+/// The submission's record in its bundle (summary-v1).
+pub const SUMMARY_FILE: &str = "summary.json";
+/// The cohort summary's record (cohort-v1).
+pub const COHORT_FILE: &str = "cohort.json";
 
 /// The kinds of document the tool writes; each knows its file names and templates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,16 @@ impl DocumentKind {
         })
     }
 
+    /// The machine-readable record the kind carries, written as its JSON output and attached
+    /// to its PDF: summary.json of a report, cohort.json of a cohort summary; letters have none.
+    pub fn record_name(&self) -> Option<&'static str> {
+        match self {
+            DocumentKind::Report => Some(SUMMARY_FILE),
+            DocumentKind::Cohort => Some(COHORT_FILE),
+            DocumentKind::Letter { .. } => None,
+        }
+    }
+
     /// The file a document format is written to (JSON is the record, named by itself).
     fn file_name(&self, format: OutputFormat) -> String {
         let ext = match format {
@@ -62,13 +77,6 @@ impl DocumentKind {
         };
         format!("{}.{ext}", self.stem())
     }
-}
-
-/// The machine-readable record a document carries: written as the JSON output and served to
-/// the PDF template to attach.
-pub struct Record {
-    pub name: &'static str,
-    pub bytes: Vec<u8>,
 }
 
 /// One rendered file: its path inside the bundle and its bytes.
@@ -85,7 +93,8 @@ pub struct Document<'a, D: Serialize> {
     pub data: D,
     /// The drawn charts, id → SVG text (`charts` in jinja, `/charts/<id>.svg` in typst).
     pub charts: BTreeMap<String, String>,
-    pub record: Option<Record>,
+    /// The bytes of the kind's record (its `record_name`), when it has one.
+    pub record: Option<Vec<u8>>,
     /// The instant written as the document date.
     pub stamp: DateTime<Utc>,
     /// The PDF document identifier (stable for the same document).
@@ -123,9 +132,8 @@ impl<D: Serialize> Document<'_, D> {
     fn render(&self, format: OutputFormat) -> Result<Option<(String, Vec<u8>)>> {
         if format == OutputFormat::Json {
             return Ok(self
-                .record
-                .as_ref()
-                .map(|r| (r.name.to_string(), r.bytes.clone())));
+                .record()
+                .map(|(name, bytes)| (name.to_string(), bytes.to_vec())));
         }
         let Some(template) = self.kind.template(format) else {
             return Ok(None);
@@ -135,6 +143,11 @@ impl<D: Serialize> Document<'_, D> {
             _ => self.text(template)?,
         };
         Ok(Some((self.kind.file_name(format), bytes)))
+    }
+
+    /// The record with its file name.
+    fn record(&self) -> Option<(&'static str, &[u8])> {
+        Some((self.kind.record_name()?, self.record.as_deref()?))
     }
 
     fn text(&self, template: &str) -> Result<Vec<u8>> {
@@ -148,9 +161,8 @@ impl<D: Serialize> Document<'_, D> {
     fn pdf(&self, main: &str) -> Result<Vec<u8>> {
         let mut files = vec![("/data.json".to_string(), json_bytes(&self.data)?)];
         files.extend(
-            self.record
-                .iter()
-                .map(|r| (format!("/{}", r.name), r.bytes.clone())),
+            self.record()
+                .map(|(name, bytes)| (format!("/{name}"), bytes.to_vec())),
         );
         files.extend(
             self.charts

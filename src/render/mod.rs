@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::Summary;
 use crate::templates::TemplateSet;
-pub use document::{Document, DocumentKind, Output, Record, stamp};
+pub use document::{Document, DocumentKind, Output, SUMMARY_FILE, stamp};
 pub use view::ReportView;
 
 /// What the submission report's templates read: the model and its formatted view.
@@ -45,10 +45,7 @@ pub fn report<'a>(
         kind: DocumentKind::Report,
         templates,
         charts,
-        record: Some(Record {
-            name: "summary.json",
-            bytes: json_bytes(summary)?,
-        }),
+        record: Some(json_bytes(summary)?),
         stamp: stamp(&summary.generated_at),
         ident: format!(
             "sandbox-report/{}/{}/{}",
