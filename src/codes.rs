@@ -147,7 +147,7 @@ codes! {
         "a JSON Lines file starts with a byte-order mark (Windows tools write one); it is read without it",
         "nothing to do; the file is read correctly";
     GlyphMissing = "glyph_missing", Error,
-        "a text the PDF report would print (a config field, a value from the data, a finding quoting one) holds characters no embedded font has, e.g. Chinese or emoji; the PDF cannot be made, so `validate` and `build` stop on it (`build --format html,md` leaves the PDF out)",
+        "a text the PDF report would print (a config field, a value from the data, a finding quoting one) holds characters no embedded font has, e.g. an emoji or a Chinese character outside Big5 and HKSCS; the PDF cannot be made, so `validate` and `build` stop on it (`build --format html,md` leaves the PDF out)",
         "write the text with characters the fonts have, or build without the PDF";
     OutsidePeriod = "outside_period", Warning,
         "an event outside the reporting period; left out of the metrics",

@@ -13,7 +13,12 @@ use crate::model::{Code, Finding, Summary};
 /// The code-point coverage of every font compiled into the binary.
 fn coverage() -> &'static [FontInfo] {
     static INFOS: OnceLock<Vec<FontInfo>> = OnceLock::new();
-    INFOS.get_or_init(|| typst_kit::fonts::embedded().map(|(_, info)| info).collect())
+    INFOS.get_or_init(|| {
+        crate::render::typst::embedded_fonts()
+            .iter()
+            .map(|font| font.info().clone())
+            .collect()
+    })
 }
 
 /// Whether some embedded font has a glyph for `c` (control characters need none).
@@ -85,7 +90,7 @@ fn check(path: &str, text: &str) -> Option<Finding> {
     Some(
         Finding::new(Code::GlyphMissing, message)
             .in_column(Some(path.to_string()))
-            .with_hint("Traditional Chinese and other scripts need fonts this version does not embed yet; write the text in Latin script, or build without the PDF (`--format html,md`)"),
+            .with_hint("the PDF's fonts cover Latin, Greek, Cyrillic and Traditional Chinese (Big5 and HKSCS); write the text with those characters, or build without the PDF (`--format html,md`)"),
     )
 }
 

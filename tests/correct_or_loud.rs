@@ -289,10 +289,11 @@ fn a_tolerance_may_be_set_per_metric() {
 
 #[test]
 fn characters_the_pdf_cannot_print_are_named_by_validate() {
-    let cfg = detection_config("").replace("name: \"Test Bank\"", "name: \"港灣銀行\"");
+    // Chinese prints (Big5 and HKSCS are embedded); an emoji does not.
+    let cfg = detection_config("").replace("name: \"Test Bank\"", "name: \"港灣銀行 🏦\"");
     let (code, text) = validate(&[("submission.yaml", &cfg), ("logs/day1.csv", &rows(2))]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("error[glyph_missing] column \"submission.institution.name\": the config field submission.institution.name holds 4 character(s) that no font of the PDF report has, first '港' (U+6E2F)"), "{text}");
+    assert!(text.contains("error[glyph_missing] column \"submission.institution.name\": the config field submission.institution.name holds 1 character(s) that no font of the PDF report has, first '🏦' (U+1F3E6)"), "{text}");
     assert!(text.contains("report.pdf cannot be made"), "{text}");
     // Without the PDF the same submission builds.
     let dir = submission(&[("submission.yaml", &cfg), ("logs/day1.csv", &rows(2))]);
@@ -301,7 +302,7 @@ fn characters_the_pdf_cannot_print_are_named_by_validate() {
         &dir.path().join("out"),
         "json,md",
     );
-    assert_eq!(summary["submission"]["institution"]["name"], "港灣銀行");
+    assert_eq!(summary["submission"]["institution"]["name"], "港灣銀行 🏦");
     // build with the PDF stops before rendering, with the same finding and exit code 1.
     let out = run(&[
         "build",

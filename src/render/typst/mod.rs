@@ -5,6 +5,8 @@
 
 mod world;
 
+pub(crate) use world::embedded_fonts;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use typst::WorldExt;
 use typst::diag::{SourceDiagnostic, Warned};

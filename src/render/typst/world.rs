@@ -13,11 +13,28 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+/// Noto Sans CJK HK, cut down to Big5 and HKSCS (see fonts/README.md), for Chinese text.
+const CJK_FONTS: [&[u8]; 2] = [
+    include_bytes!("fonts/NotoSansCJKhk-Subset-Regular.otf"),
+    include_bytes!("fonts/NotoSansCJKhk-Subset-Bold.otf"),
+];
+
+/// Every font compiled into the binary: typst's own (Libertinus Serif, New Computer Modern,
+/// DejaVu Sans Mono) and the Traditional Chinese one.
+pub(crate) fn embedded_fonts() -> &'static [Font] {
+    &fonts().0
+}
+
 /// The embedded fonts and their book, loaded once per process.
 fn fonts() -> &'static (Vec<Font>, LazyHash<FontBook>) {
     static FONTS: OnceLock<(Vec<Font>, LazyHash<FontBook>)> = OnceLock::new();
     FONTS.get_or_init(|| {
-        let fonts: Vec<Font> = typst_kit::fonts::embedded().map(|(font, _)| font).collect();
+        let mut fonts: Vec<Font> = typst_kit::fonts::embedded().map(|(font, _)| font).collect();
+        fonts.extend(
+            CJK_FONTS
+                .iter()
+                .flat_map(|data| Font::iter(Bytes::new(*data))),
+        );
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         (fonts, book)
     })
