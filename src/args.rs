@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::OutputFormat;
+use crate::schema::Language;
 
 /// Turn the raw evidence of an AI sandbox trial into the report a banking regulator asks for.
 ///
@@ -86,6 +87,29 @@ pub struct BuildArgs {
     /// password-protected key takes its password from SANDBOX_REPORT_SIGN_PASSWORD.
     #[arg(long, env = "SANDBOX_REPORT_SIGN_KEY")]
     pub sign_key: Option<PathBuf>,
+
+    /// The report language, overriding the config's report.language: en, zh-HK or bilingual.
+    #[arg(long, value_enum, env = "SANDBOX_REPORT_LANGUAGE")]
+    pub language: Option<LanguageArg>,
+}
+
+/// A report language on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    En,
+    #[value(name = "zh-HK", alias = "zh-hk")]
+    ZhHk,
+    Bilingual,
+}
+
+impl From<LanguageArg> for Language {
+    fn from(arg: LanguageArg) -> Language {
+        match arg {
+            LanguageArg::En => Language::En,
+            LanguageArg::ZhHk => Language::ZhHk,
+            LanguageArg::Bilingual => Language::Bilingual,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

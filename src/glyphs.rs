@@ -110,22 +110,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn latin_prints_and_cjk_does_not() {
+    fn latin_and_hong_kong_chinese_print_and_emoji_do_not() {
         assert!(
             "Harbour Bank (Example) Ltd — 95% ≥ 0.8"
                 .chars()
                 .all(printable)
         );
-        assert!(!printable('信'));
+        // Big5 common and less common characters, HKSCS place-name characters, CJK punctuation.
+        assert!("港灣銀行信貸，深水埗鰂魚涌邨。".chars().all(printable));
         assert!(!printable('😀'));
-        let f = check("submission.institution.name", "港灣銀行 Harbour").unwrap();
+        // U+2B820 (CJK Extension E) is in neither Big5 nor HKSCS.
+        let f = check("submission.institution.name", "港灣銀行 \u{2B820}😀").unwrap();
         assert!(
             f.message
-                .starts_with("the config field submission.institution.name holds 4 character(s)"),
+                .starts_with("the config field submission.institution.name holds 2 character(s)"),
             "{}",
             f.message
         );
-        assert!(f.message.contains("first '港' (U+6E2F)"), "{}", f.message);
+        assert!(f.message.contains("(U+2B820)"), "{}", f.message);
         assert!(check("submission.programme", "HKMA GenA.I. Sandbox").is_none());
     }
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Comparison, StreamKind};
+use crate::schema::{Comparison, Language, StreamKind};
 
 pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
 pub const SUMMARY_VERSION: u32 = 1;
@@ -147,6 +147,9 @@ pub struct Settings {
     #[serde(default)]
     pub reconciliation_per_metric: std::collections::BTreeMap<String, f64>,
     pub confidence_level: f64,
+    /// The language of the reports (summary.json itself is data, the same in every language).
+    #[serde(default)]
+    pub language: Language,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

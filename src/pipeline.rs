@@ -405,6 +405,7 @@ pub fn summary(
                 .map(|(id, t)| (id.clone(), t.value))
                 .collect(),
             confidence_level: 0.95,
+            language: config.report.language,
         },
         streams: checked
             .streams

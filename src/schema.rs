@@ -423,6 +423,31 @@ impl std::fmt::Display for Comparison {
     }
 }
 
+/// The language of the reports: English, Traditional Chinese (Hong Kong), or both together.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-HK")]
+    ZhHk,
+    #[serde(rename = "bilingual")]
+    Bilingual,
+}
+
+impl Language {
+    /// The id as the config and summary.json write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::ZhHk => "zh-HK",
+            Language::Bilingual => "bilingual",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

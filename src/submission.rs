@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{InputFile, Summary};
 use crate::pipeline::{self, Checked};
 use crate::render;
+use crate::schema::Language;
 use crate::templates::TemplateSet;
 
 /// What to build: the config, the bundle folder, the formats (empty: the config's
@@ -24,6 +25,8 @@ pub struct BuildRequest<'a> {
     pub formats: &'a [OutputFormat],
     pub clock: Clock,
     pub signer: Option<&'a Signer>,
+    /// The report language, instead of the config's `report.language`.
+    pub language: Option<Language>,
 }
 
 /// A bundle that was written.
@@ -35,7 +38,10 @@ pub struct Built {
 
 /// Builds the bundle of `req.config` into `req.out`.
 pub fn build(req: &BuildRequest) -> Result<Built> {
-    let loaded = config::load(req.config)?;
+    let mut loaded = config::load(req.config)?;
+    if let Some(language) = req.language {
+        loaded.config.report.language = language;
+    }
     let templates = TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let mut staging = Staging::new(req.out)?;
     let formats = chosen_formats(req.formats, &loaded.config.report.formats);

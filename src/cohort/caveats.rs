@@ -10,13 +10,14 @@ use crate::render::format;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, Section, Table, status_cell, title,
 };
+use crate::schema::Language;
 
 /// Banks beyond which the heat-map is left out (the table still lists everything).
 const HEATMAP_BANKS: usize = 60;
 
 /// A criterion's metric with its segment and arm: `APCER [attack_type=face_swap] (ai)`.
 pub(super) fn criterion_label(c: &CriterionEntry) -> String {
-    let mut l = title(&c.metric)
+    let mut l = title(Language::En, &c.metric)
         .split(" (")
         .next()
         .unwrap_or_default()
@@ -54,7 +55,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
         Column::left("Status"),
     ]);
     for c in &cohort.criteria {
-        let status = status_cell(c.status);
+        let status = status_cell(Language::En, c.status);
         table.rows.push(vec![
             Cell::styled(c.bank.clone(), "strong"),
             Cell::plain(c.use_case.clone()),

@@ -15,6 +15,7 @@ use crate::render::view::humanise;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, status_cell, title,
 };
+use crate::schema::Language;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterView {
@@ -67,7 +68,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         Column::left("Status"),
     ]);
     for c in cohort.criteria.iter().filter(|c| c.bank == bank) {
-        let status = status_cell(c.status);
+        let status = status_cell(Language::En, c.status);
         criteria.rows.push(vec![
             Cell::plain(criterion_label(c)),
             Cell::plain(requirement(c)),
@@ -153,7 +154,7 @@ fn strip_row(m: &CohortMetric, bank: &str) -> Option<StripRow> {
     }
     let own = m.values.as_ref()?.iter().find(|v| v.bank == bank)?;
     Some(StripRow {
-        label: title(&m.id)
+        label: title(Language::En, &m.id)
             .split(" (")
             .next()
             .unwrap_or_default()

@@ -15,6 +15,7 @@ use crate::render::view::humanise;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, Section, StripRow, Table, title,
 };
+use crate::schema::Language;
 
 /// A value of metric `id` for `arm`, as the submission report prints it: the delta of a ratio
 /// is a signed difference (percentage points, or a signed decimal for ratios shown as
@@ -231,7 +232,7 @@ pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
 
 /// The metric's title with the arm and currency of its group.
 pub(super) fn group_title(m: &CohortMetric) -> String {
-    let mut t = title(&m.id);
+    let mut t = title(Language::En, &m.id);
     match m.arm.as_deref() {
         Some("baseline") => t.push_str(" · baseline"),
         Some("delta") => t.push_str(" · AI − baseline"),
@@ -371,7 +372,7 @@ fn positions(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<Table> {
         return None;
     }
     let mut columns = vec![Column::left("Bank")];
-    columns.extend(ids.iter().map(|id| Column::right(&title(id))));
+    columns.extend(ids.iter().map(|id| Column::right(&title(Language::En, id))));
     let mut table = Table::new(columns);
     let banks: BTreeSet<&str> = cohort
         .bundles
@@ -413,7 +414,11 @@ fn strip_chart(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<ChartRef> 
         .filter_map(|id| {
             let m = overall(cohort, family, id)?;
             Some(StripRow {
-                label: title(id).split(" (").next().unwrap_or_default().to_string(),
+                label: title(Language::En, id)
+                    .split(" (")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
                 min: m.min?,
                 q1: m.q1?,
                 median: m.median?,

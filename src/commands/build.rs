@@ -18,6 +18,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         formats: &formats,
         clock,
         signer: signer.as_ref(),
+        language: args.language.map(Into::into),
     };
     let built = submission::build(&request).inspect_err(print_findings)?;
     println!("wrote {} ({})", built.out.display(), built.files.join(", "));

@@ -61,6 +61,7 @@ fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
             formats: &[],
             clock,
             signer: None,
+            language: None,
         };
         match submission::build(&request).inspect_err(super::build::print_findings) {
             Ok(built) => {

@@ -441,13 +441,4 @@ impl OutputFormat {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub enum Language {
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "zh-HK")]
-    ZhHk,
-    #[serde(rename = "bilingual")]
-    Bilingual,
-}
+pub use crate::schema::Language;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::schema::StreamKind;
+use crate::schema::{Language, StreamKind};
 
 /// The unit a metric's value is expressed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -75,11 +75,15 @@ impl Interval {
 pub struct MetricDef {
     pub id: String,
     pub title: String,
+    /// The title in Traditional Chinese (Hong Kong).
+    pub title_zh: String,
     /// The stream kinds that report this metric.
     pub kinds: Vec<StreamKind>,
     pub unit: Unit,
     pub interval: Interval,
     pub definition: String,
+    /// The definition in Traditional Chinese (Hong Kong).
+    pub definition_zh: String,
     pub formula: String,
     /// Canonical columns the metric reads; it is listed only when the stream has them.
     pub inputs: Vec<String>,
@@ -144,6 +148,24 @@ fn yes() -> bool {
 }
 
 impl MetricDef {
+    /// The title in a report's language ("English 中文" in bilingual reports).
+    pub fn title_in(&self, language: Language) -> String {
+        match language {
+            Language::En => self.title.clone(),
+            Language::ZhHk => self.title_zh.clone(),
+            Language::Bilingual => format!("{} {}", self.title, self.title_zh),
+        }
+    }
+
+    /// The definition in a report's language.
+    pub fn definition_in(&self, language: Language) -> String {
+        match language {
+            Language::En => self.definition.clone(),
+            Language::ZhHk => self.definition_zh.clone(),
+            Language::Bilingual => format!("{} {}", self.definition, self.definition_zh),
+        }
+    }
+
     pub fn applies_to(&self, kind: StreamKind) -> bool {
         self.kinds.contains(&kind)
     }
@@ -256,6 +278,11 @@ mod tests {
                 m.id
             );
             assert!(!m.kinds.is_empty() && !m.definition.is_empty(), "{}", m.id);
+            assert!(
+                !m.title_zh.is_empty() && !m.definition_zh.is_empty(),
+                "{}",
+                m.id
+            );
         }
     }
 

@@ -1,8 +1,11 @@
 //! How numbers are printed in reports: one set of rules for every format, so that the PDF,
 //! HTML and Markdown show the same text. summary.json keeps full precision; only reports round.
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::metrics::catalogue::{self, Display, Unit};
 use crate::model::Metric;
+use crate::schema::Language;
 
 /// Text shown where a value cannot be computed (zero denominator, one class only).
 pub const NOT_AVAILABLE: &str = "n/a";
@@ -181,9 +184,33 @@ pub fn tolerance(id: &str, t: f64, currency: Option<&str>) -> String {
     }
 }
 
+/// A date as the report's language writes it: `2025-06-01`, or `2025年6月1日` in zh-HK.
+pub fn date(language: Language, day: NaiveDate) -> String {
+    match language {
+        Language::ZhHk => format!("{}年{}月{}日", day.year(), day.month(), day.day()),
+        Language::En | Language::Bilingual => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The `lang` of a document for typst and HTML: `zh` for zh-HK, else `en` (bilingual text
+/// is English first; its Chinese breaks by CJK rules in either).
+pub fn typst_lang(language: Language) -> &'static str {
+    match language {
+        Language::ZhHk => "zh",
+        Language::En | Language::Bilingual => "en",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_follow_the_language() {
+        let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        assert_eq!(date(Language::ZhHk, day), "2025年6月1日");
+        assert_eq!(date(Language::En, day), "2025-06-01");
+    }
 
     #[test]
     fn numbers_print_as_a_reader_expects() {

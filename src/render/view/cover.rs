@@ -4,54 +4,74 @@
 use super::LabelledText;
 use super::results::event_streams;
 use super::tables::{find, groups, humanise};
-use super::title;
-use crate::model::{StreamInfo, SubmissionInfo, Summary};
+use super::{t, t_with, title};
+use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
 
 /// `Institution: Name (ID)`, as on the cover and in the identification section.
-pub(crate) fn institution(sub: &SubmissionInfo) -> LabelledText {
+pub(crate) fn institution(summary: &Summary) -> LabelledText {
+    let sub = &summary.submission;
     LabelledText::new(
-        "Institution",
+        t(summary, "cover.institution"),
         format!("{} ({})", sub.institution.name, sub.institution.id),
     )
 }
 
 /// `Use case: ID: title`.
-pub(crate) fn use_case(sub: &SubmissionInfo) -> LabelledText {
+pub(crate) fn use_case(summary: &Summary) -> LabelledText {
+    let sub = &summary.submission;
     LabelledText::new(
-        "Use case",
+        t(summary, "cover.use_case"),
         format!("{}: {}", sub.use_case.id, sub.use_case.title),
     )
 }
 
 /// `programme, cohort N`.
-pub(crate) fn programme(sub: &SubmissionInfo) -> String {
-    format!("{}, cohort {}", sub.programme, sub.cohort)
+pub(crate) fn programme(summary: &Summary) -> String {
+    let sub = &summary.submission;
+    t_with(
+        summary,
+        "cover.programme_text",
+        &[("programme", &sub.programme), ("cohort", &sub.cohort)],
+    )
+}
+
+/// `2025-06-01 to 2025-08-31` (`2025年6月1日至2025年8月31日` in zh-HK).
+pub(crate) fn period_text(summary: &Summary) -> String {
+    let period = &summary.submission.period;
+    let language = summary.settings.language;
+    let (start, end) = (
+        format::date(language, period.start),
+        format::date(language, period.end),
+    );
+    t_with(
+        summary,
+        "cover.period_text",
+        &[("start", &start), ("end", &end)],
+    )
 }
 
 /// Key facts for the cover page.
 pub(crate) fn cover(summary: &Summary) -> Vec<LabelledText> {
     let sub = &summary.submission;
     let events: u64 = event_streams(summary).map(|s| s.events).sum();
+    let evidence = t_with(
+        summary,
+        "cover.evidence_text",
+        &[
+            ("streams", &summary.streams.len().to_string()),
+            ("events", &format::thousands(events)),
+            ("files", &summary.inputs.len().to_string()),
+        ],
+    );
     vec![
-        institution(sub),
-        use_case(sub),
-        LabelledText::new("Family", humanise(&sub.use_case.family)),
-        LabelledText::new("Programme", programme(sub)),
-        LabelledText::new(
-            "Reporting period",
-            format!("{} to {}", sub.period.start, sub.period.end),
-        ),
-        LabelledText::new(
-            "Evidence",
-            format!(
-                "{} stream(s), {} events, {} input file(s)",
-                summary.streams.len(),
-                format::thousands(events),
-                summary.inputs.len()
-            ),
-        ),
+        institution(summary),
+        use_case(summary),
+        LabelledText::new(t(summary, "cover.family"), humanise(&sub.use_case.family)),
+        LabelledText::new(t(summary, "cover.programme"), programme(summary)),
+        LabelledText::new(t(summary, "cover.reporting_period"), period_text(summary)),
+        LabelledText::new(t(summary, "cover.evidence"), evidence),
     ]
 }
 
@@ -73,7 +93,7 @@ pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
         for id in headline_ids(summary, s) {
             if let Some(m) = find(summary, id, &s.name, None, arm) {
                 rows.push(LabelledText::new(
-                    title(id),
+                    title(summary.settings.language, id),
                     format!("{}{scope}", format::compact(m, currency)),
                 ));
             }

@@ -3,15 +3,17 @@
 //! pass whose delta interval includes 0 marked as not significant.
 
 use super::blocks::{Block, Cell, Column, Table};
-use super::{Section, StatusCounts, title};
+use super::{Section, StatusCounts, t, title};
+use crate::messages;
 use crate::model::{CriterionResult, CriterionStatus, Summary};
 use crate::render::format;
+use crate::schema::Language;
 
 /// What the status cell of a pass whose delta interval includes 0 says after "PASS".
 pub(crate) const NOT_SIGNIFICANT: &str = "(not significant)";
 
 pub(crate) fn objectives(summary: &Summary) -> Section {
-    let mut section = Section::new("objectives", "Objectives and acceptance criteria")
+    let mut section = Section::new("objectives", &t(summary, "section.objectives"))
         .with_narrative(summary.submission.narrative.objectives.as_ref());
     let currency = summary.settings.currency.as_deref();
     let mut table = Table::new(vec![
@@ -24,8 +26,8 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
     for c in &summary.criteria {
         let shown = |v: Option<f64>| format::arm_value(&c.metric, c.arm.as_deref(), v, currency);
         table.rows.push(vec![
-            status(c),
-            Cell::plain(title(&c.metric)),
+            status(summary.settings.language, c),
+            Cell::plain(title(summary.settings.language, &c.metric)),
             Cell::plain(scope(c)),
             Cell::plain(format!("{} {}", c.op, shown(Some(c.threshold)))),
             Cell::styled(shown(c.value), "strong"),
@@ -65,20 +67,22 @@ pub(crate) fn passed_by_chance(c: &CriterionResult) -> bool {
     c.status == CriterionStatus::Pass && c.significant == Some(false)
 }
 
-fn status(c: &CriterionResult) -> Cell {
+fn status(language: Language, c: &CriterionResult) -> Cell {
     if passed_by_chance(c) {
-        return Cell::styled(format!("PASS {NOT_SIGNIFICANT}"), "pass");
+        let pass = messages::text(language, "status.pass");
+        return Cell::styled(format!("{pass} {NOT_SIGNIFICANT}"), "pass");
     }
-    status_cell(c.status)
+    status_cell(language, c.status)
 }
 
-/// A criterion's status as a table cell, in every report that lists criteria.
-pub fn status_cell(status: CriterionStatus) -> Cell {
-    match status {
-        CriterionStatus::Pass => Cell::styled("PASS", "pass"),
-        CriterionStatus::Fail => Cell::styled("FAIL", "fail"),
-        CriterionStatus::NotEvaluable => Cell::styled("NOT EVALUABLE", "not_evaluable"),
-    }
+/// A criterion's status as a table cell in `language`, in every report that lists criteria.
+pub fn status_cell(language: Language, status: CriterionStatus) -> Cell {
+    let (key, style) = match status {
+        CriterionStatus::Pass => ("status.pass", "pass"),
+        CriterionStatus::Fail => ("status.fail", "fail"),
+        CriterionStatus::NotEvaluable => ("status.not_evaluable", "not_evaluable"),
+    };
+    Cell::styled(messages::text(language, key), style)
 }
 
 /// Stream, segment and arm of a criterion, as far as it has them.

@@ -5,7 +5,7 @@
 use super::blocks::{Block, ChartRef, ChartSpec, Estimate};
 use super::results::{chart_id, event_streams, trend};
 use super::tables::{arms, find, group_table, groups, humanise, metric_table};
-use super::{Section, title};
+use super::{Section, t, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{Segment, StreamInfo, Summary};
 use crate::schema::StreamKind;
@@ -115,7 +115,7 @@ fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
 }
 
 pub fn adversarial(summary: &Summary) -> Section {
-    let mut section = Section::new("adversarial", "Adversarial testing (AI versus AI)")
+    let mut section = Section::new("adversarial", &t(summary, "section.adversarial"))
         .with_narrative(summary.submission.narrative.redteam.as_ref());
     for s in event_streams(summary) {
         if s.kind == StreamKind::Redteam {
@@ -131,7 +131,7 @@ pub fn adversarial(summary: &Summary) -> Section {
 }
 
 pub fn fairness(summary: &Summary) -> Section {
-    let mut section = Section::new("fairness", "Fairness and consumer protection")
+    let mut section = Section::new("fairness", &t(summary, "section.fairness"))
         .with_narrative(summary.submission.narrative.fairness.as_ref());
     for s in event_streams(summary)
         .filter(|s| matches!(s.kind, StreamKind::Detection | StreamKind::Assistant))
@@ -184,7 +184,7 @@ pub fn fairness(summary: &Summary) -> Section {
                 format!(
                     "{}: {} by {}",
                     s.name,
-                    title(ids[0]).to_lowercase(),
+                    title(summary.settings.language, ids[0]).to_lowercase(),
                     humanise(attribute).to_lowercase()
                 ),
                 caption,

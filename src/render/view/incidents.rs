@@ -1,10 +1,10 @@
 //! The incidents section: per stream, one table crossing incident type with severity (in the
 //! order of the scale, low to critical), with totals, and the rate per 1,000 events.
 
-use super::Section;
 use super::blocks::{Block, Cell, Column, Table};
 use super::results::event_streams;
 use super::tables::{find, groups};
+use super::{Section, t};
 use crate::model::{IncidentCount, Summary};
 use crate::render::format;
 
@@ -20,7 +20,7 @@ fn severity_rank(severity: &str) -> (usize, String) {
 }
 
 pub fn incidents(summary: &Summary) -> Section {
-    let mut section = Section::new("incidents", "Incidents")
+    let mut section = Section::new("incidents", &t(summary, "section.incidents"))
         .with_narrative(summary.submission.narrative.incidents.as_ref());
     for s in event_streams(summary) {
         let arm = s.has_arms.then_some("ai");

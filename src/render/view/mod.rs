@@ -16,7 +16,12 @@ mod tables;
 use serde::Serialize;
 
 use super::narrative;
+use std::collections::BTreeMap;
+
+use crate::messages;
 use crate::model::{CriterionStatus, Finding, Summary};
+use crate::render::format;
+use crate::schema::Language;
 pub use blocks::{Block, Cell, ChartRef, ChartSpec, Column, Estimate, StripRow, Table, TrendLine};
 pub use criteria::status_cell;
 pub use tables::humanise;
@@ -26,6 +31,10 @@ pub const FINDINGS_SHOWN: usize = 50;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
+    /// The language of the texts for typst and HTML (`en`, `zh`).
+    pub lang: &'static str,
+    /// The fixed texts the templates print, in the report's language (`view.text.contents`).
+    pub text: BTreeMap<String, String>,
     pub title: String,
     pub institution: String,
     pub subtitle: String,
@@ -50,6 +59,12 @@ pub struct StatusCounts {
     pub total: usize,
     /// The counts in one sentence: `4 of 5 acceptance criteria passed, ...`.
     pub text: String,
+    /// The cover's verdict in the report's language: `3 of 4 passed`, `(1 not significant)`,
+    /// `1 failed`, `0 not evaluable`.
+    pub passed_text: String,
+    pub not_significant_text: String,
+    pub failed_text: String,
+    pub not_evaluable_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,16 +130,25 @@ pub fn build(summary: &Summary) -> ReportView {
     for (i, section) in sections.iter_mut().enumerate() {
         section.number = i + 1;
     }
+    let language = summary.settings.language;
     ReportView {
+        lang: format::typst_lang(language),
+        text: messages::template_texts(language),
         title: sub.use_case.title.clone(),
         institution: sub.institution.name.clone(),
-        subtitle: format!(
-            "Submission report · {} · cohort {} · use case {}",
-            sub.programme, sub.cohort, sub.use_case.id
+        subtitle: t_with(
+            summary,
+            "cover.subtitle",
+            &[
+                ("programme", &sub.programme),
+                ("cohort", &sub.cohort),
+                ("use_case", &sub.use_case.id),
+            ],
         ),
         period: format!(
-            "{} to {} ({})",
-            sub.period.start, sub.period.end, summary.settings.timezone
+            "{} ({})",
+            cover::period_text(summary),
+            summary.settings.timezone
         ),
         generated: summary.generated_at.clone(),
         tool: format!("{} {}", summary.tool.name, summary.tool.version),
@@ -147,8 +171,19 @@ fn status_counts(summary: &Summary) -> StatusCounts {
         fail: count(CriterionStatus::Fail),
         not_evaluable: count(CriterionStatus::NotEvaluable),
         total: summary.criteria.len(),
-        text: String::new(),
+        ..StatusCounts::default()
     };
+    let n = |v: usize| v.to_string();
+    let (pass, total) = (n(counts.pass), n(counts.total));
+    counts.passed_text = t_with(
+        summary,
+        "verdict.passed",
+        &[("pass", &pass), ("total", &total)],
+    );
+    let count = |key: &str, v: usize| t_with(summary, key, &[("count", &n(v))]);
+    counts.not_significant_text = count("verdict.not_significant", counts.not_significant);
+    counts.failed_text = count("verdict.failed", counts.fail);
+    counts.not_evaluable_text = count("verdict.not_evaluable", counts.not_evaluable);
     counts.text = if counts.total == 0 {
         "No acceptance criteria were fixed in advance.".into()
     } else {
@@ -157,9 +192,19 @@ fn status_counts(summary: &Summary) -> StatusCounts {
     counts
 }
 
-/// The catalogue title of a metric id.
-pub fn title(id: &str) -> String {
-    crate::metrics::catalogue::find(id).map_or_else(|| id.to_string(), |d| d.title.clone())
+/// A metric's title in `language`.
+pub fn title(language: Language, id: &str) -> String {
+    crate::metrics::catalogue::find(id).map_or_else(|| id.to_string(), |d| d.title_in(language))
+}
+
+/// The text of `key` in the report's language.
+pub(crate) fn t(summary: &Summary, key: &str) -> String {
+    messages::text(summary.settings.language, key)
+}
+
+/// The text of `key` in the report's language, with its `{name}`s filled in.
+pub(crate) fn t_with(summary: &Summary, key: &str, args: &[(&str, &str)]) -> String {
+    messages::text_with(summary.settings.language, key, args)
 }
 
 /// `file: row 12, column "score"`, leaving out what is unknown.

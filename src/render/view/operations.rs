@@ -4,7 +4,7 @@
 use super::blocks::{Block, Cell, ChartRef, ChartSpec, Column, Table};
 use super::results::{chart_id, event_streams, trend};
 use super::tables::find;
-use super::{Section, title};
+use super::{Section, t, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{KpiStatus, Summary};
 use crate::render::format;
@@ -43,7 +43,7 @@ fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
 }
 
 pub fn oversight(summary: &Summary) -> Section {
-    let mut section = Section::new("oversight", "Human oversight")
+    let mut section = Section::new("oversight", &t(summary, "section.oversight"))
         .with_narrative(summary.submission.narrative.oversight.as_ref());
     if let Some(t) = stream_rows(summary, ReportTable::Oversight) {
         section.blocks.push(Block::Table(t.note("Review rate: reviewed events over events where review is recorded. Override rate: reviewer changed the AI's outcome, over reviewed events.")));
@@ -54,7 +54,7 @@ pub fn oversight(summary: &Summary) -> Section {
 }
 
 pub fn operations(summary: &Summary) -> Section {
-    let mut section = Section::new("operations", "Operations: volumes, latency and cost")
+    let mut section = Section::new("operations", &t(summary, "section.operations"))
         .with_narrative(summary.submission.narrative.operations.as_ref());
     let mut volumes = Table::new(vec![
         Column::left("Stream"),
@@ -111,7 +111,7 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
 }
 
 pub fn reconciliation(summary: &Summary) -> Section {
-    let mut section = Section::new("reconciliation", "Reconciliation of reported KPIs")
+    let mut section = Section::new("reconciliation", &t(summary, "section.reconciliation"))
         .with_narrative(summary.submission.narrative.reconciliation.as_ref());
     let currency = summary.settings.currency.as_deref();
     let mut table = Table::new(vec![
@@ -142,7 +142,7 @@ pub fn reconciliation(summary: &Summary) -> Section {
             KpiStatus::NotRecomputable => Cell::styled("not recomputable", "not_evaluable"),
         };
         table.rows.push(vec![
-            Cell::plain(title(&r.metric)),
+            Cell::plain(title(summary.settings.language, &r.metric)),
             Cell::plain(scope),
             Cell::plain(format::value(&r.metric, Some(r.reported), currency)),
             Cell::plain(format::value(&r.metric, r.computed, currency)),

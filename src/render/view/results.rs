@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
 use super::tables::{arms, find, groups, metric_table};
-use super::{Section, title};
+use super::{Section, t, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
@@ -30,7 +30,7 @@ pub(super) fn chart_id(stream: &str, what: &str) -> String {
 }
 
 pub fn results(summary: &Summary) -> Section {
-    let mut section = Section::new("results", "Results")
+    let mut section = Section::new("results", &t(summary, "section.results"))
         .with_narrative(summary.submission.narrative.results.as_ref());
     for s in event_streams(summary) {
         section.blocks.push(Block::Heading {
@@ -91,7 +91,7 @@ pub(super) fn trend(summary: &Summary, s: &StreamInfo, ratios: bool) -> Option<C
         .iter()
         .filter(|x| x.stream == s.name && (x.metric == "assistant.latency_p95") != ratios)
         .map(|x| {
-            let short = title(&x.metric)
+            let short = title(summary.settings.language, &x.metric)
                 .split(" (")
                 .next()
                 .unwrap_or_default()

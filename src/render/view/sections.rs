@@ -6,7 +6,7 @@ use super::blocks::{Block, Cell, Column, Table};
 use super::tables::humanise;
 use super::{
     FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, incidents, location,
-    operations, results,
+    operations, results, t, t_with,
 };
 use crate::model::Summary;
 use crate::render::format;
@@ -32,25 +32,37 @@ pub fn all(summary: &Summary) -> Vec<Section> {
 
 fn identification(summary: &Summary) -> Section {
     let sub = &summary.submission;
+    let period = t_with(
+        summary,
+        "identification.period_text",
+        &[
+            ("period", &cover::period_text(summary)),
+            ("timezone", &summary.settings.timezone),
+        ],
+    );
     let mut rows = vec![
-        cover::institution(sub),
-        LabelledText::new("Programme and cohort", cover::programme(sub)),
-        cover::use_case(sub),
-        LabelledText::new("Use-case family", humanise(&sub.use_case.family)),
+        cover::institution(summary),
         LabelledText::new(
-            "Reporting period",
-            format!(
-                "{} to {}, whole days in {}",
-                sub.period.start, sub.period.end, summary.settings.timezone
-            ),
+            t(summary, "identification.programme"),
+            cover::programme(summary),
         ),
+        cover::use_case(summary),
+        LabelledText::new(
+            t(summary, "identification.family"),
+            humanise(&sub.use_case.family),
+        ),
+        LabelledText::new(t(summary, "cover.reporting_period"), period),
     ];
     // An unset optional field is left out rather than printed as "none".
     if let Some(partner) = &sub.technology_partner {
-        rows.insert(1, LabelledText::new("Technology partner", partner.clone()));
+        let label = t(summary, "identification.partner");
+        rows.insert(1, LabelledText::new(label, partner.clone()));
     }
     if let Some(plan) = &sub.plan_reference {
-        rows.push(LabelledText::new("Sandbox-plan reference", plan.clone()));
+        rows.push(LabelledText::new(
+            t(summary, "identification.plan"),
+            plan.clone(),
+        ));
     }
     for c in &sub.contacts {
         let mut text = c.name.clone();
@@ -60,15 +72,18 @@ fn identification(summary: &Summary) -> Section {
         if let Some(email) = &c.email {
             text.push_str(&format!(" <{email}>"));
         }
-        rows.push(LabelledText::new("Contact", text));
+        rows.push(LabelledText::new(
+            t(summary, "identification.contact"),
+            text,
+        ));
     }
-    let mut section = Section::new("identification", "Identification");
+    let mut section = Section::new("identification", &t(summary, "section.identification"));
     section.blocks.push(Block::Facts { rows });
     section
 }
 
 fn system(summary: &Summary) -> Section {
-    let mut section = Section::new("system", "System description")
+    let mut section = Section::new("system", &t(summary, "section.system"))
         .with_narrative(summary.submission.narrative.system.as_ref());
     let rows = system_rows(&summary.submission.system);
     if !rows.is_empty() {
@@ -82,7 +97,7 @@ fn system(summary: &Summary) -> Section {
 }
 
 fn data(summary: &Summary) -> Section {
-    let mut section = Section::new("data", "Data and evidence files")
+    let mut section = Section::new("data", &t(summary, "section.data"))
         .with_narrative(summary.submission.narrative.data.as_ref());
     let mut streams = Table::new(vec![
         Column::left("Stream"),
@@ -190,7 +205,7 @@ fn findings_block(summary: &Summary) -> Block {
 
 fn lessons(summary: &Summary) -> Section {
     let n = &summary.submission.narrative;
-    let mut section = Section::new("lessons", "Lessons learnt, limitations and next steps");
+    let mut section = Section::new("lessons", &t(summary, "section.lessons"));
     for (heading, text) in [
         ("Lessons learnt", &n.lessons),
         ("Limitations", &n.limitations),
@@ -223,7 +238,7 @@ fn lessons(summary: &Summary) -> Section {
 }
 
 fn manifest(summary: &Summary) -> Section {
-    let mut section = Section::new("manifest", "Evidence manifest and how to verify it");
+    let mut section = Section::new("manifest", &t(summary, "section.manifest"));
     section.blocks.push(Block::Text {
         text: "The bundle's manifest.json lists the size and SHA-256 of the submission config, of every input file listed in section 4, and of every output file of the bundle (summary.json and each report format). summary.json holds every figure of this report at full precision; the PDF carries a copy of it as an attachment.".into(),
     });

@@ -2,7 +2,7 @@
 //! sample size per arm, or one row per segment group with compact value-and-interval cells.
 
 use super::blocks::{Cell, Column, Table};
-use super::title;
+use super::{t, title};
 use crate::model::{Metric, Segment, Summary};
 use crate::render::format;
 
@@ -19,13 +19,14 @@ pub fn arms(summary: &Summary, stream: &str) -> Vec<Option<&'static str>> {
     }
 }
 
-fn arm_title(arm: Option<&str>) -> &'static str {
-    match arm {
-        None => "Value",
-        Some("ai") => "AI",
-        Some("baseline") => "Baseline",
-        Some(_) => "Δ AI − baseline",
-    }
+fn arm_title(summary: &Summary, arm: Option<&str>) -> String {
+    let key = match arm {
+        None => "column.value",
+        Some("ai") => "column.ai",
+        Some("baseline") => "column.baseline",
+        Some(_) => "column.delta",
+    };
+    t(summary, key)
 }
 
 /// The metric `id` of `stream` for `segment` and `arm`.
@@ -48,16 +49,15 @@ pub fn metric_table(
 ) -> Option<Table> {
     let currency = summary.settings.currency.as_deref();
     let arms = arms(summary, stream);
-    let mut columns = vec![Column::left("Metric")];
+    let mut columns = vec![Column::left(&t(summary, "column.metric"))];
     for arm in &arms {
-        let head = arm_title(*arm);
         let value_title = if arms.len() > 1 {
-            head.to_string()
+            arm_title(summary, *arm)
         } else {
-            "Value".to_string()
+            t(summary, "column.value")
         };
         columns.push(Column::right(&value_title));
-        columns.push(Column::left("95% CI"));
+        columns.push(Column::left(&t(summary, "column.ci")));
         if arm.is_none_or(|a| a != "delta") {
             columns.push(Column::right("n"));
         }
@@ -70,7 +70,7 @@ pub fn metric_table(
         {
             continue;
         }
-        let mut row = vec![Cell::plain(title(id))];
+        let mut row = vec![Cell::plain(title(summary.settings.language, id))];
         for arm in &arms {
             let m = find(summary, id, stream, segment, *arm);
             row.push(Cell::styled(
@@ -142,7 +142,10 @@ pub fn group_table(
     if arms.len() > 1 {
         columns.push(Column::left("Arm"));
     }
-    columns.extend(ids.iter().map(|id| Column::right(&title(id))));
+    columns.extend(
+        ids.iter()
+            .map(|id| Column::right(&title(summary.settings.language, id))),
+    );
     columns.push(Column::right("n"));
     let mut table = Table::new(columns);
     for group in &groups {
@@ -153,7 +156,7 @@ pub fn group_table(
         for arm in &arms {
             let mut row = vec![Cell::plain(group.clone())];
             if arms.len() > 1 {
-                row.push(Cell::plain(arm_title(*arm)));
+                row.push(Cell::plain(arm_title(summary, *arm)));
             }
             for id in &ids {
                 let m = find(summary, id, stream, Some(&segment), *arm);

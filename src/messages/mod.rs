@@ -1,0 +1,162 @@
+//! The message catalogue: every fixed text the reports print, one YAML file per language
+//! (`en.yaml`, `zh-HK.yaml`, compiled in), keyed by id. A report in `bilingual` prints each
+//! text as "English 中文". YAML keyed by id rather than Fluent: the catalogue is read with the
+//! YAML reader the config already uses, translators edit a plain two-column file, and the
+//! texts need no plural rules (Chinese has none; the English texts say "item(s)").
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::schema::Language;
+
+type Catalogue = BTreeMap<String, String>;
+
+const EN: &str = include_str!("en.yaml");
+const ZH_HK: &str = include_str!("zh-HK.yaml");
+
+fn parse(source: &str) -> Catalogue {
+    serde_saphyr::from_str(source)
+        .expect("the built-in message catalogues are valid (a unit test reads them)")
+}
+
+fn english() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| parse(EN))
+}
+
+fn chinese() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| parse(ZH_HK))
+}
+
+/// The text of `key` in one catalogue; the key itself when it has none (a unit test keeps
+/// every key used in the code in both catalogues).
+fn lookup<'a>(catalogue: &'a Catalogue, key: &'a str) -> &'a str {
+    catalogue.get(key).map_or(key, String::as_str)
+}
+
+/// The text of `key` in `language`.
+pub(crate) fn text(language: Language, key: &str) -> String {
+    text_with(language, key, &[])
+}
+
+/// The text of `key` in `language` with each `{name}` replaced by its value.
+pub(crate) fn text_with(language: Language, key: &str, args: &[(&str, &str)]) -> String {
+    let fill = |template: &str| {
+        args.iter()
+            .fold(template.to_string(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+    };
+    match language {
+        Language::En => fill(lookup(english(), key)),
+        Language::ZhHk => fill(lookup(chinese(), key)),
+        Language::Bilingual => {
+            let (en, zh) = (fill(lookup(english(), key)), fill(lookup(chinese(), key)));
+            if en == zh { en } else { format!("{en} {zh}") }
+        }
+    }
+}
+
+/// Every text the templates print (`template.*`), under its name without the prefix.
+pub(crate) fn template_texts(language: Language) -> BTreeMap<String, String> {
+    english()
+        .keys()
+        .filter_map(|key| key.strip_prefix("template."))
+        .map(|name| {
+            (
+                name.to_string(),
+                text(language, &format!("template.{name}")),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let en: Vec<&String> = english().keys().collect();
+        let zh: Vec<&String> = chinese().keys().collect();
+        let missing_zh: Vec<_> = en.iter().filter(|k| !chinese().contains_key(**k)).collect();
+        let missing_en: Vec<_> = zh.iter().filter(|k| !english().contains_key(**k)).collect();
+        assert!(
+            missing_zh.is_empty(),
+            "keys missing in zh-HK.yaml: {missing_zh:?}"
+        );
+        assert!(
+            missing_en.is_empty(),
+            "keys missing in en.yaml: {missing_en:?}"
+        );
+        for (key, value) in chinese() {
+            let names = |s: &str| -> std::collections::BTreeSet<String> {
+                s.split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}'))
+                    .map(|(n, _)| n.to_string())
+                    .collect()
+            };
+            assert_eq!(
+                names(value),
+                names(&english()[key]),
+                "placeholders of {key}"
+            );
+        }
+    }
+
+    /// Every key is used by the code (a quoted `"key"`) or a template (`text.name` for
+    /// `template.name`), and every quoted key of the code is in the catalogue.
+    #[test]
+    fn every_key_is_used_and_every_used_key_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut code = String::new();
+        for dir in ["src", "report-templates"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                let path = entry.path();
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+                if ["rs", "typ", "jinja"].contains(&ext) && !path.ends_with("messages/mod.rs") {
+                    code.push_str(&std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        for key in english().keys() {
+            let used = match key.strip_prefix("template.") {
+                Some(name) => code.contains(&format!("text.{name}")),
+                None => code.contains(&format!("\"{key}\"")),
+            };
+            assert!(used, "{key} is in the catalogue but nothing uses it");
+        }
+        let prefixes = [
+            "section.",
+            "cover.",
+            "identification.",
+            "verdict.",
+            "status.",
+            "column.",
+        ];
+        for literal in code.split('"').skip(1).step_by(2) {
+            if prefixes.iter().any(|p| literal.starts_with(p)) && !literal.contains(' ') {
+                assert!(
+                    english().contains_key(literal),
+                    "{literal:?} is used but not in en.yaml"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bilingual_prints_both_and_fills_placeholders() {
+        assert_eq!(text(Language::Bilingual, "section.results"), "Results 結果");
+        assert_eq!(
+            text_with(
+                Language::ZhHk,
+                "verdict.passed",
+                &[("pass", "3"), ("total", "4")]
+            ),
+            "4 項中 3 項通過"
+        );
+        assert_eq!(text(Language::Bilingual, "column.ai"), "AI");
+    }
+}
