@@ -54,8 +54,8 @@ fn demo_builds_every_sample_with_matching_manifests() {
             .unwrap();
     assert_eq!(
         cohort["bundles"]["accepted"].as_array().unwrap().len(),
-        12,
-        "4 samples and 8 cohort banks"
+        14,
+        "6 samples and 8 cohort banks"
     );
     let reasons: Vec<&str> = cohort["bundles"]["rejected"]
         .as_array()

@@ -30,20 +30,85 @@ fn data_error(err: PolarsError) -> Error {
 /// Writes every sample submission into `dir`; returns the files written.
 pub fn write_all(dir: &Path, seed: u64) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
+    let harbour = Texts {
+        config: CARD_FRAUD_YAML,
+        lessons: Some(CARD_FRAUD_LESSONS),
+        kpis: "exports/kpi-sheet/harbour-kpis-2025Q3.csv",
+    };
     written.extend(
-        card_fraud(&dir.join("submissions/harbour-bank-card-fraud"), seed).map_err(data_error)?,
+        card_fraud(
+            &dir.join("submissions/harbour-bank-card-fraud"),
+            seed,
+            &harbour,
+        )
+        .map_err(data_error)?,
+    );
+    // The same trial data reported in Traditional Chinese by a bank with a Chinese name.
+    let kowloon_bay = Texts {
+        config: CARD_FRAUD_ZH_YAML,
+        lessons: Some(CARD_FRAUD_ZH_LESSONS),
+        kpis: "exports/kpi-sheet/kowloon-bay-kpis-2025Q3.csv",
+    };
+    written.extend(
+        card_fraud(
+            &dir.join("submissions/kowloon-bay-bank-card-fraud-zh"),
+            seed,
+            &kowloon_bay,
+        )
+        .map_err(data_error)?,
     );
     written.extend(
         liveness(&dir.join("submissions/lantern-bank-liveness"), seed + 1).map_err(data_error)?,
     );
+    let peak = Texts {
+        config: ASSISTANT_YAML,
+        lessons: Some(ASSISTANT_LESSONS),
+        kpis: "warehouse/kpis/monthly-kpis.jsonl",
+    };
     written.extend(
-        assistant(&dir.join("submissions/peak-bank-assistant"), seed + 2).map_err(data_error)?,
+        assistant(
+            &dir.join("submissions/peak-bank-assistant"),
+            seed + 2,
+            &peak,
+        )
+        .map_err(data_error)?,
+    );
+    // The same assistant data reported in English and Traditional Chinese together.
+    let tsing_yi = Texts {
+        config: ASSISTANT_BILINGUAL_YAML,
+        lessons: None,
+        kpis: "warehouse/kpis/monthly-kpis.jsonl",
+    };
+    written.extend(
+        assistant(
+            &dir.join("submissions/tsing-yi-bank-assistant-bilingual"),
+            seed + 2,
+            &tsing_yi,
+        )
+        .map_err(data_error)?,
     );
     written.extend(
         redteam(&dir.join("submissions/junk-bay-bank-redteam"), seed + 3).map_err(data_error)?,
     );
     written.extend(super::cohort::write(&dir.join("cohort"), seed + 10).map_err(data_error)?);
     Ok(written)
+}
+
+/// The texts of one sample submission: its config, its lessons narrative file (if any) and
+/// where its KPI sheet goes.
+struct Texts {
+    config: &'static str,
+    lessons: Option<&'static str>,
+    kpis: &'static str,
+}
+
+/// Writes the config and the narrative file of a sample.
+fn write_texts(dir: &Path, texts: &Texts, written: &mut Vec<PathBuf>) -> PolarsResult<()> {
+    written.push(text_file(dir.join("submission.yaml"), texts.config)?);
+    if let Some(lessons) = texts.lessons {
+        written.push(text_file(dir.join("narrative/lessons.md"), lessons)?);
+    }
+    Ok(())
 }
 
 pub(super) fn text_file(path: PathBuf, text: &str) -> PolarsResult<PathBuf> {
@@ -101,7 +166,7 @@ pub(super) fn write_monthly(
     Ok(written)
 }
 
-fn card_fraud(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
+fn card_fraud(dir: &Path, seed: u64, texts: &Texts) -> PolarsResult<Vec<PathBuf>> {
     let timeline = Timeline {
         start: date(2025, 6, 1),
         days: 92,
@@ -175,14 +240,10 @@ fn card_fraud(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
         ],
     )?;
     let mut reported = reported;
-    let path = dir.join("exports/kpi-sheet/harbour-kpis-2025Q3.csv");
+    let path = dir.join(texts.kpis);
     write_frame(&mut reported, &path)?;
     written.push(path);
-    written.push(text_file(dir.join("submission.yaml"), CARD_FRAUD_YAML)?);
-    written.push(text_file(
-        dir.join("narrative/lessons.md"),
-        CARD_FRAUD_LESSONS,
-    )?);
+    write_texts(dir, texts, &mut written)?;
     Ok(written)
 }
 
@@ -237,7 +298,7 @@ fn liveness(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
     Ok(written)
 }
 
-fn assistant(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
+fn assistant(dir: &Path, seed: u64, texts: &Texts) -> PolarsResult<Vec<PathBuf>> {
     let timeline = Timeline {
         start: date(2025, 7, 1),
         days: 92,
@@ -270,14 +331,10 @@ fn assistant(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
             ("assistant.csat_mean", None, 0.003),
         ],
     )?;
-    let path = dir.join("warehouse/kpis/monthly-kpis.jsonl");
+    let path = dir.join(texts.kpis);
     write_frame(&mut reported, &path)?;
     written.push(path);
-    written.push(text_file(dir.join("submission.yaml"), ASSISTANT_YAML)?);
-    written.push(text_file(
-        dir.join("narrative/lessons.md"),
-        ASSISTANT_LESSONS,
-    )?);
+    write_texts(dir, texts, &mut written)?;
     Ok(written)
 }
 
@@ -317,7 +374,10 @@ fn redteam(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
 
 const CARD_FRAUD_YAML: &str = include_str!("samples/card-fraud.yaml");
 const CARD_FRAUD_LESSONS: &str = include_str!("samples/card-fraud-lessons.md");
+const CARD_FRAUD_ZH_YAML: &str = include_str!("samples/card-fraud-zh.yaml");
+const CARD_FRAUD_ZH_LESSONS: &str = include_str!("samples/card-fraud-zh-lessons.md");
 const LIVENESS_YAML: &str = include_str!("samples/liveness.yaml");
 const ASSISTANT_YAML: &str = include_str!("samples/assistant.yaml");
 const ASSISTANT_LESSONS: &str = include_str!("samples/assistant-lessons.md");
+const ASSISTANT_BILINGUAL_YAML: &str = include_str!("samples/assistant-bilingual.yaml");
 const REDTEAM_YAML: &str = include_str!("samples/redteam.yaml");

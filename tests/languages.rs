@@ -1,0 +1,170 @@
+//! Reports in Traditional Chinese and in both languages: the zh-HK sample's PDF prints the
+//! Chinese section titles and the bank's Chinese name with every font embedded, the bilingual
+//! sample prints both languages, the PDFs stay PDF/A-3b and pass `qpdf --check`, builds are
+//! byte-identical, `--language` overrides the config, and summary.json records the language.
+//! Reads PDFs with poppler (pdftotext, pdffonts) and qpdf; `.ci/run` installs both.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{name} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDF's text with whitespace runs collapsed (typst puts spaces between Chinese and
+/// Latin text; table cells are split over columns).
+fn text(pdf: &Path) -> String {
+    tool("pdftotext", &[&path_str(pdf), "-"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn build(sample: &str, out: &Path, extra: &[&str]) {
+    let config = samples()
+        .join("submissions")
+        .join(sample)
+        .join("submission.yaml");
+    let mut args = vec!["build", &*path_str(&config), "-o", &*path_str(out)]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = run(&refs);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
+
+/// Every font of the PDF is embedded (pdffonts' `emb` column), so no glyph is substituted.
+fn assert_fonts_embedded(pdf: &Path) -> String {
+    let fonts = tool("pdffonts", &[&path_str(pdf)]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let emb = cols[cols.len() - 5];
+        assert_eq!(emb, "yes", "font not embedded: {row}");
+    }
+    fonts
+}
+
+/// PDF/A-3b is declared in the XMP metadata and qpdf finds the file sound.
+fn assert_pdfa_and_sound(pdf: &Path) {
+    let meta = tool("pdfinfo", &["-meta", &path_str(pdf)]);
+    assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
+    assert!(
+        meta.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "{meta}"
+    );
+    let check = tool("qpdf", &["--check", &path_str(pdf)]);
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
+}
+
+#[test]
+fn the_zh_hk_sample_prints_chinese_titles_and_the_chinese_bank_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("zh");
+    build("kowloon-bay-bank-card-fraud-zh", &out, &[]);
+    let pdf = out.join("report.pdf");
+    let text = text(&pdf);
+    for title in [
+        "識別資料",
+        "數據及證據檔案",
+        "目標及驗收準則",
+        "結果",
+        "證據清單及核實方法",
+    ] {
+        assert!(text.contains(title), "{title} missing: {text}");
+    }
+    assert!(text.contains("九龍灣銀行（示例）有限公司"), "{text}");
+    assert!(
+        text.contains("2025 年 6 月 1 日至 2025 年 8 月 31 日"),
+        "{text}"
+    );
+    assert!(text.contains("召回率（偵測率）"), "{text}");
+    assert!(
+        !text.contains("Reporting period"),
+        "an English label is left: {text}"
+    );
+    let fonts = assert_fonts_embedded(&pdf);
+    assert!(fonts.contains("NotoSansCJKhk-Regular"), "{fonts}");
+    assert!(fonts.contains("NotoSansCJKhk-Bold"), "{fonts}");
+    assert_pdfa_and_sound(&pdf);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["settings"]["language"], "zh-HK");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<html lang=\"zh\">") && html.contains("<h2>5. 結果</h2>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_bilingual_sample_prints_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bi");
+    build("tsing-yi-bank-assistant-bilingual", &out, &[]);
+    let pdf = out.join("report.pdf");
+    let text = text(&pdf);
+    for title in [
+        "Results 結果",
+        "Identification 識別資料",
+        "Human oversight 人工監督",
+    ] {
+        assert!(text.contains(title), "{title} missing: {text}");
+    }
+    assert!(text.contains("Resolution rate 解決率"), "{text}");
+    assert!(text.contains("青衣銀行"), "{text}");
+    assert_fonts_embedded(&pdf);
+    assert_pdfa_and_sound(&pdf);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("Results 結果"), "{md}");
+}
+
+#[test]
+fn chinese_reports_are_byte_identical_across_builds_and_follow_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    build("kowloon-bay-bank-card-fraud-zh", &one, &[]);
+    build("kowloon-bay-bank-card-fraud-zh", &two, &[]);
+    for file in [
+        "report.pdf",
+        "report.html",
+        "report.md",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            std::fs::read(one.join(file)).unwrap(),
+            std::fs::read(two.join(file)).unwrap(),
+            "{file} differs between two builds"
+        );
+    }
+    // --language overrides report.language: the same data in English.
+    let en = dir.path().join("en");
+    build(
+        "kowloon-bay-bank-card-fraud-zh",
+        &en,
+        &["--language", "en", "--format", "md"],
+    );
+    let md = std::fs::read_to_string(en.join("report.md")).unwrap();
+    assert!(md.contains("## 5. Results") && !md.contains("結果"), "{md}");
+}
