@@ -17,11 +17,11 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         .with_narrative(summary.submission.narrative.objectives.as_ref());
     let currency = summary.settings.currency.as_deref();
     let mut table = Table::new(vec![
-        Column::left("Status"),
-        Column::left("Metric"),
-        Column::left("Scope"),
-        Column::left("Requirement"),
-        Column::right("Value"),
+        Column::left(&t(summary, "column.status")),
+        Column::left(&t(summary, "column.metric")),
+        Column::left(&t(summary, "column.scope")),
+        Column::left(&t(summary, "column.requirement")),
+        Column::right(&t(summary, "column.value")),
     ]);
     for c in &summary.criteria {
         let shown = |v: Option<f64>| format::arm_value(&c.metric, c.arm.as_deref(), v, currency);
@@ -38,7 +38,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         section.blocks.push(Block::Text {
             text: verdict_sentence(&counts),
         });
-        let mut table = table.caption("Acceptance criteria fixed in advance");
+        let mut table = table.caption(t(summary, "caption.criteria"));
         if counts.not_significant > 0 {
             table = table.note(format!(
                 "PASS {NOT_SIGNIFICANT}: the difference between the AI and baseline arms meets the requirement, but its 95% interval includes 0, so the data do not show that the arms differ."
@@ -46,7 +46,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         }
         section.blocks.push(Block::Table(table));
     }
-    section.or_empty("No acceptance criteria were fixed in the submission config.")
+    section.or_empty(&t(summary, "empty.criteria"))
 }
 
 /// `4 of 5 acceptance criteria passed (1 of them not significant), ...`.

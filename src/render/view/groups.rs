@@ -193,5 +193,5 @@ pub fn fairness(summary: &Summary) -> Section {
             }
         }
     }
-    section.or_empty("No customer segments are listed in the config (segments), so no per-segment or fairness results are reported.")
+    section.or_empty(&t(summary, "empty.fairness"))
 }

@@ -35,7 +35,7 @@ pub fn incidents(summary: &Summary) -> Section {
             .blocks
             .push(Block::Table(crosstab(summary, &s.name, arm)));
     }
-    section.or_empty("No stream records incidents (incident_type column).")
+    section.or_empty(&t(summary, "empty.incidents"))
 }
 
 fn count_text(n: u64) -> String {
@@ -71,9 +71,9 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
             .map(|c| c.count)
             .sum()
     };
-    let mut columns = vec![Column::left("Type")];
+    let mut columns = vec![Column::left(&t(summary, "column.type"))];
     columns.extend(severities.iter().map(|s| Column::right(s)));
-    columns.push(Column::right("All"));
+    columns.push(Column::right(&t(summary, "column.all")));
     let mut table = Table::new(columns);
     for ty in groups(summary, stream, "incident_type") {
         let mut row = vec![Cell::plain(ty.clone())];
@@ -97,6 +97,6 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
         .map(|m| format::value("incidents.per_1k", m.value, None))
         .unwrap_or_else(|| format::NOT_AVAILABLE.into());
     table
-        .caption("Incidents by type and severity")
+        .caption(t(summary, "caption.incidents"))
         .note(format!("{per_1k} incidents per 1,000 events."))
 }

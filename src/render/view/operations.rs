@@ -13,7 +13,7 @@ use crate::render::format;
 fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
     let ids = catalogue::columns_of(table);
     let currency = summary.settings.currency.as_deref();
-    let mut columns = vec![Column::left("Stream")];
+    let mut columns = vec![Column::left(&t(summary, "column.stream"))];
     columns.extend(ids.iter().map(|(_, head)| Column::right(head)));
     let mut table = Table::new(columns);
     for s in event_streams(summary) {
@@ -45,8 +45,10 @@ fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
 pub fn oversight(summary: &Summary) -> Section {
     let mut section = Section::new("oversight", &t(summary, "section.oversight"))
         .with_narrative(summary.submission.narrative.oversight.as_ref());
-    if let Some(t) = stream_rows(summary, ReportTable::Oversight) {
-        section.blocks.push(Block::Table(t.note("Review rate: reviewed events over events where review is recorded. Override rate: reviewer changed the AI's outcome, over reviewed events.")));
+    if let Some(table) = stream_rows(summary, ReportTable::Oversight) {
+        section
+            .blocks
+            .push(Block::Table(table.note(t(summary, "note.oversight"))));
     }
     section.or_empty(
         "No stream records human review (human_reviewed, human_override, review_seconds).",
@@ -57,10 +59,10 @@ pub fn operations(summary: &Summary) -> Section {
     let mut section = Section::new("operations", &t(summary, "section.operations"))
         .with_narrative(summary.submission.narrative.operations.as_ref());
     let mut volumes = Table::new(vec![
-        Column::left("Stream"),
-        Column::left("Kind"),
-        Column::right("Events"),
-        Column::right("Weeks"),
+        Column::left(&t(summary, "column.stream")),
+        Column::left(&t(summary, "column.kind")),
+        Column::right(&t(summary, "column.events")),
+        Column::right(&t(summary, "column.weeks")),
     ]);
     for s in event_streams(summary) {
         let weeks = summary
@@ -78,10 +80,14 @@ pub fn operations(summary: &Summary) -> Section {
     if !volumes.rows.is_empty() {
         section
             .blocks
-            .push(Block::Table(volumes.caption("Volumes")));
+            .push(Block::Table(volumes.caption(t(summary, "caption.volumes"))));
     }
-    if let Some(t) = stream_rows(summary, ReportTable::Operations) {
-        section.blocks.push(Block::Table(t.caption("Latency and cost").note("Latency quantiles use linear interpolation between closest ranks; tokens are input plus output per interaction.")));
+    if let Some(table) = stream_rows(summary, ReportTable::Operations) {
+        section.blocks.push(Block::Table(
+            table
+                .caption(t(summary, "caption.latency_cost"))
+                .note(t(summary, "note.latency")),
+        ));
     }
     for s in event_streams(summary) {
         if let Some(c) = latency_histogram(summary, &s.name) {
@@ -115,13 +121,13 @@ pub fn reconciliation(summary: &Summary) -> Section {
         .with_narrative(summary.submission.narrative.reconciliation.as_ref());
     let currency = summary.settings.currency.as_deref();
     let mut table = Table::new(vec![
-        Column::left("Metric"),
-        Column::left("Stream / segment"),
-        Column::right("Reported"),
-        Column::right("Recomputed"),
-        Column::right("Difference"),
-        Column::right("Tolerance"),
-        Column::left("Status"),
+        Column::left(&t(summary, "column.metric")),
+        Column::left(&t(summary, "column.stream_segment")),
+        Column::right(&t(summary, "column.reported")),
+        Column::right(&t(summary, "column.recomputed")),
+        Column::right(&t(summary, "column.difference")),
+        Column::right(&t(summary, "column.tolerance")),
+        Column::left(&t(summary, "column.status")),
     ]);
     let unit = |id: &str, v: f64| format::difference(id, v, currency);
     for r in &summary.reconciliation {

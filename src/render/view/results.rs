@@ -48,7 +48,7 @@ pub fn results(summary: &Summary) -> Section {
             _ => {
                 // Printed once, in the adversarial section.
                 section.blocks.push(Block::Text {
-                    text: "The results of this red-team stream are in the section Adversarial testing (AI versus AI).".into(),
+                    text: t(summary, "sentence.redteam_elsewhere"),
                 });
                 continue;
             }
@@ -61,7 +61,7 @@ pub fn results(summary: &Summary) -> Section {
                 section.blocks.push(Block::Table(table));
             }
             None => section.blocks.push(Block::Text {
-                text: "The stream has no events to measure.".into(),
+                text: t(summary, "sentence.no_events"),
             }),
         }
         if let Some(chart) = trend(summary, s, true) {
@@ -71,7 +71,7 @@ pub fn results(summary: &Summary) -> Section {
             section.blocks.push(Block::Chart(chart));
         }
     }
-    section.or_empty("The submission has no event streams.")
+    section.or_empty(&t(summary, "empty.results"))
 }
 
 fn eer_threshold(summary: &Summary, stream: &str) -> Option<f64> {

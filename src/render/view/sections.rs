@@ -90,7 +90,7 @@ fn system(summary: &Summary) -> Section {
         section.blocks.push(Block::Facts { rows });
     }
     if section.narrative.is_empty() {
-        section.or_empty("No system description was given in the submission config.")
+        section.or_empty(&t(summary, "empty.system"))
     } else {
         section
     }
@@ -100,12 +100,12 @@ fn data(summary: &Summary) -> Section {
     let mut section = Section::new("data", &t(summary, "section.data"))
         .with_narrative(summary.submission.narrative.data.as_ref());
     let mut streams = Table::new(vec![
-        Column::left("Stream"),
-        Column::left("Kind"),
-        Column::right("Files"),
-        Column::right("Rows read"),
-        Column::right("Outside period"),
-        Column::right("Events used"),
+        Column::left(&t(summary, "column.stream")),
+        Column::left(&t(summary, "column.kind")),
+        Column::right(&t(summary, "column.files")),
+        Column::right(&t(summary, "column.rows_read")),
+        Column::right(&t(summary, "column.outside_period")),
+        Column::right(&t(summary, "column.events_used")),
     ]);
     for s in &summary.streams {
         let files = summary.inputs.iter().filter(|i| i.stream == s.name).count();
@@ -124,13 +124,13 @@ fn data(summary: &Summary) -> Section {
     }
     section
         .blocks
-        .push(Block::Table(streams.caption("Streams")));
+        .push(Block::Table(streams.caption(t(summary, "caption.streams"))));
     let mut files = Table::new(vec![
-        Column::left("File"),
-        Column::left("Stream"),
-        Column::right("Rows"),
-        Column::right("Bytes"),
-        Column::left("SHA-256"),
+        Column::left(&t(summary, "column.file")),
+        Column::left(&t(summary, "column.stream")),
+        Column::right(&t(summary, "column.rows")),
+        Column::right(&t(summary, "column.bytes")),
+        Column::left(&t(summary, "column.sha256")),
     ]);
     for i in &summary.inputs {
         files.rows.push(vec![
@@ -141,11 +141,11 @@ fn data(summary: &Summary) -> Section {
             Cell::styled(i.sha256.clone(), "hash"),
         ]);
     }
-    section
-        .blocks
-        .push(Block::Table(files.caption("Evidence files")));
+    section.blocks.push(Block::Table(
+        files.caption(t(summary, "caption.evidence_files")),
+    ));
     section.blocks.push(Block::Heading {
-        text: "Data-quality findings".into(),
+        text: t(summary, "sentence.findings_heading"),
     });
     section.blocks.push(findings_block(summary));
     section
@@ -155,15 +155,15 @@ fn findings_block(summary: &Summary) -> Block {
     let findings = &summary.findings;
     if findings.is_empty() {
         return Block::Text {
-            text: "No data-quality findings: every row was read and accepted.".into(),
+            text: t(summary, "sentence.no_findings"),
         };
     }
     let mut table = Table::new(vec![
-        Column::left("Severity"),
-        Column::left("Code"),
-        Column::left("Where"),
-        Column::left("Problem"),
-        Column::right("Rows"),
+        Column::left(&t(summary, "column.severity")),
+        Column::left(&t(summary, "column.code")),
+        Column::left(&t(summary, "column.where")),
+        Column::left(&t(summary, "column.problem")),
+        Column::right(&t(summary, "column.rows")),
     ]);
     for f in findings.iter().take(FINDINGS_SHOWN) {
         let place = [f.stream.clone().unwrap_or_default(), location(f)]
@@ -230,8 +230,7 @@ fn lessons(summary: &Summary) -> Section {
         }
     }
     if section.narrative.is_empty() {
-        section
-            .or_empty("No lessons, limitations or next steps were given in the submission config.")
+        section.or_empty(&t(summary, "empty.lessons"))
     } else {
         section
     }
@@ -240,15 +239,15 @@ fn lessons(summary: &Summary) -> Section {
 fn manifest(summary: &Summary) -> Section {
     let mut section = Section::new("manifest", &t(summary, "section.manifest"));
     section.blocks.push(Block::Text {
-        text: "The bundle's manifest.json lists the size and SHA-256 of the submission config, of every input file listed in section 4, and of every output file of the bundle (summary.json and each report format). summary.json holds every figure of this report at full precision; the PDF carries a copy of it as an attachment.".into(),
+        text: t(summary, "sentence.manifest"),
     });
     section.blocks.push(Block::Facts {
         rows: vec![
-            LabelledText::new("Produced by", format!("{} {}", summary.tool.name, summary.tool.version)),
-            LabelledText::new("Generated at", summary.generated_at.clone()),
-            LabelledText::new("Input files", format!("{} ({} bytes)", summary.inputs.len(), format::thousands(summary.inputs.iter().map(|i| i.bytes).sum()))),
-            LabelledText::new("Check with the tool", "sandbox-report verify BUNDLE".to_string()),
-            LabelledText::new("Check by hand", "sha256sum summary.json report.pdf report.html report.md, and compare with manifest.json".to_string()),
+            LabelledText::new(t(summary, "label.produced_by"), format!("{} {}", summary.tool.name, summary.tool.version)),
+            LabelledText::new(t(summary, "label.generated_at"), summary.generated_at.clone()),
+            LabelledText::new(t(summary, "label.input_files"), format!("{} ({} bytes)", summary.inputs.len(), format::thousands(summary.inputs.iter().map(|i| i.bytes).sum()))),
+            LabelledText::new(t(summary, "label.check_tool"), "sandbox-report verify BUNDLE".to_string()),
+            LabelledText::new(t(summary, "label.check_hand"), "sha256sum summary.json report.pdf report.html report.md, and compare with manifest.json".to_string()),
         ],
     });
     section

@@ -140,7 +140,7 @@ pub fn group_table(
         .collect();
     let mut columns = vec![Column::left(&humanise(attribute))];
     if arms.len() > 1 {
-        columns.push(Column::left("Arm"));
+        columns.push(Column::left(&t(summary, "column.arm")));
     }
     columns.extend(
         ids.iter()
