@@ -3,7 +3,7 @@
 //! pass whose delta interval includes 0 marked as not significant.
 
 use super::blocks::{Block, Cell, Column, Table};
-use super::{Section, StatusCounts, t, title};
+use super::{Section, StatusCounts, t, t_with, title};
 use crate::messages;
 use crate::model::{CriterionResult, CriterionStatus, Summary};
 use crate::render::format;
@@ -36,7 +36,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
     if !table.rows.is_empty() {
         let counts = super::status_counts(summary);
         section.blocks.push(Block::Text {
-            text: verdict_sentence(&counts),
+            text: verdict_sentence(summary, &counts),
         });
         let mut table = table.caption(t(summary, "caption.criteria"));
         if counts.not_significant > 0 {
@@ -50,16 +50,28 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
 }
 
 /// `4 of 5 acceptance criteria passed (1 of them not significant), ...`.
-pub(crate) fn verdict_sentence(counts: &StatusCounts) -> String {
+pub(crate) fn verdict_sentence(summary: &Summary, counts: &StatusCounts) -> String {
+    let n = |v: usize| v.to_string();
     let caveat = if counts.not_significant > 0 {
-        format!(" ({} of them not significant)", counts.not_significant)
+        let count = n(counts.not_significant);
+        t_with(summary, "verdict.sentence_caveat", &[("count", &count)])
     } else {
         String::new()
     };
-    format!(
-        "{} of {} acceptance criteria passed{caveat}, {} failed, {} could not be evaluated.",
-        counts.pass, counts.total, counts.fail, counts.not_evaluable
-    )
+    let (pass, total, fail, na) = (
+        n(counts.pass),
+        n(counts.total),
+        n(counts.fail),
+        n(counts.not_evaluable),
+    );
+    let args = [
+        ("pass", pass.as_str()),
+        ("total", &total),
+        ("caveat", &caveat),
+        ("fail", &fail),
+        ("not_evaluable", &na),
+    ];
+    t_with(summary, "verdict.sentence", &args)
 }
 
 /// Whether a criterion passed on a delta whose interval includes 0.

@@ -5,7 +5,7 @@
 use super::blocks::{Block, ChartRef, ChartSpec, Estimate};
 use super::results::{chart_id, event_streams, trend};
 use super::tables::{arms, find, group_table, groups, humanise, metric_table};
-use super::{Section, t, title};
+use super::{Section, t, t_with, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{Segment, StreamInfo, Summary};
 use crate::schema::StreamKind;
@@ -125,9 +125,7 @@ pub fn adversarial(summary: &Summary) -> Section {
             section.blocks.extend(attack_blocks(summary, s, &SPECIES));
         }
     }
-    section.or_empty(
-        "The submission has no red-team stream and no presentation-attack species (attack_type).",
-    )
+    section.or_empty(&t(summary, "empty.adversarial"))
 }
 
 pub fn fairness(summary: &Summary) -> Section {
@@ -149,7 +147,14 @@ pub fn fairness(summary: &Summary) -> Section {
                 continue;
             };
             section.blocks.push(Block::Heading {
-                text: format!("{} by {}", s.name, humanise(attribute).to_lowercase()),
+                text: t_with(
+                    summary,
+                    "heading.by_attribute",
+                    &[
+                        ("stream", &s.name),
+                        ("attribute", &humanise(attribute).to_lowercase()),
+                    ],
+                ),
             });
             section.blocks.push(Block::Table(table));
             let segment = Segment {
@@ -157,37 +162,42 @@ pub fn fairness(summary: &Summary) -> Section {
                 value: None,
             };
             if let Some(t) = metric_table(summary, &s.name, &measures, Some(&segment)) {
-                let mut note = format!(
-                    "Groups with fewer than {} events take no part in the comparison.",
-                    summary.settings.fairness_min_group_size
-                );
+                let size = summary.settings.fairness_min_group_size.to_string();
+                let mut note = t_with(summary, "note.group_size", &[("size", &size)]);
                 if s.kind == StreamKind::Detection {
-                    note.push_str(&format!(
-                        " A disparate impact ratio below {} is flagged.",
-                        summary.settings.disparate_impact_floor
-                    ));
+                    let floor = summary.settings.disparate_impact_floor.to_string();
+                    note.push(' ');
+                    note.push_str(&t_with(summary, "note.di_floor", &[("floor", &floor)]));
                 }
-                section.blocks.push(Block::Table(
-                    t.caption(format!(
-                        "Disparity across {}",
-                        humanise(attribute).to_lowercase()
-                    ))
-                    .note(note),
-                ));
+                let attribute_text = humanise(attribute).to_lowercase();
+                let caption = t_with(
+                    summary,
+                    "caption.disparity",
+                    &[("attribute", &attribute_text)],
+                );
+                section
+                    .blocks
+                    .push(Block::Table(t.caption(caption).note(note)));
             }
-            let caption = "Per group, with 95% Wilson intervals.";
+            let caption = t(summary, "caption.per_group");
             if let Some(c) = group_bars(
                 summary,
                 &s.name,
                 attribute,
                 ids[0],
-                format!(
-                    "{}: {} by {}",
-                    s.name,
-                    title(summary.settings.language, ids[0]).to_lowercase(),
-                    humanise(attribute).to_lowercase()
+                t_with(
+                    summary,
+                    "chart.by_attribute",
+                    &[
+                        ("stream", &s.name),
+                        (
+                            "metric",
+                            &title(summary.settings.language, ids[0]).to_lowercase(),
+                        ),
+                        ("attribute", &humanise(attribute).to_lowercase()),
+                    ],
                 ),
-                caption,
+                &caption,
             ) {
                 section.blocks.push(Block::Chart(c));
             }

@@ -4,7 +4,7 @@
 use super::blocks::{Block, Cell, Column, Table};
 use super::results::event_streams;
 use super::tables::{find, groups};
-use super::{Section, t};
+use super::{Section, t, t_with};
 use crate::model::{IncidentCount, Summary};
 use crate::render::format;
 
@@ -27,9 +27,13 @@ pub fn incidents(summary: &Summary) -> Section {
         if find(summary, "incidents.total", &s.name, None, arm).is_none() {
             continue;
         }
-        let scope = if arm.is_some() { " (AI arm)" } else { "" };
+        let key = if arm.is_some() {
+            "heading.incidents_ai"
+        } else {
+            "heading.incidents"
+        };
         section.blocks.push(Block::Heading {
-            text: format!("{}{scope}: incidents", s.name),
+            text: t_with(summary, key, &[("stream", &s.name)]),
         });
         section
             .blocks
@@ -96,7 +100,9 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
     let per_1k = find(summary, "incidents.per_1k", stream, None, arm)
         .map(|m| format::value("incidents.per_1k", m.value, None))
         .unwrap_or_else(|| format::NOT_AVAILABLE.into());
-    table
-        .caption(t(summary, "caption.incidents"))
-        .note(format!("{per_1k} incidents per 1,000 events."))
+    table.caption(t(summary, "caption.incidents")).note(t_with(
+        summary,
+        "note.per_1k",
+        &[("value", &per_1k)],
+    ))
 }

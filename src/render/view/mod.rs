@@ -185,9 +185,9 @@ fn status_counts(summary: &Summary) -> StatusCounts {
     counts.failed_text = count("verdict.failed", counts.fail);
     counts.not_evaluable_text = count("verdict.not_evaluable", counts.not_evaluable);
     counts.text = if counts.total == 0 {
-        "No acceptance criteria were fixed in advance.".into()
+        t(summary, "verdict.none")
     } else {
-        criteria::verdict_sentence(&counts)
+        criteria::verdict_sentence(summary, &counts)
     };
     counts
 }

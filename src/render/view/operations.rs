@@ -50,9 +50,7 @@ pub fn oversight(summary: &Summary) -> Section {
             .blocks
             .push(Block::Table(table.note(t(summary, "note.oversight"))));
     }
-    section.or_empty(
-        "No stream records human review (human_reviewed, human_override, review_seconds).",
-    )
+    section.or_empty(&t(summary, "empty.oversight"))
 }
 
 pub fn operations(summary: &Summary) -> Section {
@@ -161,10 +159,8 @@ pub fn reconciliation(summary: &Summary) -> Section {
         ]);
     }
     if !table.rows.is_empty() {
-        let note = "Difference: reported minus recomputed, in the metric's unit (percentage points for a rate). A KPI is within tolerance when the difference is at most the tolerance either way.";
+        let note = t(summary, "note.reconciliation");
         section.blocks.push(Block::Table(table.note(note)));
     }
-    section.or_empty(
-        "The submission has no KPI sheet (kpis stream), so there is nothing to reconcile.",
-    )
+    section.or_empty(&t(summary, "empty.reconciliation"))
 }

@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
 use super::tables::{arms, find, groups, metric_table};
-use super::{Section, t, title};
+use super::{Section, t, t_with, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
@@ -34,11 +34,14 @@ pub fn results(summary: &Summary) -> Section {
         .with_narrative(summary.submission.narrative.results.as_ref());
     for s in event_streams(summary) {
         section.blocks.push(Block::Heading {
-            text: format!(
-                "{} ({}, {} events)",
-                s.name,
-                s.kind.as_str(),
-                format::thousands(s.events)
+            text: t_with(
+                summary,
+                "heading.stream",
+                &[
+                    ("stream", &s.name),
+                    ("kind", s.kind.as_str()),
+                    ("events", &format::thousands(s.events)),
+                ],
             ),
         });
         let ids = match s.kind {
@@ -55,8 +58,10 @@ pub fn results(summary: &Summary) -> Section {
         };
         match metric_table(summary, &s.name, &ids, None) {
             Some(mut table) => {
-                if let Some(t) = eer_threshold(summary, &s.name) {
-                    table = table.note(format!("EER at score threshold {t}; ROC AUC, average precision and EER are over events with both a label and a score."));
+                if let Some(threshold) = eer_threshold(summary, &s.name) {
+                    let threshold = threshold.to_string();
+                    let note = t_with(summary, "note.eer", &[("threshold", &threshold)]);
+                    table = table.note(note);
                 }
                 section.blocks.push(Block::Table(table));
             }

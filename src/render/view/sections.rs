@@ -190,15 +190,13 @@ fn findings_block(summary: &Summary) -> Block {
         .iter()
         .filter(|f| f.severity == crate::model::Severity::Error)
         .count();
-    let mut table = table.caption(format!(
-        "{errors} error(s), {} warning(s)",
-        findings.len() - errors
-    ));
+    let warnings = (findings.len() - errors).to_string();
+    let counts = [("errors", errors.to_string()), ("warnings", warnings)];
+    let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut table = table.caption(t_with(summary, "caption.findings", &args));
     if findings.len() > FINDINGS_SHOWN {
-        table = table.note(format!(
-            "{} more finding(s) are listed in summary.json.",
-            findings.len() - FINDINGS_SHOWN
-        ));
+        let more = (findings.len() - FINDINGS_SHOWN).to_string();
+        table = table.note(t_with(summary, "note.more_findings", &[("count", &more)]));
     }
     Block::Table(table)
 }
@@ -207,9 +205,9 @@ fn lessons(summary: &Summary) -> Section {
     let n = &summary.submission.narrative;
     let mut section = Section::new("lessons", &t(summary, "section.lessons"));
     for (heading, text) in [
-        ("Lessons learnt", &n.lessons),
-        ("Limitations", &n.limitations),
-        ("Next steps", &n.next_steps),
+        (t(summary, "heading.lessons"), &n.lessons),
+        (t(summary, "heading.limitations"), &n.limitations),
+        (t(summary, "heading.next_steps"), &n.next_steps),
     ] {
         if let Some(markdown) = text {
             section
