@@ -215,7 +215,7 @@ fn lessons(summary: &Summary) -> Section {
                 .push(crate::render::narrative::Block::Heading {
                     level: 3,
                     spans: vec![crate::render::narrative::Span {
-                        text: heading.into(),
+                        text: heading,
                         strong: false,
                         emph: false,
                         code: false,
