@@ -58,15 +58,26 @@ pub(crate) fn text_with(language: Language, key: &str, args: &[(&str, &str)]) ->
     }
 }
 
-/// Every text the templates print (`template.*`), under its name without the prefix.
-pub(crate) fn template_texts(language: Language) -> BTreeMap<String, String> {
+/// The report's word for a config or data term (`term.<key>`: a use-case family, a segment
+/// attribute, a key of the system description), when the catalogue has one.
+pub(crate) fn term(language: Language, key: &str) -> Option<String> {
+    let key = format!("term.{key}");
+    english().contains_key(&key).then(|| text(language, &key))
+}
+
+/// Every text the templates print (`template.*`), under its name without the prefix, with
+/// `args` filled in.
+pub(crate) fn template_texts(
+    language: Language,
+    args: &[(&str, &str)],
+) -> BTreeMap<String, String> {
     english()
         .keys()
         .filter_map(|key| key.strip_prefix("template."))
         .map(|name| {
             (
                 name.to_string(),
-                text(language, &format!("template.{name}")),
+                text_with(language, &format!("template.{name}"), args),
             )
         })
         .collect()
@@ -122,6 +133,10 @@ mod tests {
             }
         }
         for key in english().keys() {
+            // Terms are looked up by the config's and the data's own words (`term.<key>`).
+            if key.starts_with("term.") {
+                continue;
+            }
             let used = match key.strip_prefix("template.") {
                 Some(name) => code.contains(&format!("text.{name}")),
                 None => code.contains(&format!("\"{key}\"")),

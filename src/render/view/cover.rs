@@ -3,8 +3,8 @@
 
 use super::LabelledText;
 use super::results::event_streams;
-use super::tables::{find, groups, humanise};
-use super::{t, t_with, title};
+use super::tables::{find, groups};
+use super::{t, t_with, title, word};
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
@@ -68,7 +68,10 @@ pub(crate) fn cover(summary: &Summary) -> Vec<LabelledText> {
     vec![
         institution(summary),
         use_case(summary),
-        LabelledText::new(t(summary, "cover.family"), humanise(&sub.use_case.family)),
+        LabelledText::new(
+            t(summary, "cover.family"),
+            word(summary, &sub.use_case.family),
+        ),
         LabelledText::new(t(summary, "cover.programme"), programme(summary)),
         LabelledText::new(t(summary, "cover.reporting_period"), period_text(summary)),
         LabelledText::new(t(summary, "cover.evidence"), evidence),

@@ -4,8 +4,8 @@
 
 use super::blocks::{Block, ChartRef, ChartSpec, Estimate};
 use super::results::{chart_id, event_streams, trend};
-use super::tables::{arms, find, group_table, groups, humanise, metric_table};
-use super::{Section, t, t_with, title};
+use super::tables::{arms, find, group_table, groups, metric_table};
+use super::{Section, t, t_with, title, word};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{Segment, StreamInfo, Summary};
 use crate::schema::StreamKind;
@@ -152,7 +152,7 @@ pub fn fairness(summary: &Summary) -> Section {
                     "heading.by_attribute",
                     &[
                         ("stream", &s.name),
-                        ("attribute", &humanise(attribute).to_lowercase()),
+                        ("attribute", &word(summary, attribute).to_lowercase()),
                     ],
                 ),
             });
@@ -169,7 +169,7 @@ pub fn fairness(summary: &Summary) -> Section {
                     note.push(' ');
                     note.push_str(&t_with(summary, "note.di_floor", &[("floor", &floor)]));
                 }
-                let attribute_text = humanise(attribute).to_lowercase();
+                let attribute_text = word(summary, attribute).to_lowercase();
                 let caption = t_with(
                     summary,
                     "caption.disparity",
@@ -194,7 +194,7 @@ pub fn fairness(summary: &Summary) -> Section {
                             "metric",
                             &title(summary.settings.language, ids[0]).to_lowercase(),
                         ),
-                        ("attribute", &humanise(attribute).to_lowercase()),
+                        ("attribute", &word(summary, attribute).to_lowercase()),
                     ],
                 ),
                 &caption,

@@ -131,9 +131,14 @@ pub fn build(summary: &Summary) -> ReportView {
         section.number = i + 1;
     }
     let language = summary.settings.language;
+    let tool = format!("{} {}", summary.tool.name, summary.tool.version);
+    let stamp = [
+        ("when", summary.generated_at.as_str()),
+        ("tool", tool.as_str()),
+    ];
     ReportView {
         lang: format::typst_lang(language),
-        text: messages::template_texts(language),
+        text: messages::template_texts(language, &stamp),
         title: sub.use_case.title.clone(),
         institution: sub.institution.name.clone(),
         subtitle: t_with(
@@ -200,6 +205,12 @@ pub fn title(language: Language, id: &str) -> String {
 /// The text of `key` in the report's language.
 pub(crate) fn t(summary: &Summary, key: &str) -> String {
     messages::text(summary.settings.language, key)
+}
+
+/// A config or data term as the report prints it: the catalogue's word in the report's
+/// language when it has one (`term.anti_fraud`), else the key with spaces (`Anti fraud`).
+pub(crate) fn word(summary: &Summary, key: &str) -> String {
+    messages::term(summary.settings.language, key).unwrap_or_else(|| tables::humanise(key))
 }
 
 /// The text of `key` in the report's language, with its `{name}`s filled in.

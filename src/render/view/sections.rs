@@ -3,10 +3,9 @@
 //! the result sections (in `results`), lessons, and the evidence manifest.
 
 use super::blocks::{Block, Cell, Column, Table};
-use super::tables::humanise;
 use super::{
     FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, incidents, location,
-    operations, results, t, t_with,
+    operations, results, t, t_with, word,
 };
 use crate::model::Summary;
 use crate::render::format;
@@ -49,7 +48,7 @@ fn identification(summary: &Summary) -> Section {
         cover::use_case(summary),
         LabelledText::new(
             t(summary, "identification.family"),
-            humanise(&sub.use_case.family),
+            word(summary, &sub.use_case.family),
         ),
         LabelledText::new(t(summary, "cover.reporting_period"), period),
     ];
@@ -85,7 +84,7 @@ fn identification(summary: &Summary) -> Section {
 fn system(summary: &Summary) -> Section {
     let mut section = Section::new("system", &t(summary, "section.system"))
         .with_narrative(summary.submission.narrative.system.as_ref());
-    let rows = system_rows(&summary.submission.system);
+    let rows = system_rows(summary);
     if !rows.is_empty() {
         section.blocks.push(Block::Facts { rows });
     }
@@ -252,8 +251,8 @@ fn manifest(summary: &Summary) -> Section {
 }
 
 /// The free-form `system` description as labelled lines of text.
-fn system_rows(system: &serde_json::Value) -> Vec<LabelledText> {
-    let serde_json::Value::Object(map) = system else {
+fn system_rows(summary: &Summary) -> Vec<LabelledText> {
+    let serde_json::Value::Object(map) = &summary.submission.system else {
         return Vec::new();
     };
     let mut rows = Vec::new();
@@ -262,14 +261,14 @@ fn system_rows(system: &serde_json::Value) -> Vec<LabelledText> {
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let label = if items.len() > 1 {
-                        format!("{} {}", humanise(key), i + 1)
+                        format!("{} {}", word(summary, key), i + 1)
                     } else {
-                        humanise(key)
+                        word(summary, key)
                     };
                     rows.push(LabelledText::new(label, inline_text(item)));
                 }
             }
-            other => rows.push(LabelledText::new(humanise(key), inline_text(other))),
+            other => rows.push(LabelledText::new(word(summary, key), inline_text(other))),
         }
     }
     rows

@@ -2,7 +2,7 @@
 //! sample size per arm, or one row per segment group with compact value-and-interval cells.
 
 use super::blocks::{Cell, Column, Table};
-use super::{t, title};
+use super::{t, title, word};
 use crate::model::{Metric, Segment, Summary};
 use crate::render::format;
 
@@ -138,7 +138,7 @@ pub fn group_table(
         .into_iter()
         .filter(|a| *a != Some("delta"))
         .collect();
-    let mut columns = vec![Column::left(&humanise(attribute))];
+    let mut columns = vec![Column::left(&word(summary, attribute))];
     if arms.len() > 1 {
         columns.push(Column::left(&t(summary, "column.arm")));
     }
