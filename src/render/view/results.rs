@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
 use super::tables::{arms, find, groups, metric_table};
-use super::{Section, t, t_with, title};
+use super::{Section, t, t_with, title, word};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
@@ -39,7 +39,7 @@ pub fn results(summary: &Summary) -> Section {
                 "heading.stream",
                 &[
                     ("stream", &s.name),
-                    ("kind", s.kind.as_str()),
+                    ("kind", &word(summary, s.kind.as_str()).to_lowercase()),
                     ("events", &format::thousands(s.events)),
                 ],
             ),
@@ -130,16 +130,20 @@ pub(super) fn trend(summary: &Summary, s: &StreamInfo, ratios: bool) -> Option<C
     {
         return None;
     }
-    let what = if ratios {
-        "weekly rates"
+    let key = if ratios {
+        "chart.weekly_rates"
     } else {
-        "weekly 95th-percentile latency"
+        "chart.weekly_latency"
     };
     Some(ChartRef {
         id: chart_id(&s.name, if ratios { "trend" } else { "latency-trend" }),
-        title: format!("{}: {what}", s.name),
-        caption: "One point per ISO week (Monday start) in the reporting timezone; weeks without events are left blank.".into(),
-        spec: ChartSpec::Trend { series, percent: ratios, unit: if ratios { "%".into() } else { "ms".into() } },
+        title: t_with(summary, key, &[("stream", &s.name)]),
+        caption: t(summary, "caption.weekly"),
+        spec: ChartSpec::Trend {
+            series,
+            percent: ratios,
+            unit: if ratios { "%".into() } else { "ms".into() },
+        },
     })
 }
 
@@ -156,15 +160,17 @@ fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
         count("detection.tn")?,
         count("detection.fn")?,
     );
-    let scope = if arm.is_some() { " (AI arm)" } else { "" };
+    let key = if arm.is_some() {
+        "chart.confusion_ai"
+    } else {
+        "chart.confusion"
+    };
     let (positive, negative) = classes(summary, stream);
+    let class = positive.to_lowercase();
     Some(ChartRef {
         id: chart_id(stream, "confusion"),
-        title: format!("{stream}: confusion matrix{scope}"),
-        caption: format!(
-            "Labelled events by decision (columns) and ground truth (rows: {} means label true).",
-            positive.to_lowercase()
-        ),
+        title: t_with(summary, key, &[("stream", stream)]),
+        caption: t_with(summary, "caption.confusion", &[("class", &class)]),
         spec: ChartSpec::Confusion {
             tp,
             fp,

@@ -240,11 +240,36 @@ fn manifest(summary: &Summary) -> Section {
     });
     section.blocks.push(Block::Facts {
         rows: vec![
-            LabelledText::new(t(summary, "label.produced_by"), format!("{} {}", summary.tool.name, summary.tool.version)),
-            LabelledText::new(t(summary, "label.generated_at"), summary.generated_at.clone()),
-            LabelledText::new(t(summary, "label.input_files"), format!("{} ({} bytes)", summary.inputs.len(), format::thousands(summary.inputs.iter().map(|i| i.bytes).sum()))),
-            LabelledText::new(t(summary, "label.check_tool"), "sandbox-report verify BUNDLE".to_string()),
-            LabelledText::new(t(summary, "label.check_hand"), "sha256sum summary.json report.pdf report.html report.md, and compare with manifest.json".to_string()),
+            LabelledText::new(
+                t(summary, "label.produced_by"),
+                format!("{} {}", summary.tool.name, summary.tool.version),
+            ),
+            LabelledText::new(
+                t(summary, "label.generated_at"),
+                summary.generated_at.clone(),
+            ),
+            LabelledText::new(
+                t(summary, "label.input_files"),
+                t_with(
+                    summary,
+                    "label.input_files_text",
+                    &[
+                        ("files", &summary.inputs.len().to_string()),
+                        (
+                            "bytes",
+                            &format::thousands(summary.inputs.iter().map(|i| i.bytes).sum()),
+                        ),
+                    ],
+                ),
+            ),
+            LabelledText::new(
+                t(summary, "label.check_tool"),
+                "sandbox-report verify BUNDLE".to_string(),
+            ),
+            LabelledText::new(
+                t(summary, "label.check_hand"),
+                t(summary, "label.check_hand_text"),
+            ),
         ],
     });
     section
