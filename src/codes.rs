@@ -149,6 +149,9 @@ codes! {
     GlyphMissing = "glyph_missing", Error,
         "a text the PDF report would print (a config field, a value from the data, a finding quoting one) holds characters no embedded font has, e.g. an emoji or a Chinese character outside Big5 and HKSCS; the PDF cannot be made, so `validate` and `build` stop on it (`build --format html,md` leaves the PDF out)",
         "write the text with characters the fonts have, or build without the PDF";
+    NarrativeLanguageMissing = "narrative_language_missing", Warning,
+        "a narrative field is given per language (`{ en: ..., zh-HK: ... }`) but without a text in the report's language (for a bilingual report: in one of the two); the report prints the other language's text",
+        "add the missing language under the field, e.g. `zh-HK: ...`";
     OutsidePeriod = "outside_period", Warning,
         "an event outside the reporting period; left out of the metrics",
         "check the period in the config, or leave the rows out of the export";

@@ -22,6 +22,7 @@ pub mod error;
 pub mod generate;
 pub(crate) mod glyphs;
 pub(crate) mod ingest;
+pub(crate) mod localise;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub mod model;

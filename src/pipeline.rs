@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use crate::assessment::{self, ReportedKpi};
-use crate::config::{LoadedConfig, NarrativeText, StreamConfig};
+use crate::config::{LoadedConfig, StreamConfig};
 use crate::discover::{self, SourceFile};
 use crate::error::{Error, Result};
 use crate::ingest::{self, StreamLayout};
+use crate::localise;
 use crate::metrics::{self, FairnessSettings, StreamData};
 use crate::model::{
     self, Code, CriterionResult, Distribution, Finding, Metric, ReconciliationRow, Series,
@@ -347,6 +348,10 @@ pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<
     let elapsed_ms = timer.elapsed().as_millis() as u64;
     tracing::info!(elapsed_ms, "computed the metrics");
     let mut summary = summary(loaded, &checked, results, Vec::new(), generated_at);
+    let language = loaded.config.report.language;
+    let (narrative, notes) = localise::narrative(&loaded.config.submission.narrative, language);
+    summary.submission.narrative = narrative;
+    summary.findings.extend(notes);
     if pdf {
         let glyphs = crate::glyphs::findings(&summary);
         summary.findings.extend(glyphs);
@@ -389,7 +394,7 @@ pub fn summary(
             plan_reference: sub.plan_reference.as_ref().map(|p| p.0.clone()),
             contacts: sub.contacts.iter().map(contact).collect(),
             system: sub.system.clone(),
-            narrative: narrative(&sub.narrative),
+            narrative: model::Narrative::default(),
         },
         settings: model::Settings {
             timezone: loaded.timezone.name().into(),
@@ -447,29 +452,5 @@ fn contact(c: &crate::config::Contact) -> model::Contact {
         name: c.name.clone(),
         role: c.role.clone(),
         email: c.email.clone(),
-    }
-}
-
-/// The config's narrative as the summary records it: inline Markdown per section (narrative
-/// files were read in when the config was loaded).
-fn narrative(n: &crate::config::Narrative) -> model::Narrative {
-    let text = |t: &Option<NarrativeText>| match t {
-        Some(NarrativeText::Inline(markdown)) => Some(markdown.clone()),
-        _ => None,
-    };
-    model::Narrative {
-        objectives: text(&n.objectives),
-        system: text(&n.system),
-        data: text(&n.data),
-        results: text(&n.results),
-        redteam: text(&n.redteam),
-        fairness: text(&n.fairness),
-        oversight: text(&n.oversight),
-        operations: text(&n.operations),
-        incidents: text(&n.incidents),
-        reconciliation: text(&n.reconciliation),
-        lessons: text(&n.lessons),
-        limitations: text(&n.limitations),
-        next_steps: text(&n.next_steps),
     }
 }

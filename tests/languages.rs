@@ -168,3 +168,40 @@ fn chinese_reports_are_byte_identical_across_builds_and_follow_the_flag() {
     let md = std::fs::read_to_string(en.join("report.md")).unwrap();
     assert!(md.contains("## 5. Results") && !md.contains("結果"), "{md}");
 }
+
+#[test]
+fn a_narrative_without_the_report_language_falls_back_with_a_warning() {
+    let cfg = detection_config(
+        "report:\n  language: zh-HK\n  formats: [md]\n",
+    )
+    .replace(
+        "  period: { start: 2025-06-01, end: 2025-06-30 }\n",
+        "  period: { start: 2025-06-01, end: 2025-06-30 }\n  narrative:\n    objectives: { en: \"Catch fraud.\", zh-HK: \"偵測欺詐。\" }\n    lessons: { en: \"Only in English.\" }\n",
+    );
+    let rows = "event_id,timestamp,decision,label\ne1,2025-06-02T10:00:00Z,true,true\ne2,2025-06-03T10:00:00Z,false,false\n";
+    let dir = submission(&[("submission.yaml", &cfg), ("logs/day1.csv", rows)]);
+    let out = dir.path().join("out");
+    let summary = build_ok(&dir.path().join("submission.yaml"), &out, "md");
+    assert_eq!(
+        summary["submission"]["narrative"]["objectives"],
+        "偵測欺詐。"
+    );
+    assert_eq!(
+        summary["submission"]["narrative"]["lessons"],
+        "Only in English."
+    );
+    let warning = summary["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "narrative_language_missing")
+        .expect("a narrative_language_missing warning");
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(warning["column"], "submission.narrative.lessons");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("偵測欺詐。") && md.contains("Only in English."),
+        "{md}"
+    );
+    assert!(!md.contains("Catch fraud."), "{md}");
+}

@@ -172,6 +172,36 @@ fn plain_message(message: &str) -> String {
     }
 }
 
+/// Replaces a `{ file: ... }` narrative (also inside a per-language one) by the file's text.
+fn read_narrative_file(
+    path: &Path,
+    dir: &Path,
+    section: &mut NarrativeText,
+    issues: &mut Vec<ConfigIssue>,
+) {
+    match section {
+        NarrativeText::File { file } => match std::fs::read_to_string(dir.join(&*file)) {
+            Ok(text) => *section = NarrativeText::Inline(text),
+            Err(err) => issues.push(ConfigIssue {
+                file: path.to_path_buf(),
+                line: None,
+                column: None,
+                message: format!("cannot read narrative file {file:?}: {err}"),
+                hint: Some("narrative file paths are relative to the config's folder".into()),
+            }),
+        },
+        NarrativeText::Languages(languages) => {
+            for text in [&mut languages.en, &mut languages.zh_hk]
+                .into_iter()
+                .flatten()
+            {
+                read_narrative_file(path, dir, text, issues);
+            }
+        }
+        NarrativeText::Inline(_) => {}
+    }
+}
+
 fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<(), ConfigError> {
     let narrative = &mut config.submission.narrative;
     let sections = [
@@ -191,18 +221,7 @@ fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<
     ];
     let mut issues = Vec::new();
     for section in sections.into_iter().flatten() {
-        if let NarrativeText::File { file } = section {
-            match std::fs::read_to_string(dir.join(&*file)) {
-                Ok(text) => *section = NarrativeText::Inline(text),
-                Err(err) => issues.push(ConfigIssue {
-                    file: path.to_path_buf(),
-                    line: None,
-                    column: None,
-                    message: format!("cannot read narrative file {file:?}: {err}"),
-                    hint: Some("narrative file paths are relative to the config's folder".into()),
-                }),
-            }
-        }
+        read_narrative_file(path, dir, section, &mut issues);
     }
     if issues.is_empty() {
         Ok(())

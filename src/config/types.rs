@@ -216,13 +216,26 @@ pub struct Narrative {
     pub next_steps: Option<NarrativeText>,
 }
 
-/// Narrative Markdown, inline or from a file next to the config. After loading, every
-/// `File` has been read and replaced by `Inline`.
+/// Narrative Markdown, inline or from a file next to the config, or one of those per
+/// language (`{ en: ..., zh-HK: ... }`). After loading, every `File` has been read and
+/// replaced by `Inline`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum NarrativeText {
     Inline(String),
     File { file: String },
+    Languages(NarrativeLanguages),
+}
+
+/// A narrative text per report language; a report prints the one of its language (both in
+/// a bilingual report) and falls back to the other with a warning.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NarrativeLanguages {
+    #[serde(default)]
+    pub en: Option<Box<NarrativeText>>,
+    #[serde(default, rename = "zh-HK")]
+    pub zh_hk: Option<Box<NarrativeText>>,
 }
 
 /// One log stream of the submission.
