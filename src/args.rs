@@ -180,6 +180,11 @@ pub struct ExplainArgs {
     /// Print the finding-code table of docs/exit-codes.md (made from the code registry).
     #[arg(long, conflicts_with_all = ["metric", "list", "markdown"])]
     pub codes_markdown: bool,
+
+    /// The language of a metric's title and definition (and of `--list`'s titles): en,
+    /// zh-HK or bilingual.
+    #[arg(long, value_enum, default_value = "en")]
+    pub language: LanguageArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -205,3 +205,19 @@ fn a_narrative_without_the_report_language_falls_back_with_a_warning() {
     );
     assert!(!md.contains("Catch fraud."), "{md}");
 }
+
+#[test]
+fn explain_prints_a_metric_in_chinese() {
+    let out = run(&["explain", "detection.specificity", "--language", "zh-HK"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("detection.specificity — 特異度\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("definition: 確屬陰性的已標註事件中系統未標示的比例"),
+        "{text}"
+    );
+    assert!(text.contains("formula:    tn / (tn + fp)"), "{text}");
+}

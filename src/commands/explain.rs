@@ -8,6 +8,7 @@ use crate::args::ExplainArgs;
 use crate::codes::{self, Code};
 use crate::error::{Error, Outcome, Result};
 use crate::metrics::catalogue::{self, MetricDef};
+use crate::schema::Language;
 
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     if args.markdown {
@@ -15,8 +16,9 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     } else if args.codes_markdown {
         print!("{}", codes::markdown_table());
     } else if args.list {
+        let language = args.language.into();
         for m in catalogue::all() {
-            println!("{:<42} {}", m.id, m.title);
+            println!("{:<42} {}", m.id, m.title_in(language));
         }
         for c in Code::ALL {
             println!(
@@ -37,7 +39,7 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                 catalogue::ids().chain(Code::ALL.iter().map(|c| c.as_str())),
             ),
         })?;
-        print!("{}", explain(def));
+        print!("{}", explain(def, args.language.into()));
     }
     Ok(Outcome::Success)
 }
@@ -59,11 +61,11 @@ fn topic(name: &str) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
-/// The plain-text explanation of one metric.
-pub fn explain(m: &MetricDef) -> String {
+/// The plain-text explanation of one metric, its title and definition in `language`.
+pub fn explain(m: &MetricDef, language: Language) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} — {}", m.id, m.title);
-    let _ = writeln!(s, "definition: {}", m.definition);
+    let _ = writeln!(s, "{} — {}", m.id, m.title_in(language));
+    let _ = writeln!(s, "definition: {}", m.definition_in(language));
     let _ = writeln!(s, "formula:    {}", m.formula);
     let _ = writeln!(s, "inputs:     {}", m.inputs.join(", "));
     let _ = writeln!(s, "streams:    {}", kinds(m));
