@@ -35,6 +35,13 @@ fn lookup<'a>(catalogue: &'a Catalogue, key: &'a str) -> &'a str {
     catalogue.get(key).map_or(key, String::as_str)
 }
 
+/// Texts that are mostly values (a period, counts, the subtitle, the verdict) print once in a
+/// bilingual report, in English, beside their labels in both languages: `*_text`, `verdict.*`
+/// and `cover.subtitle`.
+fn once(key: &str) -> bool {
+    key.ends_with("_text") || key.starts_with("verdict.") || key == "cover.subtitle"
+}
+
 /// The text of `key` in `language`.
 pub(crate) fn text(language: Language, key: &str) -> String {
     text_with(language, key, &[])
@@ -51,6 +58,7 @@ pub(crate) fn text_with(language: Language, key: &str, args: &[(&str, &str)]) ->
     match language {
         Language::En => fill(lookup(english(), key)),
         Language::ZhHk => fill(lookup(chinese(), key)),
+        Language::Bilingual if once(key) => fill(lookup(english(), key)),
         Language::Bilingual => {
             let (en, zh) = (fill(lookup(english(), key)), fill(lookup(chinese(), key)));
             if en == zh { en } else { format!("{en} {zh}") }
@@ -143,13 +151,22 @@ mod tests {
             };
             assert!(used, "{key} is in the catalogue but nothing uses it");
         }
+        // Every quoted key of the code (a literal such as "caption.streams") must exist.
         let prefixes = [
             "section.",
             "cover.",
             "identification.",
             "verdict.",
             "status.",
+            "severity.",
             "column.",
+            "caption.",
+            "empty.",
+            "sentence.",
+            "label.",
+            "note.",
+            "heading.",
+            "chart.",
         ];
         for literal in code.split('"').skip(1).step_by(2) {
             if prefixes.iter().any(|p| literal.starts_with(p)) && !literal.contains(' ') {
@@ -173,5 +190,10 @@ mod tests {
             "4 項中 3 項通過"
         );
         assert_eq!(text(Language::Bilingual, "column.ai"), "AI");
+        let period = [("start", "2025-06-01"), ("end", "2025-08-31")];
+        assert_eq!(
+            text_with(Language::Bilingual, "cover.period_text", &period),
+            "2025-06-01 to 2025-08-31"
+        );
     }
 }

@@ -88,9 +88,9 @@ pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
     for s in event_streams(summary) {
         let arm = s.has_arms.then_some("ai");
         let scope = match (several, arm.is_some()) {
-            (true, true) => format!(" ({}, AI arm)", s.name),
+            (true, true) => t_with(summary, "label.scope_stream_ai", &[("stream", &s.name)]),
             (true, false) => format!(" ({})", s.name),
-            (false, true) => " (AI arm)".to_string(),
+            (false, true) => t(summary, "label.scope_ai"),
             (false, false) => String::new(),
         };
         for id in headline_ids(summary, s) {

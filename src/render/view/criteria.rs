@@ -9,9 +9,6 @@ use crate::model::{CriterionResult, CriterionStatus, Summary};
 use crate::render::format;
 use crate::schema::Language;
 
-/// What the status cell of a pass whose delta interval includes 0 says after "PASS".
-pub(crate) const NOT_SIGNIFICANT: &str = "(not significant)";
-
 pub(crate) fn objectives(summary: &Summary) -> Section {
     let mut section = Section::new("objectives", &t(summary, "section.objectives"))
         .with_narrative(summary.submission.narrative.objectives.as_ref());
@@ -40,9 +37,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         });
         let mut table = table.caption(t(summary, "caption.criteria"));
         if counts.not_significant > 0 {
-            table = table.note(format!(
-                "PASS {NOT_SIGNIFICANT}: the difference between the AI and baseline arms meets the requirement, but its 95% interval includes 0, so the data do not show that the arms differ."
-            ));
+            table = table.note(t(summary, "note.not_significant"));
         }
         section.blocks.push(Block::Table(table));
     }
@@ -82,7 +77,8 @@ pub(crate) fn passed_by_chance(c: &CriterionResult) -> bool {
 fn status(language: Language, c: &CriterionResult) -> Cell {
     if passed_by_chance(c) {
         let pass = messages::text(language, "status.pass");
-        return Cell::styled(format!("{pass} {NOT_SIGNIFICANT}"), "pass");
+        let caveat = messages::text(language, "status.not_significant");
+        return Cell::styled(format!("{pass} {caveat}"), "pass");
     }
     status_cell(language, c.status)
 }

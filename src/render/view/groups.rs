@@ -58,42 +58,50 @@ fn group_bars(
 }
 
 /// What the adversarial section shows for one kind of attack: the overall metrics, then one
-/// metric per group of `attribute` as a table and as bars.
+/// metric per group of `attribute` as a table and as bars. The texts are catalogue keys
+/// (`heading.<kind>`: `stream: heading`, `caption.<kind>_groups`: the group table,
+/// `chart.<kind>_groups`: the chart title, `caption.<kind>_chart`: its caption).
 struct Attacks {
-    heading: &'static str,
+    kind: &'static str,
     overall: ReportTable,
     attribute: &'static str,
     metric: &'static str,
-    /// Caption of the group table; the chart title is `stream: chart`.
-    what: &'static str,
-    chart: &'static str,
-    caption: &'static str,
 }
 
 const RED_TEAM: Attacks = Attacks {
-    heading: "red-team attempts",
+    kind: "red_team",
     overall: ReportTable::RedTeam,
     attribute: "attack_category",
     metric: "redteam.attack_success_rate",
-    what: "Attack success by category",
-    chart: "attack success by category",
-    caption: "Share of attempts that got through, with 95% Wilson intervals.",
 };
 
 const SPECIES: Attacks = Attacks {
-    heading: "presentation attacks by species",
+    kind: "species",
     overall: ReportTable::Species,
     attribute: "attack_type",
     metric: "detection.apcer",
-    what: "APCER per attack species",
-    chart: "APCER per attack species",
-    caption: "Share of attack presentations accepted as genuine, per species, with 95% Wilson intervals.",
 };
+
+/// The text of an attack kind's `part` (`heading`, `caption_groups`, `chart_groups`,
+/// `caption_chart`) for stream `stream`.
+fn attack_text(summary: &Summary, a: &Attacks, part: &str, stream: &str) -> String {
+    let key = match (a.kind, part) {
+        ("red_team", "heading") => "heading.red_team",
+        ("red_team", "caption_groups") => "caption.red_team_groups",
+        ("red_team", "chart_groups") => "chart.red_team_groups",
+        ("red_team", _) => "caption.red_team_chart",
+        (_, "heading") => "heading.species",
+        (_, "caption_groups") => "caption.species_groups",
+        (_, "chart_groups") => "chart.species_groups",
+        _ => "caption.species_chart",
+    };
+    t_with(summary, key, &[("stream", stream)])
+}
 
 /// The blocks of one stream for `a`; the red-team trend follows the overall table.
 fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
     let mut blocks = vec![Block::Heading {
-        text: format!("{}: {}", s.name, a.heading),
+        text: attack_text(summary, a, "heading", &s.name),
     }];
     let overall = catalogue::shown_in(a.overall, Some(s.kind));
     if let Some(t) = metric_table(summary, &s.name, &overall, None) {
@@ -105,10 +113,12 @@ fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
         blocks.push(Block::Chart(chart));
     }
     if let Some(t) = group_table(summary, &s.name, a.attribute, &[a.metric]) {
-        blocks.push(Block::Table(t.caption(a.what)));
+        let caption = attack_text(summary, a, "caption_groups", &s.name);
+        blocks.push(Block::Table(t.caption(caption)));
     }
-    let title = format!("{}: {}", s.name, a.chart);
-    if let Some(c) = group_bars(summary, &s.name, a.attribute, a.metric, title, a.caption) {
+    let title = attack_text(summary, a, "chart_groups", &s.name);
+    let caption = attack_text(summary, a, "caption_chart", &s.name);
+    if let Some(c) = group_bars(summary, &s.name, a.attribute, a.metric, title, &caption) {
         blocks.push(Block::Chart(c));
     }
     blocks

@@ -89,7 +89,7 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
         row.push(Cell::styled(count_text(count(Some(&ty), None)), "strong"));
         table.rows.push(row);
     }
-    let mut all = vec![Cell::styled("All", "strong")];
+    let mut all = vec![Cell::styled(t(summary, "column.all"), "strong")];
     all.extend(
         severities
             .iter()

@@ -4,7 +4,7 @@
 use super::blocks::{Block, Cell, ChartRef, ChartSpec, Column, Table};
 use super::results::{chart_id, event_streams, trend};
 use super::tables::find;
-use super::{Section, t, title};
+use super::{Section, t, t_with, title};
 use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::{KpiStatus, Summary};
 use crate::render::format;
@@ -26,7 +26,7 @@ fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
             continue;
         }
         let name = if s.has_arms {
-            format!("{} (AI arm)", s.name)
+            format!("{}{}", s.name, t(summary, "label.scope_ai"))
         } else {
             s.name.clone()
         };
@@ -105,8 +105,8 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
         .find(|d| d.stream == stream && d.arm.as_deref().is_none_or(|a| a == "ai"))?;
     Some(ChartRef {
         id: chart_id(stream, "latency"),
-        title: format!("{stream}: distribution of response time"),
-        caption: "Interactions per latency bin; the last bin holds everything above it.".into(),
+        title: t_with(summary, "chart.latency_histogram", &[("stream", stream)]),
+        caption: t(summary, "caption.latency_histogram"),
         spec: ChartSpec::Histogram {
             bins: d.bins.iter().map(|b| (b.low, b.high, b.count)).collect(),
             unit: "ms".into(),

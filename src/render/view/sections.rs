@@ -150,6 +150,14 @@ fn data(summary: &Summary) -> Section {
     section
 }
 
+/// The catalogue key of a severity's word.
+fn severity_key(severity: crate::model::Severity) -> &'static str {
+    match severity {
+        crate::model::Severity::Error => "severity.error",
+        crate::model::Severity::Warning => "severity.warning",
+    }
+}
+
 fn findings_block(summary: &Summary) -> Block {
     let findings = &summary.findings;
     if findings.is_empty() {
@@ -172,7 +180,7 @@ fn findings_block(summary: &Summary) -> Block {
             .join(": ");
         table.rows.push(vec![
             Cell::styled(
-                f.severity.as_str(),
+                t(summary, severity_key(f.severity)),
                 if f.severity == crate::model::Severity::Error {
                     "fail"
                 } else {
