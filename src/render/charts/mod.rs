@@ -78,7 +78,8 @@ pub fn svg(spec: &ChartSpec) -> DrawResult<String> {
                 fn_,
                 positive,
                 negative,
-            } => report::confusion(&root, [*tp, *fp, *tn, *fn_], [positive, negative])?,
+                words,
+            } => report::confusion(&root, [*tp, *fp, *tn, *fn_], [positive, negative], words)?,
             ChartSpec::Histogram { bins, unit } => report::histogram(&root, bins, unit)?,
             ChartSpec::Strip { rows, percent } => cohort::strip(&root, rows, *percent)?,
             ChartSpec::Heatmap {
@@ -293,6 +294,9 @@ mod tests {
             fn_: 2.0,
             positive: "Attack".into(),
             negative: "Genuine".into(),
+            words: ["TP", "FN", "FP", "TN", "Truth", "Flagged", "Not flagged"]
+                .map(String::from)
+                .into(),
         };
         let histogram = ChartSpec::Histogram {
             bins: vec![(0.0, 100.0, 3.0), (100.0, 200.0, 1.0)],

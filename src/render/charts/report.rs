@@ -156,21 +156,27 @@ pub(super) fn bars(
 
 /// The 2×2 matrix of `[tp, fp, tn, fn]`: columns by decision, rows by the ground-truth
 /// classes `[positive, negative]`.
-pub(super) fn confusion(root: &Area, counts: [f64; 4], classes: [&String; 2]) -> DrawResult {
+/// `words` names the cells (tp, fn, fp, tn) and the heads (ground truth, flagged, not flagged).
+pub(super) fn confusion(
+    root: &Area,
+    counts: [f64; 4],
+    classes: [&String; 2],
+    words: &[String; 7],
+) -> DrawResult {
     let [tp, fp, tn, fn_] = counts;
     let total = (tp + fp + tn + fn_).max(1.0);
     let cells = [
-        ("True positives", tp, 0, 0),
-        ("False negatives", fn_, 1, 0),
-        ("False positives", fp, 0, 1),
-        ("True negatives", tn, 1, 1),
+        (words[0].as_str(), tp, 0, 0),
+        (words[1].as_str(), fn_, 1, 0),
+        (words[2].as_str(), fp, 0, 1),
+        (words[3].as_str(), tn, 1, 1),
     ];
     let (x0, y0, cw, ch) = (230i32, 50i32, 200i32, 110i32);
     let head = label_style(13).pos(Pos::new(HPos::Center, VPos::Center));
     let heads = [
-        ("Ground truth".to_string(), (x0 - 70, y0 - 18)),
-        ("Flagged".to_string(), (x0 + cw / 2, y0 - 18)),
-        ("Not flagged".to_string(), (x0 + cw + cw / 2, y0 - 18)),
+        (words[4].clone(), (x0 - 70, y0 - 18)),
+        (words[5].clone(), (x0 + cw / 2, y0 - 18)),
+        (words[6].clone(), (x0 + cw + cw / 2, y0 - 18)),
         (classes[0].clone(), (x0 - 70, y0 + ch / 2)),
         (classes[1].clone(), (x0 - 70, y0 + ch + ch / 2)),
     ];

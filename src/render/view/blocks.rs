@@ -133,7 +133,7 @@ pub struct ChartRef {
     pub spec: ChartSpec,
 }
 
-/// What a chart shows; `render::charts` draws it.
+/// What a chart shows, in the report's language; `render::charts` draws it.
 #[derive(Debug, Clone)]
 pub enum ChartSpec {
     /// Weekly lines: (series label, points (week label, value)); values are ratios when
@@ -158,6 +158,9 @@ pub enum ChartSpec {
         fn_: f64,
         positive: String,
         negative: String,
+        /// The words of the cells (true positives, false negatives, false positives, true
+        /// negatives) and of the heads (ground truth, flagged, not flagged).
+        words: Box<[String; 7]>,
     },
     /// Counts per bin: (low, high, count); the last bin is open-ended.
     Histogram {

@@ -176,21 +176,34 @@ fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
             fp,
             tn,
             fn_,
-            positive: positive.into(),
-            negative: negative.into(),
+            positive,
+            negative,
+            words: [
+                "chart.true_positives",
+                "chart.false_negatives",
+                "chart.false_positives",
+                "chart.true_negatives",
+                "chart.ground_truth",
+                "chart.flagged",
+                "chart.not_flagged",
+            ]
+            .map(|key| t(summary, key))
+            .into(),
         },
     })
 }
 
 /// The names of a detection stream's two label classes: attack / genuine for presentation
 /// attacks (liveness), fraud / genuine for anti-fraud, else positive / negative.
-fn classes(summary: &Summary, stream: &str) -> (&'static str, &'static str) {
+fn classes(summary: &Summary, stream: &str) -> (String, String) {
     let family = summary.submission.use_case.family.as_str();
-    if family == "deepfake_defence" || !groups(summary, stream, "attack_type").is_empty() {
-        ("Attack", "Genuine")
-    } else if family == "anti_fraud" {
-        ("Fraud", "Genuine")
-    } else {
-        ("Positive", "Negative")
-    }
+    let (positive, negative) =
+        if family == "deepfake_defence" || !groups(summary, stream, "attack_type").is_empty() {
+            ("chart.class_attack", "chart.class_genuine")
+        } else if family == "anti_fraud" {
+            ("chart.class_fraud", "chart.class_genuine")
+        } else {
+            ("chart.class_positive", "chart.class_negative")
+        };
+    (t(summary, positive), t(summary, negative))
 }
