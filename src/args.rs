@@ -204,6 +204,15 @@ pub struct CohortArgs {
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
 
+    /// The language of the cohort report and letters: en, zh-HK or bilingual.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "en",
+        env = "SANDBOX_REPORT_LANGUAGE"
+    )]
+    pub language: LanguageArg,
+
     /// The cohort folder to write (replaced only when the run succeeds).
     #[arg(short, long, env = "SANDBOX_REPORT_COHORT_OUT")]
     pub out: PathBuf,

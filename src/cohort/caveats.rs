@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Cohort, CriterionEntry};
-use super::view::arm_stat;
+use super::view::{arm_stat, ct};
 use crate::render::format;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, Section, Table, status_cell, title,
@@ -16,8 +16,8 @@ use crate::schema::Language;
 const HEATMAP_BANKS: usize = 60;
 
 /// A criterion's metric with its segment and arm: `APCER [attack_type=face_swap] (ai)`.
-pub(super) fn criterion_label(c: &CriterionEntry) -> String {
-    let mut l = title(Language::En, &c.metric)
+pub(super) fn criterion_label(language: Language, c: &CriterionEntry) -> String {
+    let mut l = title(language, &c.metric)
         .split(" (")
         .next()
         .unwrap_or_default()
@@ -45,17 +45,17 @@ pub(super) fn requirement(c: &CriterionEntry) -> String {
 }
 
 pub(super) fn compliance(cohort: &Cohort) -> Section {
-    let mut section = Section::new("compliance", "Acceptance-criteria compliance matrix");
-    let label = criterion_label;
+    let mut section = Section::new("compliance", &ct(cohort, "section.compliance"));
+    let label = |c: &CriterionEntry| criterion_label(cohort.language, c);
     let mut table = Table::new(vec![
-        Column::left("Bank"),
-        Column::left("Use case"),
-        Column::left("Criterion"),
-        Column::left("Requirement"),
-        Column::left("Status"),
+        Column::left(&ct(cohort, "column.bank")),
+        Column::left(&ct(cohort, "column.use_case")),
+        Column::left(&ct(cohort, "column.criterion")),
+        Column::left(&ct(cohort, "column.requirement")),
+        Column::left(&ct(cohort, "column.status")),
     ]);
     for c in &cohort.criteria {
-        let status = status_cell(Language::En, c.status);
+        let status = status_cell(cohort.language, c.status);
         table.rows.push(vec![
             Cell::styled(c.bank.clone(), "strong"),
             Cell::plain(c.use_case.clone()),
@@ -65,7 +65,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
         ]);
     }
     if table.rows.is_empty() {
-        return section.or_empty("No accepted bundle fixed acceptance criteria.");
+        return section.or_empty(&ct(cohort, "empty.cohort_criteria"));
     }
     let banks: Vec<String> = cohort
         .criteria
@@ -77,7 +77,7 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
     let columns: Vec<String> = cohort
         .criteria
         .iter()
-        .map(label)
+        .map(&label)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -120,9 +120,9 @@ fn key_table(
     label: impl Fn(&CriterionEntry) -> String,
 ) -> Table {
     let mut key = Table::new(vec![
-        Column::left("Key"),
-        Column::left("Criterion"),
-        Column::right("Banks setting it"),
+        Column::left(&ct(cohort, "column.key")),
+        Column::left(&ct(cohort, "column.criterion")),
+        Column::right(&ct(cohort, "column.banks_setting")),
     ]);
     for (k, column) in keys.iter().zip(columns) {
         let banks: BTreeSet<&str> = cohort
@@ -137,17 +137,17 @@ fn key_table(
             Cell::plain(banks.len().to_string()),
         ]);
     }
-    key.caption("Key to the heat-map columns")
+    key.caption(ct(cohort, "caption.heatmap_key"))
 }
 
 pub(super) fn incidents(cohort: &Cohort) -> Section {
-    let mut section = Section::new("incidents", "Incidents across the cohort");
+    let mut section = Section::new("incidents", &ct(cohort, "section.cohort_incidents"));
     let mut table = Table::new(vec![
-        Column::left("Incidents"),
-        Column::right("Banks"),
-        Column::right("Total"),
-        Column::right("Events"),
-        Column::right("Per 1,000 events"),
+        Column::left(&ct(cohort, "column.incidents")),
+        Column::right(&ct(cohort, "column.banks")),
+        Column::right(&ct(cohort, "column.total")),
+        Column::right(&ct(cohort, "column.events")),
+        Column::right(&ct(cohort, "column.per_1k")),
     ]);
     for r in &cohort.incidents {
         let what = match (&r.kind, &r.severity) {
@@ -179,15 +179,18 @@ pub(super) fn incidents(cohort: &Cohort) -> Section {
     }
     if !table.rows.is_empty() {
         section.blocks.push(Block::Table(
-            table.note("Events: all events of the streams that record incidents."),
+            table.note(ct(cohort, "note.cohort_incident_events")),
         ));
     }
-    section.or_empty("No accepted bundle records incidents.")
+    section.or_empty(&ct(cohort, "empty.cohort_incidents"))
 }
 
 pub(super) fn quality(cohort: &Cohort) -> Section {
-    let mut section = Section::new("quality", "Data-quality caveats and rejected bundles");
-    let mut rejected = Table::new(vec![Column::left("Bundle"), Column::left("Reason")]);
+    let mut section = Section::new("quality", &ct(cohort, "section.quality"));
+    let mut rejected = Table::new(vec![
+        Column::left(&ct(cohort, "column.bundle")),
+        Column::left(&ct(cohort, "column.reason")),
+    ]);
     for r in &cohort.bundles.rejected {
         rejected.rows.push(vec![
             Cell::plain(r.path.clone()),
@@ -195,23 +198,23 @@ pub(super) fn quality(cohort: &Cohort) -> Section {
         ]);
     }
     section.blocks.push(Block::Heading {
-        text: "Rejected bundles".into(),
+        text: ct(cohort, "caption.rejected"),
     });
     if rejected.rows.is_empty() {
         section.blocks.push(Block::Text {
-            text: "No bundle was rejected: every manifest matched its files.".into(),
+            text: ct(cohort, "sentence.none_rejected"),
         });
     } else {
-        section.blocks.push(Block::Table(
-            rejected.note("A rejected bundle is left out of every figure of this summary."),
-        ));
+        section
+            .blocks
+            .push(Block::Table(rejected.note(ct(cohort, "note.rejected"))));
     }
     if !cohort.bundles.superseded.is_empty() {
         let mut superseded = Table::new(vec![
-            Column::left("Bank"),
-            Column::left("Use case"),
-            Column::left("Bundle"),
-            Column::left("Replaced by"),
+            Column::left(&ct(cohort, "column.bank")),
+            Column::left(&ct(cohort, "column.use_case")),
+            Column::left(&ct(cohort, "column.bundle")),
+            Column::left(&ct(cohort, "column.replaced_by")),
         ]);
         for s in &cohort.bundles.superseded {
             superseded.rows.push(vec![
@@ -226,10 +229,10 @@ pub(super) fn quality(cohort: &Cohort) -> Section {
         )));
     }
     let mut findings = Table::new(vec![
-        Column::left("Bank"),
-        Column::left("Severity"),
-        Column::left("Code"),
-        Column::right("Rows"),
+        Column::left(&ct(cohort, "column.bank")),
+        Column::left(&ct(cohort, "column.severity")),
+        Column::left(&ct(cohort, "column.code")),
+        Column::right(&ct(cohort, "column.rows")),
     ]);
     for f in &cohort.findings {
         findings.rows.push(vec![
@@ -240,11 +243,11 @@ pub(super) fn quality(cohort: &Cohort) -> Section {
         ]);
     }
     section.blocks.push(Block::Heading {
-        text: "Data-quality findings per bank".into(),
+        text: ct(cohort, "caption.findings_per_bank"),
     });
     if findings.rows.is_empty() {
         section.blocks.push(Block::Text {
-            text: "No accepted bundle reported data-quality findings.".into(),
+            text: ct(cohort, "sentence.no_cohort_findings"),
         });
     } else {
         section.blocks.push(Block::Table(findings));

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::caveats::{criterion_label, requirement};
 use super::method::better;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{HEADLINE, group_title, stat_cells, stat_of};
+use super::view::{HEADLINE, ct, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
 use crate::render::view::humanise;
 use crate::render::view::{
@@ -58,26 +58,26 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         .collect();
     if !limits.is_empty() {
         blocks.push(Block::Heading {
-            text: "Limits of this comparison".into(),
+            text: ct(cohort, "heading.limits"),
         });
         blocks.extend(limits.into_iter().map(|t| Block::Text { text: t.into() }));
     }
     let mut criteria = Table::new(vec![
-        Column::left("Criterion"),
-        Column::left("Requirement"),
-        Column::left("Status"),
+        Column::left(&ct(cohort, "column.criterion")),
+        Column::left(&ct(cohort, "column.requirement")),
+        Column::left(&ct(cohort, "column.status")),
     ]);
     for c in cohort.criteria.iter().filter(|c| c.bank == bank) {
-        let status = status_cell(Language::En, c.status);
+        let status = status_cell(cohort.language, c.status);
         criteria.rows.push(vec![
-            Cell::plain(criterion_label(c)),
+            Cell::plain(criterion_label(cohort.language, c)),
             Cell::plain(requirement(c)),
             status,
         ]);
     }
     if !criteria.rows.is_empty() {
         blocks.push(Block::Heading {
-            text: "Your acceptance criteria".into(),
+            text: ct(cohort, "heading.your_criteria"),
         });
         blocks.push(Block::Table(criteria));
     }
@@ -89,7 +89,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         generated: cohort.generated_at.clone(),
         tool: format!("{} {}", cohort.tool.name, cohort.tool.version),
         facts: vec![
-            LabelledText::new("Bank", bank),
+            LabelledText::new(ct(cohort, "column.bank"), bank),
             LabelledText::new(
                 "Use cases",
                 own.iter()
@@ -109,26 +109,26 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
     }
 }
 
-fn comparison_table() -> Table {
+fn comparison_table(cohort: &Cohort) -> Table {
     Table::new(vec![
-        Column::left("Metric"),
-        Column::right("Your value"),
-        Column::right("Cohort median"),
-        Column::right("Q1 – Q3"),
-        Column::right("Your percentile"),
-        Column::right("Banks"),
-        Column::left("Better"),
+        Column::left(&ct(cohort, "column.metric")),
+        Column::right(&ct(cohort, "column.your_value")),
+        Column::right(&ct(cohort, "column.cohort_median")),
+        Column::right(&ct(cohort, "column.quartiles")),
+        Column::right(&ct(cohort, "column.your_percentile")),
+        Column::right(&ct(cohort, "column.banks")),
+        Column::left(&ct(cohort, "column.better")),
     ])
 }
 
 /// Rows of group `m` for `bank`: one per own value (a bank with several streams has several),
 /// with the cohort statistics unless the group is suppressed.
-fn rows(m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
+fn rows(language: Language, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
     let own: Vec<&BankValue> = m.own.iter().filter(|v| v.bank == bank).collect();
     let several = own.len() > 1;
     own.into_iter()
         .map(|v| {
-            let mut label = group_title(m);
+            let mut label = group_title(language, m);
             if several {
                 label.push_str(&format!(" [{}]", v.stream));
             }
@@ -147,14 +147,14 @@ fn rows(m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
 }
 
 /// A strip row (cohort spread, own value marked) for a headline ratio group.
-fn strip_row(m: &CohortMetric, bank: &str) -> Option<StripRow> {
+fn strip_row(language: Language, m: &CohortMetric, bank: &str) -> Option<StripRow> {
     let ratio = catalogue::find(&m.id).is_some_and(|d| d.unit == Unit::Ratio);
     if !ratio || !HEADLINE.contains(&m.id.as_str()) {
         return None;
     }
     let own = m.values.as_ref()?.iter().find(|v| v.bank == bank)?;
     Some(StripRow {
-        label: title(Language::En, &m.id)
+        label: title(language, &m.id)
             .split(" (")
             .next()
             .unwrap_or_default()
@@ -172,7 +172,7 @@ fn strip_row(m: &CohortMetric, bank: &str) -> Option<StripRow> {
 /// Your values against the cohort per overall metric of the AI system, then (for an A/B
 /// trial) the baseline arm and the difference; and the chart of your position.
 fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
-    let (mut table, mut trials) = (comparison_table(), comparison_table());
+    let (mut table, mut trials) = (comparison_table(cohort), comparison_table(cohort));
     let mut strip = Vec::new();
     let overall = cohort
         .metrics
@@ -181,10 +181,10 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
     for m in overall {
         match m.arm.as_deref() {
             None => {
-                table.rows.extend(rows(m, bank));
-                strip.extend(strip_row(m, bank));
+                table.rows.extend(rows(cohort.language, m, bank));
+                strip.extend(strip_row(cohort.language, m, bank));
             }
-            _ => trials.rows.extend(rows(m, bank)),
+            _ => trials.rows.extend(rows(cohort.language, m, bank)),
         }
     }
     let ab = cohort
@@ -267,6 +267,7 @@ mod tests {
             ],
             incidents: Vec::new(),
             findings: Vec::new(),
+            language: Language::En,
         };
         let letter = letters(&cohort).remove(0);
         let requirements: Vec<String> = letter

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{CaveatCode, Cohort, PeriodCover};
+use super::view::ct;
 use crate::metrics::catalogue;
 use crate::render::view::{Block, Cell, Column, LabelledText, Section, Table};
 
@@ -19,10 +20,13 @@ pub(super) fn cover(cohort: &Cohort) -> Vec<LabelledText> {
         }
     };
     let mut rows = vec![
-        LabelledText::new("Programme", or_unstated(&scope.programmes)),
-        LabelledText::new("Cohort", or_unstated(&scope.cohorts)),
-        LabelledText::new("Periods covered", periods(&scope.periods)),
-        LabelledText::new("Checks", checks(cohort)),
+        LabelledText::new(
+            ct(cohort, "cover.programme"),
+            or_unstated(&scope.programmes),
+        ),
+        LabelledText::new(ct(cohort, "label.cohort"), or_unstated(&scope.cohorts)),
+        LabelledText::new(ct(cohort, "label.periods_covered"), periods(&scope.periods)),
+        LabelledText::new(ct(cohort, "label.checks"), checks(cohort)),
     ];
     if !cohort.caveats.is_empty() {
         let codes: BTreeSet<CaveatCode> = cohort.caveats.iter().map(|c| c.code).collect();
@@ -86,7 +90,7 @@ fn checks_text(cohort: &Cohort) -> String {
 }
 
 pub(super) fn method(cohort: &Cohort) -> Section {
-    let mut section = Section::new("method", "Method and metric dictionary");
+    let mut section = Section::new("method", &ct(cohort, "section.method"));
     for text in [
         checks_text(cohort),
         "An entry is one stream of one bundle; a bank is one institution. Metrics are grouped by use-case family, metric, segment, arm and (for money) currency; every entry with a value contributes it.".to_string(),
@@ -99,7 +103,7 @@ pub(super) fn method(cohort: &Cohort) -> Section {
     }
     if !cohort.caveats.is_empty() {
         section.blocks.push(Block::Heading {
-            text: "Limits of this comparison".into(),
+            text: ct(cohort, "heading.limits"),
         });
         for c in &cohort.caveats {
             section.blocks.push(Block::Text {
@@ -116,10 +120,10 @@ pub(super) fn method(cohort: &Cohort) -> Section {
 fn dictionary(cohort: &Cohort) -> Option<Table> {
     let ids: BTreeSet<&str> = cohort.metrics.iter().map(|m| m.id.as_str()).collect();
     let mut table = Table::new(vec![
-        Column::left("Metric"),
-        Column::left("Id"),
-        Column::left("Definition"),
-        Column::left("Better"),
+        Column::left(&ct(cohort, "column.metric")),
+        Column::left(&ct(cohort, "column.id")),
+        Column::left(&ct(cohort, "column.definition")),
+        Column::left(&ct(cohort, "column.better")),
     ]);
     for def in catalogue::all()
         .iter()
@@ -132,9 +136,7 @@ fn dictionary(cohort: &Cohort) -> Option<Table> {
             Cell::plain(better(&def.id)),
         ]);
     }
-    (!table.rows.is_empty()).then(|| {
-        table.caption("Metrics in this cohort (full definitions: sandbox-report explain METRIC_ID)")
-    })
+    (!table.rows.is_empty()).then(|| table.caption(ct(cohort, "caption.cohort_metrics")))
 }
 
 /// `higher`, `lower`, or `–` when the catalogue gives no direction.

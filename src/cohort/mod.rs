@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::Tool;
 use crate::render::view::{Block, ChartRef};
 use crate::render::{self, Document, DocumentKind, Output, SUMMARY_FILE, charts};
+use crate::schema::Language;
 use crate::templates::TemplateSet;
 use bundles::LoadedBundle;
 use model::{Bundles, Cohort, CriterionEntry, RejectedBundle, SupersededBundle};
@@ -45,6 +46,7 @@ pub struct CohortRequest<'a> {
     pub letters: bool,
     pub formats: Vec<OutputFormat>,
     pub templates: TemplateSet,
+    pub language: Language,
 }
 
 /// A cohort summary that was written.
@@ -237,6 +239,7 @@ fn assemble(
         criteria,
         incidents: tallies::incidents(&long, current, names, req.min_banks).map_err(data)?,
         findings: tallies::findings(current, names).map_err(data)?,
+        language: req.language,
     })
 }
 

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CriterionStatus, Segment, Tool};
-use crate::schema::Comparison;
+use crate::schema::{Comparison, Language};
 
 pub const COHORT_SCHEMA: &str = "sandbox-report/cohort";
 
@@ -32,6 +32,9 @@ pub struct Cohort {
     pub criteria: Vec<CriterionEntry>,
     pub incidents: Vec<IncidentRow>,
     pub findings: Vec<FindingCount>,
+    /// The language of the cohort report and letters (`en`, `zh-HK`, `bilingual`).
+    #[serde(default)]
+    pub language: Language,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

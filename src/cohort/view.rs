@@ -91,7 +91,7 @@ pub fn build(cohort: &Cohort) -> CohortView {
 fn cover(cohort: &Cohort, banks: usize) -> Vec<LabelledText> {
     let mut rows = method::cover(cohort);
     rows.extend([
-        LabelledText::new("Banks", banks.to_string()),
+        LabelledText::new(ct(cohort, "column.banks"), banks.to_string()),
         LabelledText::new(
             "Bundles",
             format!(
@@ -131,14 +131,14 @@ pub fn families(cohort: &Cohort) -> Vec<String> {
 }
 
 fn overview(cohort: &Cohort) -> Section {
-    let mut section = Section::new("overview", "Cohort overview");
+    let mut section = Section::new("overview", &ct(cohort, "section.overview"));
     let mut participants = Table::new(vec![
-        Column::left("Bank"),
-        Column::left("Use case"),
-        Column::left("Family"),
-        Column::left("Period"),
-        Column::right("Streams"),
-        Column::right("Events"),
+        Column::left(&ct(cohort, "column.bank")),
+        Column::left(&ct(cohort, "column.use_case")),
+        Column::left(&ct(cohort, "cover.family")),
+        Column::left(&ct(cohort, "column.period")),
+        Column::right(&ct(cohort, "caption.streams")),
+        Column::right(&ct(cohort, "column.events")),
     ]);
     for b in &cohort.bundles.accepted {
         participants.rows.push(vec![
@@ -151,9 +151,9 @@ fn overview(cohort: &Cohort) -> Section {
         ]);
     }
     let mut per_family = Table::new(vec![
-        Column::left("Family"),
-        Column::right("Banks"),
-        Column::right("Use cases"),
+        Column::left(&ct(cohort, "cover.family")),
+        Column::right(&ct(cohort, "column.banks")),
+        Column::right(&ct(cohort, "column.use_cases")),
     ]);
     for family in families(cohort) {
         let of = cohort
@@ -171,18 +171,18 @@ fn overview(cohort: &Cohort) -> Section {
     section.blocks.push(Block::Facts {
         rows: build_cover(cohort),
     });
-    section
-        .blocks
-        .push(Block::Table(per_family.caption("Use cases per family")));
-    section
-        .blocks
-        .push(Block::Table(participants.caption("Participants")));
+    section.blocks.push(Block::Table(
+        per_family.caption(ct(cohort, "caption.use_cases_per_family")),
+    ));
+    section.blocks.push(Block::Table(
+        participants.caption(ct(cohort, "caption.participants")),
+    ));
     section
 }
 
 fn build_cover(cohort: &Cohort) -> Vec<LabelledText> {
     vec![
-        LabelledText::new("Generated", cohort.generated_at.clone()),
+        LabelledText::new(ct(cohort, "label.generated"), cohort.generated_at.clone()),
         LabelledText::new(
             "Identities",
             if cohort.revealed {
@@ -205,6 +205,11 @@ fn overall_groups<'a>(
 }
 
 /// The overall groups of `id` in `family` for `arm`.
+/// The text of `key` in the cohort report's language.
+pub(super) fn ct(cohort: &Cohort, key: &str) -> String {
+    crate::messages::text(cohort.language, key)
+}
+
 pub(super) fn groups<'a>(
     cohort: &'a Cohort,
     family: &'a str,
@@ -231,8 +236,8 @@ pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
 }
 
 /// The metric's title with the arm and currency of its group.
-pub(super) fn group_title(m: &CohortMetric) -> String {
-    let mut t = title(Language::En, &m.id);
+pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
+    let mut t = title(language, &m.id);
     match m.arm.as_deref() {
         Some("baseline") => t.push_str(" · baseline"),
         Some("delta") => t.push_str(" · AI − baseline"),
@@ -267,9 +272,9 @@ pub(super) fn stat_cells(
 }
 
 /// One row of the results table: banks, median, quartiles, range (or "suppressed").
-fn stats_row(m: &CohortMetric) -> Vec<Cell> {
+fn stats_row(language: Language, m: &CohortMetric) -> Vec<Cell> {
     let mut row = vec![
-        Cell::plain(group_title(m)),
+        Cell::plain(group_title(language, m)),
         Cell::plain(m.banks.to_string()),
     ];
     row.extend(stat_cells(
@@ -284,14 +289,14 @@ fn stats_row(m: &CohortMetric) -> Vec<Cell> {
     row
 }
 
-fn stats_table() -> Table {
+fn stats_table(cohort: &Cohort) -> Table {
     Table::new(vec![
-        Column::left("Metric"),
-        Column::right("Banks"),
-        Column::right("Median"),
-        Column::right("Q1 – Q3"),
-        Column::right("Min – max"),
-        Column::left("Better"),
+        Column::left(&ct(cohort, "column.metric")),
+        Column::right(&ct(cohort, "column.banks")),
+        Column::right(&ct(cohort, "column.median")),
+        Column::right(&ct(cohort, "column.quartiles")),
+        Column::right(&ct(cohort, "column.min_max")),
+        Column::left(&ct(cohort, "column.better")),
     ])
 }
 
@@ -300,18 +305,18 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         "results",
         &format!("Results: {}", humanise(family).to_lowercase()),
     );
-    let mut table = stats_table();
+    let mut table = stats_table(cohort);
     let mut trials: Vec<&CohortMetric> = Vec::new();
     for def in catalogue::all() {
         table
             .rows
-            .extend(overall_groups(cohort, family, &def.id).map(stats_row));
+            .extend(overall_groups(cohort, family, &def.id).map(|m| stats_row(cohort.language, m)));
         for arm in ["baseline", "delta"] {
             trials.extend(groups(cohort, family, &def.id, Some(arm)));
         }
     }
     if table.rows.is_empty() {
-        return section.or_empty("No metric of this family was reported.");
+        return section.or_empty(&ct(cohort, "empty.family"));
     }
     section.blocks.push(Block::Table(table.caption(
         "AI system across banks (streams without arms and the ai arm of A/B trials)",
@@ -324,7 +329,7 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         .collect();
     if let Some(positions) = positions(cohort, family, &headline) {
         section.blocks.push(Block::Heading {
-            text: "Each bank's position".into(),
+            text: ct(cohort, "caption.positions"),
         });
         section.blocks.push(Block::Table(positions));
     }
@@ -359,8 +364,10 @@ fn trials_block(cohort: &Cohort, trials: &[&CohortMetric]) -> Option<Block> {
             ),
         });
     }
-    let mut table = stats_table();
-    table.rows.extend(trials.iter().map(|m| stats_row(m)));
+    let mut table = stats_table(cohort);
+    table
+        .rows
+        .extend(trials.iter().map(|m| stats_row(cohort.language, m)));
     Some(Block::Table(table.caption(
         "A/B trials: the baseline arm and the difference AI − baseline, among A/B trials only",
     )))
@@ -371,8 +378,11 @@ fn positions(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<Table> {
     if ids.is_empty() {
         return None;
     }
-    let mut columns = vec![Column::left("Bank")];
-    columns.extend(ids.iter().map(|id| Column::right(&title(Language::En, id))));
+    let mut columns = vec![Column::left(&ct(cohort, "column.bank"))];
+    columns.extend(
+        ids.iter()
+            .map(|id| Column::right(&title(cohort.language, id))),
+    );
     let mut table = Table::new(columns);
     let banks: BTreeSet<&str> = cohort
         .bundles
@@ -414,7 +424,7 @@ fn strip_chart(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<ChartRef> 
         .filter_map(|id| {
             let m = overall(cohort, family, id)?;
             Some(StripRow {
-                label: title(Language::En, id)
+                label: title(cohort.language, id)
                     .split(" (")
                     .next()
                     .unwrap_or_default()

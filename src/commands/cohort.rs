@@ -23,6 +23,7 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
         letters: args.letters,
         formats: args.format.iter().map(|f| (*f).into()).collect(),
         templates,
+        language: args.language.into(),
     };
     let done = cohort::run_trusted(&request, args.trusted_keys.as_deref(), clock)?;
     match &done.key {

@@ -167,6 +167,8 @@ fn run_cohort(out: &Path, key: &Path, rejects: &[String], clock: Clock) -> Resul
         letters: true,
         formats: vec![OutputFormat::Pdf, OutputFormat::Html, OutputFormat::Md],
         templates: TemplateSet::builtin(),
+        // The regulator's summary of the demo in both languages.
+        language: crate::schema::Language::Bilingual,
     };
     let done = cohort::run(&request, clock)?;
     let b = &done.cohort.bundles;
