@@ -19,6 +19,10 @@ use crate::schema::Language;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterView {
+    /// The language of the texts for typst (`en`, `zh`), the page footer and the chart word.
+    pub lang: &'static str,
+    pub page_of: String,
+    pub chart: String,
     pub bank: String,
     pub title: String,
     pub subtitle: String,
@@ -82,6 +86,9 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         blocks.push(Block::Table(criteria));
     }
     LetterView {
+        lang: crate::render::format::typst_lang(cohort.language),
+        page_of: ct(cohort, "template.page_of"),
+        chart: ct(cohort, "template.chart"),
         bank: bank.to_string(),
         title: format!("Peer benchmark letter for {bank}"),
         subtitle: "Your results against the other banks of the cohort. No other bank is named."

@@ -39,6 +39,11 @@ pub const HEADLINE: &[&str] = &[
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CohortView {
+    /// The language of the texts for typst and HTML (`en`, `zh`).
+    pub lang: &'static str,
+    /// The page footer's "Page {page} of {total}" and the word before a chart's number.
+    pub page_of: String,
+    pub chart: String,
     pub title: String,
     pub subtitle: String,
     pub generated: String,
@@ -68,6 +73,9 @@ pub fn build(cohort: &Cohort) -> CohortView {
         .map(|b| b.bank.as_str())
         .collect();
     CohortView {
+        lang: crate::render::format::typst_lang(cohort.language),
+        page_of: ct(cohort, "template.page_of"),
+        chart: ct(cohort, "template.chart"),
         title: "Cohort summary".into(),
         subtitle: format!(
             "{} bank(s), {} bundle(s) · cells with fewer than {} banks suppressed{}",
