@@ -36,6 +36,7 @@ pub(crate) mod submission;
 pub(crate) mod suggest;
 pub(crate) mod templates;
 pub(crate) mod validate;
+pub(crate) mod zones;
 
 pub use config::{ConfigError, ConfigIssue};
 pub use error::{Error, Outcome};

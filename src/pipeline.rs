@@ -144,14 +144,14 @@ fn value_mappings(stream: &StreamConfig) -> BTreeMap<String, Vec<(String, String
 fn context(loaded: &LoadedConfig) -> validate::Context {
     let period = loaded.config.submission.period.value;
     let tz = loaded.timezone;
-    let start = crate::config::day_start_micros(tz, period.start);
+    let start = crate::zones::day_start_micros(tz, period.start);
     let end = period
         .end
         .succ_opt()
-        .map(|d| crate::config::day_start_micros(tz, d));
+        .map(|d| crate::zones::day_start_micros(tz, d));
     validate::Context {
         timezone: tz.name().to_string(),
-        steady_offset: crate::config::steady_offset_micros(tz, period.start, period.end),
+        steady_offset: crate::zones::steady_offset_micros(tz, period.start, period.end),
         timezone_given: loaded.config.timezone_given(),
         period_utc: end.map(|end| (start, end)),
         period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Name of the built-in template set.
-pub const BUILTIN_SET: &str = "hkma-genai-sandbox";
+pub use crate::config::BUILTIN_SET;
 
 macro_rules! builtin {
     ($($name:literal),* $(,)?) => {

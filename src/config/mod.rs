@@ -3,7 +3,6 @@
 
 mod check;
 mod dates;
-pub(crate) use dates::{day_start_micros, steady_offset_micros};
 mod load;
 mod types;
 

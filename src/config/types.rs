@@ -420,7 +420,7 @@ pub struct ReportConfig {
 }
 
 fn default_template() -> String {
-    crate::templates::BUILTIN_SET.to_string()
+    BUILTIN_SET.to_string()
 }
 
 impl Default for ReportConfig {
@@ -455,3 +455,6 @@ impl OutputFormat {
 }
 
 pub use crate::schema::Language;
+
+/// The name of the built-in template set (`report.template`'s default).
+pub const BUILTIN_SET: &str = "hkma-genai-sandbox";

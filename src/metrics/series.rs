@@ -20,7 +20,7 @@ fn week_column(timezone: &str, weeks: &[NaiveDate]) -> Expr {
     let bounds: Vec<i64> = weeks
         .iter()
         .chain(weeks.last().map(|d| *d + Days::new(7)).as_slice())
-        .map(|day| crate::config::day_start_micros(zone, *day))
+        .map(|day| crate::zones::day_start_micros(zone, *day))
         .collect();
     let micros = col("timestamp").cast(DataType::Int64);
     let index = bounds

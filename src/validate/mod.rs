@@ -31,7 +31,7 @@ pub struct Context {
     /// IANA name of the config's timezone.
     pub timezone: String,
     /// The timezone's UTC offset in microseconds when its clocks do not change around the
-    /// period (see `config::steady_offset_micros`).
+    /// period (see `zones::steady_offset_micros`).
     pub steady_offset: Option<i64>,
     /// Whether the config names its timezone; else UTC is assumed, with a warning when a
     /// timestamp without offset is read.

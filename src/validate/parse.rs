@@ -15,7 +15,7 @@ pub struct Zone<'a> {
     /// IANA name.
     pub name: &'a str,
     /// The zone's UTC offset in microseconds when its clocks do not change around the period
-    /// (see `config::steady_offset_micros`): local times then become instants by one
+    /// (see `zones::steady_offset_micros`): local times then become instants by one
     /// subtraction instead of a timezone-database lookup per value.
     pub steady_offset: Option<i64>,
 }
