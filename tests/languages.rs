@@ -221,3 +221,31 @@ fn explain_prints_a_metric_in_chinese() {
     );
     assert!(text.contains("formula:    tn / (tn + fp)"), "{text}");
 }
+
+#[test]
+fn the_cohort_summary_follows_its_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundles = dir.path().join("bundles");
+    generate_bundles(&bundles, 4);
+    let out = dir.path().join("cohort");
+    let result = run(&[
+        "cohort",
+        &path_str(&bundles),
+        "-o",
+        &path_str(&out),
+        "--reveal",
+        "--format",
+        "md",
+        "--language",
+        "zh-HK",
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let md = std::fs::read_to_string(out.join("cohort.md")).unwrap();
+    assert!(md.starts_with("# 組別摘要"), "{md}");
+    for text in ["## 1. 組別概覽", "方法及指標詞典", "| 銀行 |"] {
+        assert!(md.contains(text), "{text} missing: {md}");
+    }
+    let cohort: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("cohort.json")).unwrap()).unwrap();
+    assert_eq!(cohort["language"], "zh-HK");
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::caveats::{criterion_label, requirement};
 use super::method::better;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{HEADLINE, ct, group_title, stat_cells, stat_of};
+use super::view::{HEADLINE, ct, cword, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
 use crate::render::view::humanise;
 use crate::render::view::{
@@ -50,7 +50,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
     let mut blocks = Vec::new();
     for b in &own {
         blocks.push(Block::Heading {
-            text: format!("{} ({})", b.use_case, humanise(&b.family)),
+            text: format!("{} ({})", b.use_case, cword(cohort, &b.family)),
         });
         blocks.extend(comparison(cohort, bank, &b.family));
     }

@@ -76,17 +76,19 @@ pub fn build(cohort: &Cohort) -> CohortView {
         lang: crate::render::format::typst_lang(cohort.language),
         page_of: ct(cohort, "template.page_of"),
         chart: ct(cohort, "template.chart"),
-        title: "Cohort summary".into(),
-        subtitle: format!(
-            "{} bank(s), {} bundle(s) · cells with fewer than {} banks suppressed{}",
-            banks.len(),
-            cohort.bundles.accepted.len(),
-            cohort.min_banks,
+        title: ct(cohort, "cohort.title"),
+        subtitle: ct_with(
+            cohort,
             if cohort.revealed {
-                " · REVEALED: real institution ids, regulator-internal"
+                "cohort.subtitle_revealed"
             } else {
-                " · banks pseudonymised"
-            }
+                "cohort.subtitle"
+            },
+            &[
+                ("banks", &banks.len().to_string()),
+                ("bundles", &cohort.bundles.accepted.len().to_string()),
+                ("min", &cohort.min_banks.to_string()),
+            ],
         ),
         generated: cohort.generated_at.clone(),
         tool: format!("{} {}", cohort.tool.name, cohort.tool.version),
@@ -113,7 +115,7 @@ fn cover(cohort: &Cohort, banks: usize) -> Vec<LabelledText> {
             "Use-case families",
             families(cohort)
                 .iter()
-                .map(|f| humanise(f))
+                .map(|f| cword(cohort, f))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -152,7 +154,7 @@ fn overview(cohort: &Cohort) -> Section {
         participants.rows.push(vec![
             Cell::styled(b.bank.clone(), "strong"),
             Cell::plain(b.use_case.clone()),
-            Cell::plain(humanise(&b.family)),
+            Cell::plain(cword(cohort, &b.family)),
             Cell::plain(b.period.clone()),
             Cell::plain(b.streams.to_string()),
             Cell::plain(format::fixed(b.events, 0)),
@@ -171,7 +173,7 @@ fn overview(cohort: &Cohort) -> Section {
             .filter(|b| b.family == family);
         let banks: BTreeSet<&str> = of.clone().map(|b| b.bank.as_str()).collect();
         per_family.rows.push(vec![
-            Cell::plain(humanise(&family)),
+            Cell::plain(cword(cohort, &family)),
             Cell::plain(banks.len().to_string()),
             Cell::plain(of.count().to_string()),
         ]);
@@ -192,12 +194,15 @@ fn build_cover(cohort: &Cohort) -> Vec<LabelledText> {
     vec![
         LabelledText::new(ct(cohort, "label.generated"), cohort.generated_at.clone()),
         LabelledText::new(
-            "Identities",
-            if cohort.revealed {
-                "real institution ids (regulator-internal)"
-            } else {
-                "pseudonyms from a keyed hash of the institution id"
-            },
+            ct(cohort, "label.identities"),
+            ct(
+                cohort,
+                if cohort.revealed {
+                    "label.identities_revealed"
+                } else {
+                    "label.identities_pseudonyms"
+                },
+            ),
         ),
     ]
 }
@@ -212,12 +217,23 @@ fn overall_groups<'a>(
     groups(cohort, family, id, None)
 }
 
-/// The overall groups of `id` in `family` for `arm`.
 /// The text of `key` in the cohort report's language.
 pub(super) fn ct(cohort: &Cohort, key: &str) -> String {
     crate::messages::text(cohort.language, key)
 }
 
+/// The text of `key` in the cohort report's language, with its `{name}`s filled in.
+pub(super) fn ct_with(cohort: &Cohort, key: &str, args: &[(&str, &str)]) -> String {
+    crate::messages::text_with(cohort.language, key, args)
+}
+
+/// A family or other term in the cohort report's language (its key with spaces when the
+/// catalogue has no word for it).
+pub(super) fn cword(cohort: &Cohort, key: &str) -> String {
+    crate::messages::term(cohort.language, key).unwrap_or_else(|| humanise(key))
+}
+
+/// The overall groups of `id` in `family` for `arm`.
 pub(super) fn groups<'a>(
     cohort: &'a Cohort,
     family: &'a str,
@@ -311,7 +327,11 @@ fn stats_table(cohort: &Cohort) -> Table {
 fn family_results(cohort: &Cohort, family: &str) -> Section {
     let mut section = Section::new(
         "results",
-        &format!("Results: {}", humanise(family).to_lowercase()),
+        &ct_with(
+            cohort,
+            "heading.family_results",
+            &[("family", &cword(cohort, family).to_lowercase())],
+        ),
     );
     let mut table = stats_table(cohort);
     let mut trials: Vec<&CohortMetric> = Vec::new();
