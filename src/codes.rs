@@ -176,6 +176,47 @@ codes! {
 }
 
 impl Code {
+    /// What a finding of this code means, in Traditional Chinese (Hong Kong), for reports in
+    /// zh-HK and bilingual (the finding's own message, with the values found, is English).
+    pub fn meaning_zh(self) -> &'static str {
+        match self {
+            Code::PathNotFound => "數據流的路徑不存在",
+            Code::PathInvalid => "數據流的路徑不是有效的萬用字元樣式",
+            Code::IncludeInvalid => "include 樣式無效",
+            Code::NoInputFiles => "路徑沒有對應任何數據檔案",
+            Code::FormatUnknown => "無法從副檔名判斷檔案格式",
+            Code::PathUnreadable => "檔案或資料夾無法讀取",
+            Code::SymlinkLoop => "符號連結指回上層資料夾，不予跟隨",
+            Code::FileEmpty => "檔案完全空白，已略過",
+            Code::FileUnreadable => "檔案格式無效，無法讀取",
+            Code::CsvMalformed => "CSV 行的欄位數目與表頭不符，或含非 UTF-8 位元組",
+            Code::JsonlMalformed => "JSON Lines 的一行不是 JSON 物件",
+            Code::ColumnMissing => "檔案缺少必需的欄",
+            Code::ColumnMappedAbsent => "columns 對應的欄名在數據流的檔案中不存在",
+            Code::ColumnTypeUnsupported => "欄內含無法讀取的巢狀數值",
+            Code::ColumnNameSpaces => "表頭欄名前後有空格，已按去除空格的名稱讀取",
+            Code::ColumnDuplicate => "表頭重複列出同一欄",
+            Code::ValueMissing => "必需的數值空白",
+            Code::ValueInvalid => "數值無法按其類型讀取",
+            Code::ValueNotAllowed => "數值不是允許的字詞之一",
+            Code::ValueOutOfRange => "數值超出範圍或不是有限數",
+            Code::EventIdDuplicate => "同一數據流內 event_id 重複",
+            Code::TimezoneAssumed => "時間戳記沒有時區，已按 UTC 讀取",
+            Code::PeriodSparse => "報告期內超過四分之一的週沒有事件",
+            Code::CurrencyMissing => "有金額欄但設定未指明貨幣",
+            Code::JsonlBom => "JSON Lines 檔案以位元組順序記號開始，已略去後讀取",
+            Code::GlyphMissing => "文字含嵌入字型沒有的字元，無法製作 PDF",
+            Code::NarrativeLanguageMissing => "敘述欄缺少報告語言的文字，改印另一語言",
+            Code::OutsidePeriod => "事件在報告期以外，不計入指標",
+            Code::LabelMissing => "label 空白：事件計入警示率，但不計入準確度指標",
+            Code::LabelAbsent => "偵測數據流沒有 label 欄，無法計算混淆矩陣指標",
+            Code::ArmMissing => "有分組的數據流中 arm 空白，事件不予計算",
+            Code::StreamEmpty => "數據流沒有可用的事件",
+            Code::FairnessGroupExcluded => "分組屬性中規模太小的組別不參與公平性量度",
+            Code::DisparateImpactBelowFloor => "差別影響比率低於下限",
+        }
+    }
+
     /// The code with this id, if there is one.
     pub fn from_id(id: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == id)
@@ -247,5 +288,6 @@ mod tests {
             assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), *c);
         }
         assert!(serde_json::from_str::<Code>("\"no_such_code\"").is_err());
+        assert!(Code::ALL.iter().all(|c| !c.meaning_zh().is_empty()));
     }
 }

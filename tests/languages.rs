@@ -103,6 +103,11 @@ fn the_zh_hk_sample_prints_chinese_titles_and_the_chinese_bank_name() {
         !text.contains("Reporting period"),
         "an English label is left: {text}"
     );
+    // Findings: the code's meaning in Chinese before the message with the values found.
+    assert!(
+        text.contains("事件在報告期以外，不計入指標") && text.contains("（expected a timestamp"),
+        "{text}"
+    );
     let fonts = assert_fonts_embedded(&pdf);
     assert!(fonts.contains("NotoSansCJKhk-Regular"), "{fonts}");
     assert!(fonts.contains("NotoSansCJKhk-Bold"), "{fonts}");

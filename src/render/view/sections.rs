@@ -150,6 +150,16 @@ fn data(summary: &Summary) -> Section {
     section
 }
 
+/// A finding's problem as the report prints it: its message (with the values found), after
+/// the code's meaning in Chinese for zh-HK reports, followed by it in bilingual ones.
+fn problem(summary: &Summary, f: &crate::model::Finding) -> String {
+    match summary.settings.language {
+        crate::schema::Language::En => f.message.clone(),
+        crate::schema::Language::ZhHk => format!("{}（{}）", f.code.meaning_zh(), f.message),
+        crate::schema::Language::Bilingual => format!("{} {}", f.message, f.code.meaning_zh()),
+    }
+}
+
 /// The catalogue key of a severity's word.
 fn severity_key(severity: crate::model::Severity) -> &'static str {
     match severity {
@@ -189,7 +199,7 @@ fn findings_block(summary: &Summary) -> Block {
             ),
             Cell::styled(f.code.as_str(), "code"),
             Cell::plain(place),
-            Cell::plain(f.message.clone()),
+            Cell::plain(problem(summary, f)),
             Cell::plain(format::thousands(f.count)),
         ]);
     }
