@@ -254,3 +254,18 @@ fn the_cohort_summary_follows_its_language() {
         serde_json::from_slice(&std::fs::read(out.join("cohort.json")).unwrap()).unwrap();
     assert_eq!(cohort["language"], "zh-HK");
 }
+
+#[test]
+fn a_narrative_mixing_a_file_and_a_language_is_refused_with_its_line() {
+    let cfg = detection_config("").replace(
+        "  period: { start: 2025-06-01, end: 2025-06-30 }\n",
+        "  period: { start: 2025-06-01, end: 2025-06-30 }\n  narrative:\n    lessons: { file: lessons.md, en: \"also this\" }\n",
+    );
+    let rows = "event_id,timestamp,decision,label\ne1,2025-06-02T10:00:00Z,true,true\n";
+    let dir = submission(&[("submission.yaml", &cfg), ("logs/day1.csv", rows)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("submission.yaml:10:14:"), "{text}");
+    assert!(text.contains("NarrativeText"), "{text}");
+}

@@ -220,7 +220,7 @@ pub struct Narrative {
 /// language (`{ en: ..., zh-HK: ... }`). After loading, every `File` has been read and
 /// replaced by `Inline`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum NarrativeText {
     Inline(String),
     File { file: String },

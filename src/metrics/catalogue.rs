@@ -310,7 +310,11 @@ mod tests {
                 .split("#[cfg(test)]\nmod tests")
                 .next()
                 .unwrap_or_default();
-            for literal in code.split('"').skip(1).step_by(2) {
+            // At every quote, not by counting quotes (an escaped quote or '"' would shift them).
+            let literals = code
+                .match_indices('"')
+                .filter_map(|(i, _)| code[i + 1..].split('"').next());
+            for literal in literals {
                 let Some((family, name)) = literal.split_once('.') else {
                     continue;
                 };
