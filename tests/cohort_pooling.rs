@@ -219,10 +219,10 @@ fn money_groups_by_currency_and_differing_periods_are_flagged() {
     for part in [
         "Programme: HKMA GenA.I. Sandbox",
         "Cohort: 2",
-        "2025-08-01 to 2025-08-31 (31 days, 1 bundle)",
+        "2025-08-01 to 2025-08-31 (31 days, 1 bundle(s))",
         "LENGTHS DIFFER",
         "Reporting periods differ in length (31 to 92 days)",
-        "Money metrics are reported in HKD (3 banks), USD (1 bank)",
+        "Money metrics are reported in HKD (3 bank(s)), USD (1 bank(s))",
         "Total cost (HKD)",
         "HKD 75.07",
     ] {

@@ -117,7 +117,7 @@ fn the_zh_hk_sample_prints_chinese_titles_and_the_chinese_bank_name() {
     assert_eq!(summary["settings"]["language"], "zh-HK");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("<html lang=\"zh\">") && html.contains("<h2>5. 結果</h2>"),
+        html.contains("<html lang=\"zh-HK\">") && html.contains("<h2>5. 結果</h2>"),
         "{html}"
     );
 }
@@ -239,6 +239,7 @@ fn the_cohort_summary_follows_its_language() {
         "-o",
         &path_str(&out),
         "--reveal",
+        "--letters",
         "--format",
         "md",
         "--language",
@@ -247,8 +248,37 @@ fn the_cohort_summary_follows_its_language() {
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
     let md = std::fs::read_to_string(out.join("cohort.md")).unwrap();
     assert!(md.starts_with("# 組別摘要"), "{md}");
-    for text in ["## 1. 組別概覽", "方法及指標詞典", "| 銀行 |"] {
+    for text in [
+        "## 1. 組別概覽",
+        "方法及指標詞典",
+        "| 銀行 |",
+        "2025年7月1日至2025年9月30日",
+        "一個項目是一個套件中的一個數據流",
+        "此摘要顯示真實機構身份",
+        "產生。",
+    ] {
         assert!(md.contains(text), "{text} missing: {md}");
+    }
+    // The method section and the footer are no longer English.
+    for english in ["An entry is one stream", "Generated ", "Disclosure control"] {
+        assert!(!md.contains(english), "{english} left in English: {md}");
+    }
+    let letter = std::fs::read_dir(out.join("letters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("a letter");
+    let letter = std::fs::read_to_string(letter).unwrap();
+    assert!(
+        letter.lines().next().unwrap().ends_with("同業比較函件"),
+        "{letter}"
+    );
+    for text in [
+        "貴行結果與組別內其他銀行的比較",
+        "百分位：",
+        "| 指標 | 貴行數值 |",
+    ] {
+        assert!(letter.contains(text), "{text} missing: {letter}");
     }
     let cohort: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("cohort.json")).unwrap()).unwrap();

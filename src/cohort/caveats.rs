@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Cohort, CriterionEntry};
-use super::view::{arm_stat, ct};
+use super::view::{arm_stat, arm_word, ct, ct_with};
 use crate::render::format;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, Section, Table, status_cell, title,
@@ -30,10 +30,8 @@ pub(super) fn criterion_label(language: Language, c: &CriterionEntry) -> String 
             value.unwrap_or_default()
         ));
     }
-    match c.arm.as_deref() {
-        Some("delta") => l.push_str(" (AI − baseline)"),
-        Some(arm) => l.push_str(&format!(" ({arm})")),
-        None => {}
+    if let Some(arm) = c.arm.as_deref() {
+        l.push_str(&format!(" ({})", arm_word(language, arm)));
     }
     l
 }
@@ -100,9 +98,13 @@ pub(super) fn compliance(cohort: &Cohort) -> Section {
         let keys: Vec<String> = (1..=columns.len()).map(|i| format!("C{i}")).collect();
         section.blocks.push(Block::Chart(ChartRef {
             id: "compliance-heatmap".into(),
-            title: "Compliance heat-map".into(),
-            caption: "Columns C1, C2, …: the criteria named in the key below. Green: pass; red: fail; amber: not evaluable; blank: criterion not set by the bank.".into(),
-            spec: ChartSpec::Heatmap { rows: banks.clone(), columns: keys.clone(), cells },
+            title: ct(cohort, "chart.heatmap"),
+            caption: ct(cohort, "caption.heatmap_chart"),
+            spec: ChartSpec::Heatmap {
+                rows: banks.clone(),
+                columns: keys.clone(),
+                cells,
+            },
         }));
         section
             .blocks
@@ -151,15 +153,15 @@ pub(super) fn incidents(cohort: &Cohort) -> Section {
     ]);
     for r in &cohort.incidents {
         let what = match (&r.kind, &r.severity) {
-            (Some(k), _) => format!("type {k}"),
-            (_, Some(s)) => format!("severity {s}"),
-            _ => "all".into(),
+            (Some(k), _) => ct_with(cohort, "cohort.incident_type", &[("kind", k)]),
+            (_, Some(s)) => ct_with(cohort, "cohort.incident_severity", &[("severity", s)]),
+            _ => ct(cohort, "cohort.incident_all"),
         };
         let cells = if r.suppressed {
             vec![
                 Cell::plain(what),
                 Cell::plain(r.banks.to_string()),
-                Cell::styled("suppressed", "muted"),
+                Cell::styled(ct(cohort, "cohort.suppressed"), "muted"),
                 Cell::plain(""),
                 Cell::plain(""),
             ]
@@ -224,9 +226,9 @@ pub(super) fn quality(cohort: &Cohort) -> Section {
                 Cell::plain(s.superseded_by.clone()),
             ]);
         }
-        section.blocks.push(Block::Table(superseded.caption(
-            "Superseded submissions (a later bundle for the same use case and period was used)",
-        )));
+        section.blocks.push(Block::Table(
+            superseded.caption(ct(cohort, "caption.superseded")),
+        ));
     }
     let mut findings = Table::new(vec![
         Column::left(&ct(cohort, "column.bank")),

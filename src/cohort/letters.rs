@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::caveats::{criterion_label, requirement};
 use super::method::better;
+use super::method::caveat_text;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{HEADLINE, ct, cword, group_title, stat_cells, stat_of};
+use super::view::{HEADLINE, ct, ct_with, cword, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
-use crate::render::view::humanise;
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, status_cell, title,
 };
@@ -21,8 +21,8 @@ use crate::schema::Language;
 pub struct LetterView {
     /// The language of the texts for typst (`en`, `zh`), the page footer and the chart word.
     pub lang: &'static str,
-    pub page_of: String,
-    pub chart: String,
+    /// The templates' own texts (`template.*` of the catalogue) in the cohort's language.
+    pub text: std::collections::BTreeMap<String, String>,
     pub bank: String,
     pub title: String,
     pub subtitle: String,
@@ -54,17 +54,17 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         });
         blocks.extend(comparison(cohort, bank, &b.family));
     }
-    let limits: Vec<&str> = cohort
+    let limits: Vec<String> = cohort
         .caveats
         .iter()
         .filter(|c| c.bank.as_deref() == Some(bank) || c.code == CaveatCode::PeriodLengthsDiffer)
-        .map(|c| c.message.as_str())
+        .map(|c| caveat_text(cohort, c))
         .collect();
     if !limits.is_empty() {
         blocks.push(Block::Heading {
             text: ct(cohort, "heading.limits"),
         });
-        blocks.extend(limits.into_iter().map(|t| Block::Text { text: t.into() }));
+        blocks.extend(limits.into_iter().map(|text| Block::Text { text }));
     }
     let mut criteria = Table::new(vec![
         Column::left(&ct(cohort, "column.criterion")),
@@ -87,28 +87,27 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
     }
     LetterView {
         lang: crate::render::format::typst_lang(cohort.language),
-        page_of: ct(cohort, "template.page_of"),
-        chart: ct(cohort, "template.chart"),
+        text: super::view::template_texts(cohort),
         bank: bank.to_string(),
-        title: format!("Peer benchmark letter for {bank}"),
-        subtitle: "Your results against the other banks of the cohort. No other bank is named."
-            .into(),
+        title: ct_with(cohort, "letter.title", &[("bank", bank)]),
+        subtitle: ct(cohort, "letter.subtitle"),
         generated: cohort.generated_at.clone(),
         tool: format!("{} {}", cohort.tool.name, cohort.tool.version),
         facts: vec![
             LabelledText::new(ct(cohort, "column.bank"), bank),
             LabelledText::new(
-                "Use cases",
+                ct(cohort, "label.use_cases"),
                 own.iter()
                     .map(|b| b.use_case.clone())
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
             LabelledText::new(
-                "Disclosure control",
-                format!(
-                    "statistics of fewer than {} banks are suppressed",
-                    cohort.min_banks
+                ct(cohort, "label.disclosure"),
+                ct_with(
+                    cohort,
+                    "letter.disclosure_text",
+                    &[("min", &cohort.min_banks.to_string())],
                 ),
             ),
         ],
@@ -130,7 +129,8 @@ fn comparison_table(cohort: &Cohort) -> Table {
 
 /// Rows of group `m` for `bank`: one per own value (a bank with several streams has several),
 /// with the cohort statistics unless the group is suppressed.
-fn rows(language: Language, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
+fn rows(cohort: &Cohort, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
+    let language = cohort.language;
     let own: Vec<&BankValue> = m.own.iter().filter(|v| v.bank == bank).collect();
     let several = own.len() > 1;
     own.into_iter()
@@ -143,11 +143,11 @@ fn rows(language: Language, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
                 Cell::plain(label),
                 Cell::styled(stat_of(m, Some(v.value)), "strong"),
             ];
-            row.extend(stat_cells(m, Cell::plain, || {
+            row.extend(stat_cells(language, m, Cell::plain, || {
                 Cell::plain(format!("P{:.0}", v.percentile_rank))
             }));
             row.push(Cell::plain(m.banks.to_string()));
-            row.push(Cell::plain(better(&m.id)));
+            row.push(Cell::plain(better(cohort, &m.id)));
             row
         })
         .collect()
@@ -188,32 +188,40 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
     for m in overall {
         match m.arm.as_deref() {
             None => {
-                table.rows.extend(rows(cohort.language, m, bank));
+                table.rows.extend(rows(cohort, m, bank));
                 strip.extend(strip_row(cohort.language, m, bank));
             }
-            _ => trials.rows.extend(rows(cohort.language, m, bank)),
+            _ => trials.rows.extend(rows(cohort, m, bank)),
         }
     }
     let ab = cohort
         .metrics
         .iter()
         .any(|m| m.family == family && m.own.iter().any(|v| v.bank == bank && v.arm.is_some()));
-    let mut note = "Percentile: the share of the cohort's values below yours, counting ties as half. Better: whether a higher or a lower value is the better result.".to_string();
+    let mut note = ct(cohort, "note.letter_percentile");
     if ab {
-        note.push_str(" Your A/B trial's values here are its ai arm, compared with the AI systems of the other banks.");
+        note.push_str(super::method::sentence_space(cohort.language));
+        note.push_str(&ct(cohort, "note.letter_ab"));
     }
     let mut blocks = vec![Block::Table(table.note(note))];
     if !trials.rows.is_empty() {
-        blocks.push(Block::Table(trials.caption(
-            "Your A/B trial: the baseline arm and the difference AI − baseline, against other A/B trials",
-        )));
+        blocks.push(Block::Table(
+            trials.caption(ct(cohort, "caption.letter_trials")),
+        ));
     }
     if !strip.is_empty() {
         blocks.push(Block::Chart(ChartRef {
             id: format!("{}-you", family.replace('_', "-")),
-            title: format!("{}: your position", humanise(family)),
-            caption: "Line: cohort minimum to maximum; box: first to third quartile; thick tick: median; triangle: your value.".into(),
-            spec: ChartSpec::Strip { rows: strip, percent: true },
+            title: ct_with(
+                cohort,
+                "chart.your_position",
+                &[("family", &cword(cohort, family))],
+            ),
+            caption: ct(cohort, "caption.position_chart"),
+            spec: ChartSpec::Strip {
+                rows: strip,
+                percent: true,
+            },
         }));
     }
     blocks

@@ -4,17 +4,21 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
+
 use super::model::{CaveatCode, Cohort, PeriodCover};
-use super::view::ct;
+use super::view::{ct, ct_with};
 use crate::metrics::catalogue;
+use crate::render::format;
 use crate::render::view::{Block, Cell, Column, LabelledText, Section, Table};
+use crate::schema::Language;
 
 /// Cover rows: programme, cohort, periods covered, checks made and caveats.
 pub(super) fn cover(cohort: &Cohort) -> Vec<LabelledText> {
     let scope = &cohort.scope;
     let or_unstated = |list: &[String]| {
         if list.is_empty() {
-            "not stated in the bundles".to_string()
+            ct(cohort, "cohort.not_stated")
         } else {
             list.join(", ")
         }
@@ -25,79 +29,110 @@ pub(super) fn cover(cohort: &Cohort) -> Vec<LabelledText> {
             or_unstated(&scope.programmes),
         ),
         LabelledText::new(ct(cohort, "label.cohort"), or_unstated(&scope.cohorts)),
-        LabelledText::new(ct(cohort, "label.periods_covered"), periods(&scope.periods)),
+        LabelledText::new(
+            ct(cohort, "label.periods_covered"),
+            periods(cohort, &scope.periods),
+        ),
         LabelledText::new(ct(cohort, "label.checks"), checks(cohort)),
     ];
     if !cohort.caveats.is_empty() {
         let codes: BTreeSet<CaveatCode> = cohort.caveats.iter().map(|c| c.code).collect();
         rows.push(LabelledText::new(
-            "Caveats",
-            format!(
-                "{} (see the method section)",
-                codes
-                    .into_iter()
-                    .map(CaveatCode::title)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            ct(cohort, "label.caveats"),
+            codes
+                .into_iter()
+                .map(|c| ct(cohort, c.title_key()))
+                .collect::<Vec<_>>()
+                .join("; "),
         ));
     }
     rows
 }
 
-/// `2025-07-01 to 2025-09-30 (92 days, 8 bundles); …`, with a warning when lengths differ.
-fn periods(periods: &[PeriodCover]) -> String {
+/// `2025-07-01 to 2025-09-30 (92 days, 8 bundle(s)); …`, with a warning when lengths differ.
+fn periods(cohort: &Cohort, periods: &[PeriodCover]) -> String {
     let list: Vec<String> = periods
         .iter()
         .map(|p| {
-            let days = p.days.map_or_else(String::new, |d| format!("{d} days, "));
-            let plural = if p.bundles == 1 { "" } else { "s" };
-            format!(
-                "{} to {} ({days}{} bundle{plural})",
-                p.start, p.end, p.bundles
-            )
+            let (start, end) = (day(cohort.language, &p.start), day(cohort.language, &p.end));
+            let bundles = p.bundles.to_string();
+            let mut args = vec![("start", start.as_str()), ("end", end.as_str())];
+            args.push(("bundles", &bundles));
+            match p.days.map(|d| d.to_string()) {
+                Some(days) => {
+                    args.push(("days", &days));
+                    ct_with(cohort, "cohort.period_days_text", &args)
+                }
+                None => ct_with(cohort, "cohort.period_text", &args),
+            }
         })
         .collect();
     let lengths: BTreeSet<Option<i64>> = periods.iter().map(|p| p.days).collect();
-    let differ = if lengths.len() > 1 {
-        " · LENGTHS DIFFER: counts and totals are not comparable"
-    } else {
-        ""
-    };
-    format!("{}{differ}", list.join("; "))
+    let mut text = list.join("; ");
+    if lengths.len() > 1 {
+        text.push_str(" · ");
+        text.push_str(&ct(cohort, "cohort.lengths_differ"));
+    }
+    text
+}
+
+/// A bundle's period (`2025-07-01 to 2025-09-30` in cohort.json) as the language writes it.
+pub(super) fn period_range(cohort: &Cohort, period: &str) -> String {
+    match period.split_once(" to ") {
+        Some((start, end)) => {
+            let (start, end) = (day(cohort.language, start), day(cohort.language, end));
+            ct_with(
+                cohort,
+                "cover.period_text",
+                &[("start", &start), ("end", &end)],
+            )
+        }
+        None => period.to_string(),
+    }
+}
+
+/// A summary's `YYYY-MM-DD` date as the language writes it (as given when it is not one).
+fn day(language: Language, text: &str) -> String {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_or_else(|_| text.to_string(), |d| format::date(language, d))
 }
 
 fn checks(cohort: &Cohort) -> String {
-    if cohort.authenticity_checked {
-        "integrity (SHA-256 of every file against its manifest) and authenticity (each manifest's signature against its institution's trusted key)".into()
-    } else {
-        "integrity only (SHA-256 of every file against its manifest); authenticity NOT checked: no trusted keys were given".into()
-    }
+    ct(
+        cohort,
+        if cohort.authenticity_checked {
+            "cohort.checks_authenticity"
+        } else {
+            "cohort.checks_integrity"
+        },
+    )
 }
 
 /// What the bundles were checked for, in a sentence of the method section.
 fn checks_text(cohort: &Cohort) -> String {
-    let integrity = "Each accepted bundle's summary.json is read after its manifest hashes are checked (integrity: no file changed since the manifest was written).";
-    if cohort.authenticity_checked {
-        format!(
-            "{integrity} Authenticity was checked too: every manifest's minisign signature verified against the trusted public key of the institution the summary names; unsigned bundles and bad signatures were rejected."
-        )
+    let authenticity = if cohort.authenticity_checked {
+        "method.authenticity"
     } else {
-        format!(
-            "{integrity} Bundles were checked for integrity but not for authenticity: no trusted keys were given (--trusted-keys), so a bundle whose files and manifest were both rewritten would not be detected."
-        )
-    }
+        "method.no_authenticity"
+    };
+    let space = sentence_space(cohort.language);
+    format!(
+        "{}{space}{}",
+        ct(cohort, "method.integrity"),
+        ct(cohort, authenticity)
+    )
 }
 
 pub(super) fn method(cohort: &Cohort) -> Section {
     let mut section = Section::new("method", &ct(cohort, "section.method"));
+    let min = cohort.min_banks.to_string();
     for text in [
         checks_text(cohort),
-        "An entry is one stream of one bundle; a bank is one institution. Metrics are grouped by use-case family, metric, segment, arm and (for money) currency; every entry with a value contributes it.".to_string(),
-        "A/B trials: the ai arm of a stream with arms is pooled with the streams without arms, since both are the AI system's results; the tables call this group \"AI system\". The baseline arm and the delta (AI minus baseline) form their own groups and are compared only with other A/B trials.".to_string(),
-        "Money metrics (unit currency) are grouped by the currency the bundle's settings state; amounts in different currencies are never pooled, and a bundle that states no currency has its money metrics left out.".to_string(),
-        "Median and quartiles use linear interpolation between closest ranks (numpy's default). A bank's percentile rank is 100 × (values below + half the values equal) / values in the group; values are used exactly as the summaries state them.".to_string(),
-        format!("A group with fewer than {} banks is suppressed: no statistic or value of it is shown. Banks appear under pseudonyms derived from a keyed hash of their institution id; the key is held by the regulator and never written to any output.", cohort.min_banks),
+        ct(cohort, "method.entries"),
+        ct(cohort, "method.arms"),
+        ct(cohort, "method.money"),
+        ct(cohort, "method.statistics"),
+        ct_with(cohort, "method.suppression", &[("min", &min)]),
     ] {
         section.blocks.push(Block::Text { text });
     }
@@ -107,7 +142,7 @@ pub(super) fn method(cohort: &Cohort) -> Section {
         });
         for c in &cohort.caveats {
             section.blocks.push(Block::Text {
-                text: c.message.clone(),
+                text: caveat_text(cohort, c),
             });
         }
     }
@@ -130,20 +165,34 @@ fn dictionary(cohort: &Cohort) -> Option<Table> {
         .filter(|d| ids.contains(d.id.as_str()))
     {
         table.rows.push(vec![
-            Cell::plain(def.title.clone()),
+            Cell::plain(def.title_in(cohort.language)),
             Cell::styled(def.id.clone(), "code"),
-            Cell::plain(def.definition.clone()),
-            Cell::plain(better(&def.id)),
+            Cell::plain(def.definition_in(cohort.language)),
+            Cell::plain(better(cohort, &def.id)),
         ]);
     }
     (!table.rows.is_empty()).then(|| table.caption(ct(cohort, "caption.cohort_metrics")))
 }
 
+/// What goes between two sentences: a space, or nothing after a Chinese full stop.
+pub(super) fn sentence_space(language: Language) -> &'static str {
+    match language {
+        Language::ZhHk => "",
+        Language::En | Language::Bilingual => " ",
+    }
+}
+
+/// A caveat's sentence in the cohort's language.
+pub(super) fn caveat_text(cohort: &Cohort, c: &super::model::Caveat) -> String {
+    let args: Vec<(&str, &str)> = c.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ct_with(cohort, c.code.key(), &args)
+}
+
 /// `higher`, `lower`, or `–` when the catalogue gives no direction.
-pub(super) fn better(id: &str) -> &'static str {
+pub(super) fn better(cohort: &Cohort, id: &str) -> String {
     match catalogue::find(id).and_then(|d| d.higher_is_better) {
-        Some(true) => "higher",
-        Some(false) => "lower",
-        None => "–",
+        Some(true) => ct(cohort, "cohort.higher"),
+        Some(false) => ct(cohort, "cohort.lower"),
+        None => "–".into(),
     }
 }

@@ -87,7 +87,28 @@ pub struct PeriodCover {
 pub struct Caveat {
     pub code: CaveatCode,
     pub bank: Option<String>,
+    /// The sentence in English (the record's language); the report says it in its own.
     pub message: String,
+    /// The values the sentence names, to say it in another language.
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Caveat {
+    /// The caveat `code` about `bank` (if one) naming `args`.
+    pub fn new(
+        code: CaveatCode,
+        bank: Option<String>,
+        args: Vec<(&'static str, String)>,
+    ) -> Caveat {
+        let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Caveat {
+            code,
+            bank,
+            message: crate::messages::text_with(crate::schema::Language::En, code.key(), &pairs),
+            args,
+        }
+    }
 }
 
 /// The limits of a cross-bank comparison the cohort summary can state.
@@ -103,14 +124,25 @@ pub enum CaveatCode {
 }
 
 impl CaveatCode {
-    /// The short title the report lists it under.
-    pub fn title(self) -> &'static str {
+    /// The catalogue key of its sentence.
+    pub fn key(self) -> &'static str {
         match self {
-            CaveatCode::PeriodLengthsDiffer => "reporting periods of different lengths",
-            CaveatCode::CurrenciesDiffer => "money metrics in more than one currency",
-            CaveatCode::CurrencyUnstated => "money metrics without a currency left out",
-            CaveatCode::ProgrammesDiffer => "more than one programme",
-            CaveatCode::CohortsDiffer => "more than one cohort",
+            CaveatCode::PeriodLengthsDiffer => "caveat.period_lengths_differ",
+            CaveatCode::CurrenciesDiffer => "caveat.currencies_differ",
+            CaveatCode::CurrencyUnstated => "caveat.currency_unstated",
+            CaveatCode::ProgrammesDiffer => "caveat.programmes_differ",
+            CaveatCode::CohortsDiffer => "caveat.cohorts_differ",
+        }
+    }
+
+    /// The catalogue key of the short title the report lists it under.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            CaveatCode::PeriodLengthsDiffer => "caveat.period_lengths_differ_title",
+            CaveatCode::CurrenciesDiffer => "caveat.currencies_differ_title",
+            CaveatCode::CurrencyUnstated => "caveat.currency_unstated_title",
+            CaveatCode::ProgrammesDiffer => "caveat.programmes_differ_title",
+            CaveatCode::CohortsDiffer => "caveat.cohorts_differ_title",
         }
     }
 }

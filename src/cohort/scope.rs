@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::aggregate::is_money;
 use super::bundles::LoadedBundle;
 use super::model::{AcceptedBundle, Caveat, CaveatCode, CohortMetric, PeriodCover, Scope};
+use crate::schema::Language;
 
 /// The accepted bundles as cohort.json lists them, sorted by bank, use case and path.
 pub(super) fn accepted(
@@ -85,43 +86,31 @@ pub(super) fn caveats(
     metrics: &[CohortMetric],
 ) -> Vec<Caveat> {
     let mut out = Vec::new();
-    let general = |code: CaveatCode, message: String| Caveat {
-        code,
-        bank: None,
-        message,
-    };
-    for (code, what, list) in [
-        (CaveatCode::ProgrammesDiffer, "programme", &scope.programmes),
-        (CaveatCode::CohortsDiffer, "cohort", &scope.cohorts),
+    let general = |code: CaveatCode, args| Caveat::new(code, None, args);
+    for (code, list) in [
+        (CaveatCode::ProgrammesDiffer, &scope.programmes),
+        (CaveatCode::CohortsDiffer, &scope.cohorts),
     ] {
         if list.len() > 1 {
-            out.push(general(
-                code,
-                format!(
-                    "The bundles come from more than one {what} ({}): check that they belong in one summary.",
-                    list.join(", ")
-                ),
-            ));
+            out.push(general(code, vec![("list", list.join(", "))]));
         }
     }
-    if let Some(message) = period_lengths(&scope.periods) {
-        out.push(general(CaveatCode::PeriodLengthsDiffer, message));
+    if let Some(args) = period_lengths(&scope.periods) {
+        out.push(general(CaveatCode::PeriodLengthsDiffer, args));
     }
     out.extend(unstated_currencies(current, name));
-    if let Some(message) = currencies(metrics) {
-        out.push(general(CaveatCode::CurrenciesDiffer, message));
+    if let Some(args) = currencies(metrics) {
+        out.push(general(CaveatCode::CurrenciesDiffer, args));
     }
     out
 }
 
-fn period_lengths(periods: &[PeriodCover]) -> Option<String> {
+type Args = Vec<(&'static str, String)>;
+
+fn period_lengths(periods: &[PeriodCover]) -> Option<Args> {
     let lengths: BTreeSet<i64> = periods.iter().filter_map(|p| p.days).collect();
     let (first, last) = (lengths.first()?, lengths.last()?);
-    (lengths.len() > 1).then(|| {
-        format!(
-            "Reporting periods differ in length ({first} to {last} days): counts and totals (events, incident totals, cost totals) grow with the period and are not comparable across banks; rates, means and quantiles are."
-        )
-    })
+    (lengths.len() > 1).then(|| vec![("first", first.to_string()), ("last", last.to_string())])
 }
 
 /// One caveat per bundle whose money metrics were left out for want of a currency.
@@ -140,21 +129,17 @@ fn unstated_currencies(
                 .filter(|m| m.value.is_some() && is_money(&m.id))
                 .map(|m| m.id.as_str())
                 .collect();
-            (!ids.is_empty()).then(|| Caveat {
-                code: CaveatCode::CurrencyUnstated,
-                bank: Some(name(b)),
-                message: format!(
-                    "{}'s {} left out: its summary states no currency, so the amounts cannot be compared.",
-                    name(b),
-                    ids.into_iter().collect::<Vec<_>>().join(", ")
-                ),
+            (!ids.is_empty()).then(|| {
+                let metrics = ids.into_iter().collect::<Vec<_>>().join(", ");
+                let args = vec![("bank", name(b)), ("metrics", metrics)];
+                Caveat::new(CaveatCode::CurrencyUnstated, Some(name(b)), args)
             })
         })
         .collect()
 }
 
 /// Money metrics in more than one currency: grouped per currency, never pooled.
-fn currencies(metrics: &[CohortMetric]) -> Option<String> {
+fn currencies(metrics: &[CohortMetric]) -> Option<Args> {
     let mut banks: BTreeMap<&str, u64> = BTreeMap::new();
     for m in metrics
         .iter()
@@ -168,11 +153,12 @@ fn currencies(metrics: &[CohortMetric]) -> Option<String> {
     (banks.len() > 1).then(|| {
         let list: Vec<String> = banks
             .iter()
-            .map(|(c, n)| format!("{c} ({n} bank{})", if *n == 1 { "" } else { "s" }))
+            .map(|(c, n)| {
+                let (c, n) = (c.to_string(), n.to_string());
+                let args = [("currency", c.as_str()), ("banks", n.as_str())];
+                crate::messages::text_with(Language::En, "caveat.currency_banks", &args)
+            })
             .collect();
-        format!(
-            "Money metrics are reported in {}: each currency forms its own group, and amounts in different currencies are never pooled or compared.",
-            list.join(", ")
-        )
+        vec![("list", list.join(", "))]
     })
 }

@@ -41,9 +41,10 @@ pub const HEADLINE: &[&str] = &[
 pub struct CohortView {
     /// The language of the texts for typst and HTML (`en`, `zh`).
     pub lang: &'static str,
-    /// The page footer's "Page {page} of {total}" and the word before a chart's number.
-    pub page_of: String,
-    pub chart: String,
+    /// The `lang` of the HTML document (`en`, `zh-HK`).
+    pub html_lang: &'static str,
+    /// The templates' own texts (`template.*` of the catalogue) in the cohort's language.
+    pub text: std::collections::BTreeMap<String, String>,
     pub title: String,
     pub subtitle: String,
     pub generated: String,
@@ -74,8 +75,8 @@ pub fn build(cohort: &Cohort) -> CohortView {
         .collect();
     CohortView {
         lang: crate::render::format::typst_lang(cohort.language),
-        page_of: ct(cohort, "template.page_of"),
-        chart: ct(cohort, "template.chart"),
+        html_lang: crate::render::format::html_lang(cohort.language),
+        text: template_texts(cohort),
         title: ct(cohort, "cohort.title"),
         subtitle: ct_with(
             cohort,
@@ -103,16 +104,19 @@ fn cover(cohort: &Cohort, banks: usize) -> Vec<LabelledText> {
     rows.extend([
         LabelledText::new(ct(cohort, "column.banks"), banks.to_string()),
         LabelledText::new(
-            "Bundles",
-            format!(
-                "{} accepted, {} rejected, {} superseded",
-                cohort.bundles.accepted.len(),
-                cohort.bundles.rejected.len(),
-                cohort.bundles.superseded.len()
+            ct(cohort, "label.bundles"),
+            ct_with(
+                cohort,
+                "cohort.bundles_text",
+                &[
+                    ("accepted", &cohort.bundles.accepted.len().to_string()),
+                    ("rejected", &cohort.bundles.rejected.len().to_string()),
+                    ("superseded", &cohort.bundles.superseded.len().to_string()),
+                ],
             ),
         ),
         LabelledText::new(
-            "Use-case families",
+            ct(cohort, "label.families"),
             families(cohort)
                 .iter()
                 .map(|f| cword(cohort, f))
@@ -120,10 +124,11 @@ fn cover(cohort: &Cohort, banks: usize) -> Vec<LabelledText> {
                 .join(", "),
         ),
         LabelledText::new(
-            "Disclosure control",
-            format!(
-                "groups of fewer than {} banks are suppressed",
-                cohort.min_banks
+            ct(cohort, "label.disclosure"),
+            ct_with(
+                cohort,
+                "cohort.disclosure_text",
+                &[("min", &cohort.min_banks.to_string())],
             ),
         ),
     ]);
@@ -155,7 +160,7 @@ fn overview(cohort: &Cohort) -> Section {
             Cell::styled(b.bank.clone(), "strong"),
             Cell::plain(b.use_case.clone()),
             Cell::plain(cword(cohort, &b.family)),
-            Cell::plain(b.period.clone()),
+            Cell::plain(method::period_range(cohort, &b.period)),
             Cell::plain(b.streams.to_string()),
             Cell::plain(format::fixed(b.events, 0)),
         ]);
@@ -217,6 +222,16 @@ fn overall_groups<'a>(
     groups(cohort, family, id, None)
 }
 
+/// The templates' texts in the cohort's language, with its time and tool filled in.
+pub(super) fn template_texts(cohort: &Cohort) -> std::collections::BTreeMap<String, String> {
+    let tool = format!("{} {}", cohort.tool.name, cohort.tool.version);
+    let stamp = [
+        ("when", cohort.generated_at.as_str()),
+        ("tool", tool.as_str()),
+    ];
+    crate::messages::template_texts(cohort.language, &stamp)
+}
+
 /// The text of `key` in the cohort report's language.
 pub(super) fn ct(cohort: &Cohort, key: &str) -> String {
     crate::messages::text(cohort.language, key)
@@ -262,11 +277,9 @@ pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
 /// The metric's title with the arm and currency of its group.
 pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
     let mut t = title(language, &m.id);
-    match m.arm.as_deref() {
-        Some("baseline") => t.push_str(" · baseline"),
-        Some("delta") => t.push_str(" · AI − baseline"),
-        Some(other) => t.push_str(&format!(" · {other}")),
-        None => {}
+    if let Some(arm) = m.arm.as_deref() {
+        t.push_str(" · ");
+        t.push_str(&arm_word(language, arm));
     }
     if let Some(c) = &m.currency {
         t.push_str(&format!(" ({c})"));
@@ -274,16 +287,29 @@ pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
     t
 }
 
+/// An arm in the report's language: `baseline`, `AI − baseline` for the delta, else as named.
+pub(super) fn arm_word(language: Language, arm: &str) -> String {
+    match arm {
+        "baseline" => crate::messages::text(language, "cohort.arm_baseline"),
+        "delta" => crate::messages::text(language, "cohort.arm_delta"),
+        other => other.to_string(),
+    }
+}
+
 /// Group `m`'s median (in `median`'s style), Q1 – Q3 and `last` (made only when shown), or
 /// "suppressed" and two blanks.
 pub(super) fn stat_cells(
+    language: Language,
     m: &CohortMetric,
     median: fn(String) -> Cell,
     last: impl FnOnce() -> Cell,
 ) -> [Cell; 3] {
     if m.suppressed {
         return [
-            Cell::styled("suppressed", "muted"),
+            Cell::styled(
+                crate::messages::text(language, "cohort.suppressed"),
+                "muted",
+            ),
             Cell::plain(""),
             Cell::plain(""),
         ];
@@ -296,12 +322,13 @@ pub(super) fn stat_cells(
 }
 
 /// One row of the results table: banks, median, quartiles, range (or "suppressed").
-fn stats_row(language: Language, m: &CohortMetric) -> Vec<Cell> {
+fn stats_row(cohort: &Cohort, m: &CohortMetric) -> Vec<Cell> {
     let mut row = vec![
-        Cell::plain(group_title(language, m)),
+        Cell::plain(group_title(cohort.language, m)),
         Cell::plain(m.banks.to_string()),
     ];
     row.extend(stat_cells(
+        cohort.language,
         m,
         |t| Cell::styled(t, "strong"),
         || {
@@ -309,7 +336,7 @@ fn stats_row(language: Language, m: &CohortMetric) -> Vec<Cell> {
             Cell::styled(range, "muted")
         },
     ));
-    row.push(Cell::plain(method::better(&m.id)));
+    row.push(Cell::plain(method::better(cohort, &m.id)));
     row
 }
 
@@ -338,7 +365,7 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
     for def in catalogue::all() {
         table
             .rows
-            .extend(overall_groups(cohort, family, &def.id).map(|m| stats_row(cohort.language, m)));
+            .extend(overall_groups(cohort, family, &def.id).map(|m| stats_row(cohort, m)));
         for arm in ["baseline", "delta"] {
             trials.extend(groups(cohort, family, &def.id, Some(arm)));
         }
@@ -346,9 +373,9 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
     if table.rows.is_empty() {
         return section.or_empty(&ct(cohort, "empty.family"));
     }
-    section.blocks.push(Block::Table(table.caption(
-        "AI system across banks (streams without arms and the ai arm of A/B trials)",
-    )));
+    section
+        .blocks
+        .push(Block::Table(table.caption(ct(cohort, "caption.ai_system"))));
     section.blocks.extend(trials_block(cohort, &trials));
     let headline: Vec<&str> = HEADLINE
         .iter()
@@ -374,8 +401,14 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         .iter()
         .filter(|m| m.family == family && m.segment.is_some() && !m.suppressed)
         .count();
+    let counts = [
+        ("shown", shown.to_string()),
+        ("hidden", hidden.to_string()),
+        ("min", cohort.min_banks.to_string()),
+    ];
+    let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
     section.blocks.push(Block::Text {
-        text: format!("Segment-level values: {shown} group(s) reported in cohort.json, {hidden} suppressed (fewer than {} banks).", cohort.min_banks),
+        text: ct_with(cohort, "cohort.segments", &args),
     });
     section
 }
@@ -385,20 +418,20 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
 fn trials_block(cohort: &Cohort, trials: &[&CohortMetric]) -> Option<Block> {
     let banks = trials.iter().map(|m| m.banks).max()?;
     if trials.iter().all(|m| m.suppressed) {
+        let (banks, min) = (banks.to_string(), cohort.min_banks.to_string());
         return Some(Block::Text {
-            text: format!(
-                "A/B trials: the baseline arm and the difference AI − baseline of {banks} bank(s) are suppressed (fewer than {} A/B trials); each bank sees its own in its letter.",
-                cohort.min_banks
+            text: ct_with(
+                cohort,
+                "cohort.trials_suppressed",
+                &[("banks", &banks), ("min", &min)],
             ),
         });
     }
     let mut table = stats_table(cohort);
     table
         .rows
-        .extend(trials.iter().map(|m| stats_row(cohort.language, m)));
-    Some(Block::Table(table.caption(
-        "A/B trials: the baseline arm and the difference AI − baseline, among A/B trials only",
-    )))
+        .extend(trials.iter().map(|m| stats_row(cohort, m)));
+    Some(Block::Table(table.caption(ct(cohort, "caption.trials"))))
 }
 
 /// Bank × headline metric: value and percentile rank.
@@ -431,9 +464,7 @@ fn positions(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<Table> {
         }
         table.rows.push(row);
     }
-    Some(table.note(
-        "P = percentile rank among the banks of the family; ai = the AI arm of an A/B trial; – = not reported.",
-    ))
+    Some(table.note(ct(cohort, "note.positions")))
 }
 
 fn position(id: &str, v: &BankValue) -> String {
@@ -469,8 +500,15 @@ fn strip_chart(cohort: &Cohort, family: &str, ids: &[&str]) -> Option<ChartRef> 
         .collect();
     (!rows.is_empty()).then(|| ChartRef {
         id: format!("{}-spread", family.replace('_', "-")),
-        title: format!("{}: spread across banks", humanise(family)),
-        caption: "Line: minimum to maximum; box: first to third quartile; thick tick: median; dots: one per bank.".into(),
-        spec: ChartSpec::Strip { rows, percent: true },
+        title: ct_with(
+            cohort,
+            "chart.spread",
+            &[("family", &cword(cohort, family))],
+        ),
+        caption: ct(cohort, "caption.spread_chart"),
+        spec: ChartSpec::Strip {
+            rows,
+            percent: true,
+        },
     })
 }

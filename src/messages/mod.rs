@@ -168,6 +168,9 @@ mod tests {
             "heading.",
             "chart.",
             "cohort.",
+            "method.",
+            "caveat.",
+            "letter.",
         ];
         let keys = quoted_dotted_words(&code);
         assert!(keys.len() > 100, "found only {} quoted keys", keys.len());

@@ -192,7 +192,16 @@ pub fn date(language: Language, day: NaiveDate) -> String {
     }
 }
 
-/// The `lang` of a document for typst and HTML: `zh` for zh-HK, else `en` (bilingual text
+/// The `lang` attribute of an HTML document: `zh-HK`, else `en` (bilingual text is English
+/// first).
+pub fn html_lang(language: Language) -> &'static str {
+    match language {
+        Language::ZhHk => "zh-HK",
+        Language::En | Language::Bilingual => "en",
+    }
+}
+
+/// The `lang` of a document for typst: `zh` for zh-HK, else `en` (bilingual text
 /// is English first; its Chinese breaks by CJK rules in either).
 pub fn typst_lang(language: Language) -> &'static str {
     match language {

@@ -33,6 +33,8 @@ pub const FINDINGS_SHOWN: usize = 50;
 pub struct ReportView {
     /// The language of the texts for typst and HTML (`en`, `zh`).
     pub lang: &'static str,
+    /// The `lang` of the HTML document (`en`, `zh-HK`).
+    pub html_lang: &'static str,
     /// The fixed texts the templates print, in the report's language (`view.text.contents`).
     pub text: BTreeMap<String, String>,
     pub title: String,
@@ -138,6 +140,7 @@ pub fn build(summary: &Summary) -> ReportView {
     ];
     ReportView {
         lang: format::typst_lang(language),
+        html_lang: format::html_lang(language),
         text: messages::template_texts(language, &stamp),
         title: sub.use_case.title.clone(),
         institution: sub.institution.name.clone(),
