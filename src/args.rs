@@ -67,6 +67,41 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Merge many banks' bundles into one pseudonymised cohort summary (for regulators).
     Cohort(CohortArgs),
+    /// Build many submissions (and a cohort) unattended: a plan file, or every
+    /// submission.yaml under a folder; unchanged bundles are skipped.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// A batch plan (YAML), or a folder: every submission.yaml under it is built into
+    /// OUT/<its folder name>.
+    pub target: PathBuf,
+
+    /// With a folder: where the bundles and run-report.json go (a plan says it itself).
+    #[arg(short, long, env = "SANDBOX_REPORT_OUT")]
+    pub out: Option<PathBuf>,
+
+    /// Jobs run at once (default: one per core, at most one per 4 GiB of memory).
+    #[arg(long, short = 'j', env = "SANDBOX_REPORT_JOBS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
+
+    /// Stop starting jobs after the first one with data errors or a failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Rebuild every job, also those whose bundle is up to date.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Seconds to wait for another run to release an output folder before reporting the job
+    /// `locked`.
+    #[arg(long, default_value_t = 60, env = "SANDBOX_REPORT_LOCK_TIMEOUT")]
+    pub lock_timeout: u64,
+
+    /// The report language of every job and of the cohort, overriding configs and plan.
+    #[arg(long, value_enum, env = "SANDBOX_REPORT_LANGUAGE")]
+    pub language: Option<LanguageArg>,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +126,10 @@ pub struct BuildArgs {
     /// The report language, overriding the config's report.language: en, zh-HK or bilingual.
     #[arg(long, value_enum, env = "SANDBOX_REPORT_LANGUAGE")]
     pub language: Option<LanguageArg>,
+
+    /// Seconds to wait for another run (a batch, a build) writing the same folder.
+    #[arg(long, default_value_t = 60, env = "SANDBOX_REPORT_LOCK_TIMEOUT")]
+    pub lock_timeout: u64,
 }
 
 /// A report language on the command line.
@@ -248,6 +287,10 @@ pub struct CohortArgs {
     /// A folder of templates overriding the built-in ones file by file.
     #[arg(long)]
     pub template: Option<PathBuf>,
+
+    /// Seconds to wait for another run writing the same folder.
+    #[arg(long, default_value_t = 60, env = "SANDBOX_REPORT_LOCK_TIMEOUT")]
+    pub lock_timeout: u64,
 }
 
 #[derive(Debug, Args)]

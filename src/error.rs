@@ -21,6 +21,8 @@ pub enum Outcome {
     Success = 0,
     InputErrors = 1,
     Failure = 2,
+    /// A batch run stopped by SIGINT (the shell's 128 + 2).
+    Interrupted = 130,
 }
 
 impl Outcome {
@@ -68,6 +70,15 @@ pub enum Error {
 
     #[error("refusing to replace {}: it holds {stranger:?}, which its manifest does not list", path.display())]
     ForeignFile { path: PathBuf, stranger: String },
+
+    #[error("another run is writing {} (waited {:.1} s for its lock)", out.display(), waited.as_secs_f64())]
+    Locked {
+        out: PathBuf,
+        waited: std::time::Duration,
+    },
+
+    #[error("-o is for `batch DIR`; a plan names its own output folders and run report")]
+    BatchOutWithPlan,
 
     #[error("refusing to write {name:?}: output names must stay inside the bundle")]
     OutputName { name: String },
@@ -163,6 +174,9 @@ impl Error {
                 "choose an empty or new folder for -o, or remove the folder yourself"
             }
             Error::ExportTarget { .. } => "export into an empty or new folder",
+            Error::Locked { .. } => {
+                "wait for the other run to finish, or give it longer with --lock-timeout SECONDS"
+            }
             Error::Clock { .. } => {
                 "set SOURCE_DATE_EPOCH to whole seconds since 1970-01-01 (e.g. 1756684800), or unset it"
             }

@@ -3,13 +3,14 @@
 //!
 //! The modules follow the data flow: `config` → `discover` → `ingest` → `validate` →
 //! `metrics` → `assessment` → `model` (the report model) → `render` → `bundle`, with `cohort`
-//! on the side. `pipeline` chains the stages up to the model, `submission` builds a whole
+//! on the side, `batch` runs many builds and a cohort unattended. `pipeline` chains the stages up to the model, `submission` builds a whole
 //! bundle, and [`commands`] holds what each command-line command does.
 
 // The library's surface: what the two binaries and the integration tests use. Everything
 // else is `pub(crate)`.
 pub mod args;
 pub(crate) mod assessment;
+pub(crate) mod batch;
 pub(crate) mod bundle;
 pub(crate) mod clock;
 pub mod codes;

@@ -15,7 +15,7 @@ use crate::model::{InputFile, Summary};
 use crate::pipeline::{self, Checked};
 use crate::render;
 use crate::schema::Language;
-use crate::templates::TemplateSet;
+use crate::templates::{Origin, TemplateSet};
 
 /// What to build: the config, the bundle folder, the formats (empty: the config's
 /// `report.formats`), the clock and an optional signing key.
@@ -62,7 +62,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     summary.inputs = hash_inputs(&assessed.checked)?;
     let document = render::report(&summary, &templates)?;
     staging.write_all(&document.render_all(&formats)?)?;
-    let sources = sources(&loaded, &summary)?;
+    let sources = sources(&loaded, &templates, &summary)?;
     let written = staging.finish(sources, &req.clock, req.signer)?;
     Ok(Built {
         out: written.out,
@@ -106,7 +106,7 @@ fn hash_inputs(checked: &Checked) -> Result<Vec<InputFile>> {
 
 /// The config and the input files, hashed, for the manifest (a file read by two streams is
 /// listed once).
-fn sources(loaded: &LoadedConfig, summary: &Summary) -> Result<Sources> {
+fn sources(loaded: &LoadedConfig, templates: &TemplateSet, summary: &Summary) -> Result<Sources> {
     let (bytes, sha256) = hash::sha256_file(&loaded.path).map_err(|source| Error::Input {
         path: loaded.path.clone(),
         source,
@@ -134,5 +134,55 @@ fn sources(loaded: &LoadedConfig, summary: &Summary) -> Result<Sources> {
             sha256,
         }),
         inputs,
+        others: other_sources(loaded, templates)?,
     })
+}
+
+/// The narrative files and template overrides a build of `loaded` reads, hashed, sorted by
+/// path (relative to the config's folder).
+pub fn other_sources(loaded: &LoadedConfig, templates: &TemplateSet) -> Result<Vec<Entry>> {
+    let overrides = templates.files.values().filter_map(|f| match &f.origin {
+        Origin::Override(path) => Some(path.clone()),
+        Origin::Builtin => None,
+    });
+    let narrative = loaded.narrative_files.iter().map(|f| loaded.dir.join(f));
+    let mut entries = Vec::new();
+    for path in narrative.chain(overrides) {
+        let (bytes, sha256) = hash::sha256_file(&path).map_err(|source| Error::Input {
+            path: path.clone(),
+            source,
+        })?;
+        entries.push(Entry {
+            path: crate::discover::relative(&loaded.dir, &path),
+            bytes,
+            sha256,
+        });
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries.dedup_by(|a, b| a.path == b.path);
+    Ok(entries)
+}
+
+/// The input files a build of `loaded` would read now (as the manifest names them, and where
+/// they are), sorted and listed once, found by the same discovery as the build.
+pub fn discovered_inputs(loaded: &LoadedConfig) -> Vec<(String, PathBuf)> {
+    let mut files: Vec<(String, PathBuf)> = loaded
+        .config
+        .streams
+        .iter()
+        .flat_map(|s| {
+            crate::discover::discover(
+                &loaded.dir,
+                &s.name.value,
+                &s.path.value,
+                s.include.as_deref(),
+                s.format,
+            )
+            .files
+        })
+        .map(|f| (f.display, f.path))
+        .collect();
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
 }

@@ -22,6 +22,10 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Entry>,
     pub inputs: Vec<Entry>,
+    /// The other files the bundle was made from (narrative Markdown, template overrides),
+    /// relative to the config's folder; absent when there are none (an addition to v1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Entry>,
     pub outputs: Vec<Entry>,
 }
 

@@ -5,6 +5,7 @@
 //! point leaves an existing OUT exactly as it was.
 
 pub mod hash;
+pub mod lock;
 pub mod manifest;
 pub mod sign;
 
@@ -23,6 +24,8 @@ pub struct Sources {
     /// The submission config (none for a cohort).
     pub config: Option<Entry>,
     pub inputs: Vec<Entry>,
+    /// Narrative files and template overrides.
+    pub others: Vec<Entry>,
 }
 
 /// A folder that was written: where, and its files (the manifest and signature included).
@@ -114,6 +117,7 @@ impl Staging {
             created: clock.rfc3339(),
             config: sources.config,
             inputs: sources.inputs,
+            sources: sources.others,
             outputs: self.outputs(),
         };
         let mut files: Vec<String> = manifest.outputs.iter().map(|e| e.path.clone()).collect();
@@ -187,6 +191,41 @@ fn foreign_file(out: &Path, manifest: &Manifest) -> Option<String> {
     manifest.unlisted(out).into_iter().next()
 }
 
+/// Cleans up after a run that was killed while writing `out` (call it holding `out`'s lock,
+/// so that no live run owns the leftovers): when `out` is missing but the old bundle was set
+/// aside, it is put back; every other staging folder of `out` is removed.
+pub fn recover_leftovers(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let mut leftovers: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    leftovers.sort();
+    if !out.exists()
+        && let Some(old) = leftovers
+            .iter()
+            .find(|p| p.to_string_lossy().ends_with("-previous") && p.join(MANIFEST_FILE).is_file())
+        && std::fs::rename(old, out).is_ok()
+    {
+        tracing::warn!(out = %out.display(), "restored the bundle a killed run had set aside");
+    }
+    for p in leftovers.iter().filter(|p| p.exists()) {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
+
 /// Moves `staged` to `out`; an existing `out` is set aside first and restored on failure.
 fn swap_into_place(staged: &Path, out: &Path) -> Result<()> {
     if !out.exists() {
@@ -227,6 +266,7 @@ mod tests {
                 sha256: String::new(),
             }),
             inputs: Vec::new(),
+            sources: Vec::new(),
             outputs,
         }
     }

@@ -58,6 +58,11 @@ impl Signer {
     }
 
     /// The minisign signature file of `data`, with a trusted comment that names `label`.
+    /// Whether `signature` (a .minisig text) is this key's signature over `data`.
+    pub fn signed(&self, data: &[u8], signature: &str) -> bool {
+        verify_with(&self.public, data, signature).is_ok()
+    }
+
     pub fn sign(&self, data: &[u8], label: &str) -> Result<Vec<u8>> {
         let trusted = format!("sandbox-report manifest, {label}");
         let signature = minisign::sign(

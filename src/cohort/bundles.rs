@@ -146,10 +146,14 @@ pub fn load_all(
 }
 
 /// Folders under `root` (itself included) that hold both manifest.json and summary.json.
-fn bundle_dirs(root: &Path) -> Vec<PathBuf> {
+pub fn bundle_dirs(root: &Path) -> Vec<PathBuf> {
+    // Hidden folders are skipped: a bundle being written is staged in `.NAME.partial-…`.
+    let hidden =
+        |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
     let mut dirs: Vec<PathBuf> = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
+        .filter_entry(|e| !hidden(e))
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir())
         .map(walkdir::DirEntry::into_path)

@@ -60,9 +60,10 @@ pub struct CohortOutcome {
     pub rejected_paths: Vec<RejectedBundle>,
 }
 
-/// Builds the cohort summary into `req.out`, checking bundles for integrity only.
-pub fn run(req: &CohortRequest, clock: Clock) -> Result<CohortOutcome> {
-    run_trusted(req, None, clock)
+/// The bundle folders (holding manifest.json and summary.json) under `root`, as the cohort
+/// finds them.
+pub fn bundle_folders(root: &Path) -> Vec<PathBuf> {
+    bundles::bundle_dirs(root)
 }
 
 /// Builds the cohort summary into `req.out`; with `trusted_keys` (a folder of
@@ -116,6 +117,7 @@ pub fn run_trusted(
     staging.write_all(&documents(req, &cohort)?)?;
     let sources = Sources {
         config: None,
+        others: Vec::new(),
         inputs: inputs(
             &current,
             &superseded.iter().map(|(b, _)| b).collect::<Vec<_>>(),

@@ -20,6 +20,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         signer: signer.as_ref(),
         language: args.language.map(Into::into),
     };
+    let timeout = std::time::Duration::from_secs(args.lock_timeout);
+    let _lock = crate::bundle::lock::OutputLock::acquire(&args.out, timeout)?;
     let built = submission::build(&request).inspect_err(print_findings)?;
     println!("wrote {} ({})", built.out.display(), built.files.join(", "));
     Ok(Outcome::Success)

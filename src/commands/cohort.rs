@@ -25,6 +25,8 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
         templates,
         language: args.language.into(),
     };
+    let timeout = std::time::Duration::from_secs(args.lock_timeout);
+    let _lock = crate::bundle::lock::OutputLock::acquire(&args.out, timeout)?;
     let done = cohort::run_trusted(&request, args.trusted_keys.as_deref(), clock)?;
     match &done.key {
         Some(KeySource::Created(path)) => eprintln!(

@@ -1,17 +1,19 @@
-//! `sandbox-report demo`: build every bundled sample submission and the sample cohort's
-//! bundles, then the regulator's cohort summary over all of them (with the two sample bundles
-//! that must be rejected), and report where everything is. One failing sample does not stop
-//! the others.
+//! `sandbox-report demo`: a batch run over the bundled samples: every sample submission and
+//! the sample cohort's bundles, then the regulator's cohort summary over all of them (with the
+//! two sample bundles that must be rejected), and where everything is. One failing sample does
+//! not stop the others; a second demo into the same folder rebuilds only what changed.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
 use crate::args::DemoArgs;
+use crate::batch::plan::{CohortJob, Job, RUN_REPORT};
+use crate::batch::{self, BatchRequest, JobStatus, Plan};
 use crate::clock::Clock;
-use crate::cohort::{self, CohortRequest};
+use crate::cohort::model::RejectedBundle;
 use crate::config::OutputFormat;
 use crate::error::{Error, Outcome, Result};
-use crate::submission::{self, BuildRequest};
-use crate::templates::TemplateSet;
 
 /// The sample-data folder: the one given, else `sample-data` in the current folder or in a
 /// folder above the binary (a checkout's `target/release/sandbox-report` finds the checkout's).
@@ -51,41 +53,19 @@ fn sample_configs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(configs)
 }
 
-/// Builds each config into `out/<name>`; returns how many failed.
-fn build_all(configs: &[(String, PathBuf)], out: &Path, clock: Clock) -> usize {
-    let mut failed = 0;
-    for (name, config) in configs {
-        let request = BuildRequest {
-            config,
-            out: &out.join(name),
-            formats: &[],
-            clock,
-            signer: None,
+/// A job per sample config, building into `out/<name>`.
+fn jobs(configs: &[(String, PathBuf)], out: &Path) -> Vec<Job> {
+    configs
+        .iter()
+        .map(|(name, config)| Job {
+            name: name.clone(),
+            config: config.clone(),
+            out: out.join(name),
+            sign_key: None,
+            formats: Vec::new(),
             language: None,
-        };
-        match submission::build(&request).inspect_err(super::build::print_findings) {
-            Ok(built) => {
-                let s = &built.summary;
-                let events: u64 = s
-                    .streams
-                    .iter()
-                    .filter(|x| x.kind.is_event_log())
-                    .map(|x| x.events)
-                    .sum();
-                println!(
-                    "  {name:<28} {events:>6} events, {:>3} metrics, {} finding(s) -> {}",
-                    s.metrics.len(),
-                    s.findings.len(),
-                    built.out.display()
-                );
-            }
-            Err(err) => {
-                failed += 1;
-                eprintln!("  {name}: error: {err}");
-            }
-        }
-    }
-    failed
+        })
+        .collect()
 }
 
 /// Copies the sample bundles that the cohort must reject next to the built ones; returns
@@ -127,72 +107,91 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         configs.len(),
         samples.display()
     );
-    let mut failed = build_all(&configs, &args.out, clock);
+    let mut plan = Plan {
+        jobs: jobs(&configs, &args.out),
+        cohort: None,
+        run_report: args.out.join(RUN_REPORT),
+    };
     let cohort_dir = samples.join("cohort");
+    let mut rejects = Vec::new();
     if cohort_dir.join("submissions").is_dir() {
         let bundles = args.out.join("cohort-bundles");
         let configs = sample_configs(&cohort_dir.join("submissions"))?;
-        println!(
-            "building {} more bank(s) of the sample cohort",
-            configs.len()
-        );
-        failed += build_all(&configs, &bundles, clock);
-        let rejects = copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
-        if !run_cohort(
+        println!("and {} more bank(s) of the sample cohort", configs.len());
+        plan.jobs.extend(jobs(&configs, &bundles));
+        rejects = copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
+        plan.cohort = Some(cohort_step(
             &args.out,
             &cohort_dir.join("demo-pseudonym.key"),
-            &rejects,
-            clock,
-        )? {
-            failed += 1;
+        ));
+    }
+    let stop = AtomicUsize::new(0);
+    let request = BatchRequest {
+        plan: &plan,
+        jobs: batch::default_jobs(),
+        fail_fast: false,
+        force: false,
+        lock_timeout: Duration::from_secs(60),
+        clock,
+        stop: &stop,
+    };
+    let done = batch::run(&request)?;
+    for job in &done.report.jobs {
+        if job.status != JobStatus::Built
+            && job.status != JobStatus::UpToDate
+            && !(job.kind == "cohort" && job.status == JobStatus::DataErrors)
+        {
+            eprintln!("  {}: {}: {}", job.name, job.status.as_str(), job.reason);
         }
     }
+    print!("{}", done.report.table());
+    let expected = rejections_expected(&done.rejected, &rejects, plan.cohort.is_some());
+    let failed = done
+        .report
+        .jobs
+        .iter()
+        .any(|j| j.kind == "submission" && j.exit_code != 0);
     println!("bundles are in {}", args.out.display());
-    Ok(if failed > 0 {
+    Ok(if failed || !expected {
         Outcome::InputErrors
     } else {
         Outcome::Success
     })
 }
 
-/// The cohort summary over everything built; true when exactly the sample rejects (`rejects`,
-/// as copied) were rejected.
-fn run_cohort(out: &Path, key: &Path, rejects: &[String], clock: Clock) -> Result<bool> {
-    let request = CohortRequest {
-        dirs: &[out.to_path_buf()],
-        out: &out.join("cohort"),
+/// The regulator's summary of the demo, in both languages, over everything built and the
+/// sample bundles that must be rejected.
+fn cohort_step(out: &Path, key: &Path) -> CohortJob {
+    CohortJob {
+        out: out.join("cohort"),
+        key_file: Some(key.to_path_buf()),
         min_banks: 3,
-        key_file: Some(key),
-        reveal: false,
         letters: true,
+        reveal: false,
         formats: vec![OutputFormat::Pdf, OutputFormat::Html, OutputFormat::Md],
-        templates: TemplateSet::builtin(),
-        // The regulator's summary of the demo in both languages.
         language: crate::schema::Language::Bilingual,
-    };
-    let done = cohort::run(&request, clock)?;
-    let b = &done.cohort.bundles;
-    println!(
-        "  cohort summary: {} bundle(s) used, {} rejected -> {}",
-        b.accepted.len(),
-        b.rejected.len(),
-        done.out.display()
-    );
-    for r in &done.rejected_paths {
-        println!("    rejected (as intended) {}: {}", r.path, r.reason);
+        trusted_keys: None,
+        bundles: vec![out.to_path_buf()],
     }
-    let mut rejected: Vec<&str> = done
-        .rejected_paths
-        .iter()
-        .map(|r| r.path.as_str())
-        .collect();
-    rejected.sort_unstable();
-    let expected = rejected == rejects;
+}
+
+/// True when exactly the sample rejects (`rejects`, as copied) were rejected, or when the
+/// cohort was up to date (nothing rejected anew).
+fn rejections_expected(rejected: &[RejectedBundle], rejects: &[String], cohort: bool) -> bool {
+    if !cohort || rejected.is_empty() {
+        return true;
+    }
+    for r in rejected {
+        println!("  cohort: rejected (as intended) {}: {}", r.path, r.reason);
+    }
+    let mut paths: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
+    paths.sort_unstable();
+    let expected = paths == rejects;
     if !expected {
         eprintln!(
             "  cohort: unexpected rejections; expected exactly the sample bundles in cohort-bundles/rejected ({})",
             rejects.join(", ")
         );
     }
-    Ok(expected)
+    expected
 }

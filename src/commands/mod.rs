@@ -2,6 +2,7 @@
 //! command parses its flags, calls the library and prints; it returns the outcome that
 //! becomes the exit code.
 
+mod batch;
 mod build;
 mod cohort;
 mod demo;
@@ -24,13 +25,20 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Templates(cmd) => templates::run(&cmd),
         Command::Verify(args) => verify::run(&args),
         Command::Cohort(args) => cohort::run(&args),
+        Command::Batch(args) => batch::run(&args),
     }
 }
 
 fn init_logging(log: &LogArgs) {
     crate::progress::init(log.quiet, log.log_format == LogFormat::Text);
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.log_level)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // In JSON logs a batch's job start and end events are always there, whatever the level.
+    let jobs = if log.log_format == LogFormat::Json {
+        ",jobs=info"
+    } else {
+        ""
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{}{jobs}", log.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn{jobs}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -58,6 +58,8 @@ pub struct LoadedConfig {
     pub dir: PathBuf,
     pub config: Config,
     pub timezone: Tz,
+    /// The narrative files read into the config, as written in it (relative to `dir`).
+    pub narrative_files: Vec<String>,
 }
 
 /// One problem with a config file, at a line and column when known.
@@ -115,25 +117,37 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
     let timezone = check::check(path, &config).map_err(ConfigError::Invalid)?;
-    read_narrative_files(path, &dir, &mut config)?;
+    let narrative_files = read_narrative_files(path, &dir, &mut config)?;
     Ok(LoadedConfig {
         path: path.to_path_buf(),
         dir,
         config,
         timezone,
+        narrative_files,
     })
 }
 
 fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    serde_saphyr::from_str::<Config>(text).map_err(|err| {
+    parse_yaml(
+        path,
+        text,
+        "`sandbox-report explain config` prints every key the config accepts and its type",
+    )
+}
+
+/// Parses a YAML file of the tool (a config, a batch plan) into `T`; a problem is an issue
+/// at its line and column, with `hint`.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    hint: &str,
+) -> Result<T, ConfigError> {
+    serde_saphyr::from_str::<T>(text).map_err(|err| {
         let location = err.location().unwrap_or(Location::UNKNOWN);
         let options = serde_saphyr::render_options! { snippets: SnippetMode::Off };
         let message = err.without_snippet().render_with_options(options);
         let message = plain_message(&strip_location_suffix(&message));
-        let issue = ConfigIssue::at(path, location, message).with_hint(
-            "`sandbox-report explain config` prints every key the config accepts and its type"
-                .to_string(),
-        );
+        let issue = ConfigIssue::at(path, location, message).with_hint(hint.to_string());
         ConfigError::Invalid(vec![issue])
     })
 }
@@ -178,10 +192,14 @@ fn read_narrative_file(
     dir: &Path,
     section: &mut NarrativeText,
     issues: &mut Vec<ConfigIssue>,
+    read: &mut Vec<String>,
 ) {
     match section {
         NarrativeText::File { file } => match std::fs::read_to_string(dir.join(&*file)) {
-            Ok(text) => *section = NarrativeText::Inline(text),
+            Ok(text) => {
+                read.push(file.clone());
+                *section = NarrativeText::Inline(text);
+            }
             Err(err) => issues.push(ConfigIssue {
                 file: path.to_path_buf(),
                 line: None,
@@ -195,14 +213,19 @@ fn read_narrative_file(
                 .into_iter()
                 .flatten()
             {
-                read_narrative_file(path, dir, text, issues);
+                read_narrative_file(path, dir, text, issues, read);
             }
         }
         NarrativeText::Inline(_) => {}
     }
 }
 
-fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<(), ConfigError> {
+/// Reads every narrative file into the config; returns the files read.
+fn read_narrative_files(
+    path: &Path,
+    dir: &Path,
+    config: &mut Config,
+) -> Result<Vec<String>, ConfigError> {
     let narrative = &mut config.submission.narrative;
     let sections = [
         &mut narrative.objectives,
@@ -219,12 +242,14 @@ fn read_narrative_files(path: &Path, dir: &Path, config: &mut Config) -> Result<
         &mut narrative.limitations,
         &mut narrative.next_steps,
     ];
-    let mut issues = Vec::new();
+    let (mut issues, mut read) = (Vec::new(), Vec::new());
     for section in sections.into_iter().flatten() {
-        read_narrative_file(path, dir, section, &mut issues);
+        read_narrative_file(path, dir, section, &mut issues, &mut read);
     }
     if issues.is_empty() {
-        Ok(())
+        read.sort();
+        read.dedup();
+        Ok(read)
     } else {
         Err(ConfigError::Invalid(issues))
     }

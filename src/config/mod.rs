@@ -7,5 +7,5 @@ mod load;
 mod types;
 
 pub(crate) use check::out_of_bounds;
-pub use load::{ConfigError, ConfigIssue, LoadedConfig, load};
+pub use load::{ConfigError, ConfigIssue, LoadedConfig, load, parse_yaml};
 pub use types::*;

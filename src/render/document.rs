@@ -68,7 +68,7 @@ impl DocumentKind {
     }
 
     /// The file a document format is written to (JSON is the record, named by itself).
-    fn file_name(&self, format: OutputFormat) -> String {
+    pub fn file_name(&self, format: OutputFormat) -> String {
         let ext = match format {
             OutputFormat::Md => "md",
             OutputFormat::Html => "html",

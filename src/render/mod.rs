@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::Summary;
 use crate::templates::TemplateSet;
-pub use document::{Document, DocumentKind, Output, SUMMARY_FILE, stamp};
+pub use document::{COHORT_FILE, Document, DocumentKind, Output, SUMMARY_FILE, stamp};
 pub use view::ReportView;
 
 /// What the submission report's templates read: the model and its formatted view.
