@@ -41,10 +41,6 @@ struct Hashed {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HashCache {
     files: Mutex<BTreeMap<PathBuf, Hashed>>,
-    /// Per cohort output folder: the fingerprint of what it was made from and the SHA-256
-    /// of the manifest then written.
-    #[serde(default)]
-    cohorts: Mutex<BTreeMap<PathBuf, (String, String)>>,
 }
 
 impl HashCache {
@@ -90,44 +86,6 @@ impl HashCache {
         };
         self.lock().insert(key, entry);
         Ok((bytes, sha256))
-    }
-
-    /// The SHA-256 of the cohort.json in `out` when the cohort there was written from
-    /// `fingerprint` and still verifies.
-    pub fn cohort_up_to_date(&self, out: &Path, fingerprint: &str) -> Option<String> {
-        let key = std::path::absolute(out).ok()?;
-        let (recorded, manifest_sha) = self
-            .cohorts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .cloned()?;
-        let manifest = Manifest::read(&out.join(MANIFEST_FILE)).ok()?;
-        let (_, now) = hash::sha256_file(&out.join(MANIFEST_FILE)).ok()?;
-        let intact = manifest.verify_outputs(out).is_empty();
-        (recorded == fingerprint && now == manifest_sha && intact)
-            .then(|| {
-                manifest
-                    .outputs
-                    .iter()
-                    .find(|e| e.path == crate::render::COHORT_FILE)
-            })
-            .flatten()
-            .map(|e| e.sha256.clone())
-    }
-
-    /// Records that the cohort in `out` was just written from `fingerprint`.
-    pub fn record_cohort(&self, out: &Path, fingerprint: &str) {
-        let (Ok(key), Ok((_, sha))) = (
-            std::path::absolute(out),
-            hash::sha256_file(&out.join(MANIFEST_FILE)),
-        ) else {
-            return;
-        };
-        self.cohorts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key, (fingerprint.to_string(), sha));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<PathBuf, Hashed>> {

@@ -11,7 +11,7 @@ use super::report::{Counts, JobReport, JobStatus};
 use super::{BatchRequest, millis};
 use crate::bundle::lock::OutputLock;
 use crate::bundle::sign::Signer;
-use crate::bundle::{MANIFEST_FILE, hash};
+use crate::bundle::{MANIFEST_FILE, Manifest, hash};
 use crate::cohort::{self, CohortRequest};
 use crate::error::{Error, Result};
 use crate::model::{Finding, Severity};
@@ -226,7 +226,7 @@ fn cohort_step(
             Vec::new(),
         )
     };
-    let _lock = match OutputLock::acquire(&step.out, req.lock_timeout) {
+    let lock = match OutputLock::acquire(&step.out, req.lock_timeout) {
         Ok(lock) => lock,
         Err(err @ Error::Locked { .. }) => {
             return (
@@ -239,7 +239,7 @@ fn cohort_step(
     let dirs = cohort_dirs(req, step);
     let fingerprint = cohort_fingerprint(step, &dirs, cache);
     if !req.force
-        && let Some(sha) = cache.cohort_up_to_date(&step.out, &fingerprint)
+        && let Some(sha) = cohort_up_to_date(&step.out, &lock.note(), &fingerprint)
     {
         let mut r = cohort_report(step, JobStatus::UpToDate, "no bundle changed".into());
         r.summary_sha256 = Some(sha);
@@ -274,13 +274,29 @@ fn cohort_step(
                     format!("{rejected} bundle(s) rejected"),
                 )
             };
-            cache.record_cohort(&step.out, &fingerprint);
+            if let Ok((_, manifest)) = hash::sha256_file(&step.out.join(MANIFEST_FILE)) {
+                let _ = lock.set_note(&format!("{fingerprint} {manifest}\n"));
+            }
             let mut r = cohort_report(step, status, reason);
             r.summary_sha256 = sha256(&step.out.join(COHORT_FILE));
             (r, done.rejected_paths)
         }
         Err(err) => fail(&err),
     }
+}
+
+/// The SHA-256 of the cohort.json in `out` when `note` (left by the batch that wrote it)
+/// says it was written from `fingerprint`, and it still is what that batch wrote and verifies.
+fn cohort_up_to_date(out: &Path, note: &str, fingerprint: &str) -> Option<String> {
+    let (recorded, manifest_sha) = note.trim().split_once(' ')?;
+    let (_, now) = hash::sha256_file(&out.join(MANIFEST_FILE)).ok()?;
+    let manifest = Manifest::read(&out.join(MANIFEST_FILE)).ok()?;
+    let intact = manifest.verify_outputs(out).is_empty();
+    if recorded != fingerprint || now != manifest_sha || !intact {
+        return None;
+    }
+    let record = manifest.outputs.iter().find(|e| e.path == COHORT_FILE)?;
+    Some(record.sha256.clone())
 }
 
 /// The folders the cohort reads: the step's own list, else every job's bundle that exists.

@@ -2,7 +2,8 @@
 //! (`.NAME.lock`), held while a run decides whether to write the folder and writes it, so
 //! that two runs (two batches, or a batch and a `build`) never write the same bundle at the
 //! same time. The operating system releases the lock when the process ends, also on a crash;
-//! the lock file itself stays and is harmless.
+//! the lock file itself stays and is harmless. Its text is a note the holder may leave for
+//! the next one (the batch's cohort step records there what it last wrote the cohort from).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ const RETRY: Duration = Duration::from_millis(50);
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct OutputLock {
-    _file: File,
+    file: File,
 }
 
 /// The lock file of output folder `out`.
@@ -42,6 +43,7 @@ impl OutputLock {
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
             .map_err(io)?;
@@ -50,7 +52,7 @@ impl OutputLock {
             match file.try_lock() {
                 Ok(()) => {
                     super::recover_leftovers(out);
-                    return Ok(OutputLock { _file: file });
+                    return Ok(OutputLock { file });
                 }
                 Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
                     std::thread::sleep(RETRY);
@@ -67,6 +69,27 @@ impl OutputLock {
     }
 }
 
+impl OutputLock {
+    /// The note the last holder left (empty when none).
+    pub fn note(&self) -> String {
+        use std::io::{Read, Seek};
+        let mut text = String::new();
+        let mut file = &self.file;
+        let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+        text
+    }
+
+    /// Leaves `text` for the next holder.
+    pub fn set_note(&self, text: &str) -> std::io::Result<()> {
+        use std::io::{Seek, Write};
+        let mut file = &self.file;
+        file.set_len(0)?;
+        file.rewind()?;
+        file.write_all(text.as_bytes())?;
+        file.sync_data()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,8 +101,10 @@ mod tests {
         let first = OutputLock::acquire(&out, Duration::ZERO).unwrap();
         let second = OutputLock::acquire(&out, Duration::from_millis(120));
         assert!(matches!(second, Err(Error::Locked { .. })), "{second:?}");
+        first.set_note("built from abc").unwrap();
         drop(first);
-        assert!(OutputLock::acquire(&out, Duration::ZERO).is_ok());
+        let third = OutputLock::acquire(&out, Duration::ZERO).unwrap();
+        assert_eq!(third.note(), "built from abc");
         assert!(lock_path(&out).ends_with(".bundle.lock"));
     }
 }

@@ -272,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn a_killed_swap_is_undone_and_staging_leftovers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        // Killed between setting the old bundle aside and moving the new one in.
+        let aside = dir.path().join(".bundle.partial-abc-previous");
+        std::fs::create_dir_all(&aside).unwrap();
+        std::fs::write(aside.join(MANIFEST_FILE), "{}").unwrap();
+        let staged = dir.path().join(".bundle.partial-abc");
+        std::fs::create_dir_all(&staged).unwrap();
+        let other = dir.path().join(".other.partial-xyz");
+        std::fs::create_dir_all(&other).unwrap();
+        recover_leftovers(&out);
+        assert!(out.join(MANIFEST_FILE).is_file(), "the old bundle is back");
+        assert!(!aside.exists() && !staged.exists());
+        assert!(other.exists(), "another folder's staging is not touched");
+    }
+
+    #[test]
     fn commit_replaces_a_bundle_and_refuses_other_folders() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
