@@ -77,6 +77,7 @@ fn commands_md_names_every_command() {
         "verify",
         "templates",
         "cohort",
+        "batch",
     ] {
         assert!(text.contains(&format!("## `{command}")), "{command}");
     }
