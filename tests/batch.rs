@@ -181,6 +181,20 @@ fn bad_jobs_do_not_stop_the_others_and_an_unchanged_rerun_rewrites_nothing() {
     );
 }
 
+#[test]
+fn fail_fast_skips_the_jobs_after_the_first_bad_one() {
+    let extra = data_error();
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let dir = workspace(&extra);
+    let (code, report, text) = batch(dir.path(), &["--fail-fast", "--jobs", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert_eq!(status_of(&report, "bad-data"), "data_errors");
+    for name in GOOD.iter().chain(&["cohort"]) {
+        assert_eq!(status_of(&report, name), "skipped", "{text}");
+        assert!(!dir.path().join("bundles").join(name).exists());
+    }
+}
+
 fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
