@@ -352,11 +352,9 @@ fn sigint_lets_the_running_job_finish_skips_the_rest_and_exits_130() {
     let dir = workspace(&[]);
     add_big_job(dir.path());
     let child = start_and_catch_big_job(dir.path());
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    // SAFETY: kill(2) on the pid of a child this test started and has not yet waited for.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stdout(&out));
     let report: Value =
