@@ -182,6 +182,11 @@ pub struct ValidateArgs {
     /// In text output, how many findings of one code to list before summarising the rest.
     #[arg(long, default_value_t = 20)]
     pub max_per_code: usize,
+
+    /// Also list the regulatory requirements that have a gap or are only declared (with
+    /// `--format json`: the whole mapping).
+    #[arg(long)]
+    pub requirements: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

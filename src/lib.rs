@@ -17,6 +17,7 @@ pub mod codes;
 pub(crate) mod cohort;
 pub mod commands;
 pub(crate) mod config;
+pub(crate) mod declared;
 pub(crate) mod discover;
 pub mod error;
 #[doc(hidden)]
@@ -36,6 +37,7 @@ pub mod schema;
 pub(crate) mod submission;
 pub(crate) mod suggest;
 pub(crate) mod templates;
+pub(crate) mod traceability;
 pub(crate) mod validate;
 pub(crate) mod zones;
 

@@ -46,6 +46,9 @@ pub struct Summary {
     pub reconciliation: Vec<ReconciliationRow>,
     pub findings: Vec<Finding>,
     pub inputs: Vec<InputFile>,
+    /// The regulatory mapping (additive; absent in summaries of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceability: Option<Traceability>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +129,9 @@ pub struct SubmissionInfo {
     pub system: serde_json::Value,
     #[serde(default)]
     pub narrative: Narrative,
+    /// What the config declares about governance, data and regulatory position (additive).
+    #[serde(flatten)]
+    pub declared: crate::declared::Declared,
 }
 
 impl PartialEq for SubmissionInfo {
@@ -426,4 +432,88 @@ mod tests {
             r#"{"period":"2025-W23","start":"2025-06-02","value":0.5,"denominator":80}"#
         );
     }
+}
+
+/// The regulatory mapping of a submission (additive to summary-v1): the frameworks shown and
+/// each requirement's status with the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Traceability {
+    pub frameworks: Vec<FrameworkInfo>,
+    pub requirements: Vec<RequirementStatus>,
+    /// Attack categories tested and the required ones never tested, when there is red-team
+    /// or deepfake data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack_coverage: Option<AttackCoverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkInfo {
+    pub id: String,
+    pub title: String,
+    pub date: NaiveDate,
+    /// `principle`, `obligation` or `recommended`.
+    pub level: String,
+}
+
+/// Where a requirement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceStatus {
+    /// The trial data shows it.
+    Evidenced,
+    /// Only the config or the narrative says it.
+    Declared,
+    /// It applies and nothing in the submission shows it.
+    Gap,
+    /// It does not apply (see the reason).
+    NotApplicable,
+}
+
+impl TraceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceStatus::Evidenced => "evidenced",
+            TraceStatus::Declared => "declared",
+            TraceStatus::Gap => "gap",
+            TraceStatus::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementStatus {
+    pub id: String,
+    pub framework: String,
+    pub status: TraceStatus,
+    pub evidence: Vec<Evidence>,
+    /// Why it does not apply, or what is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One piece of evidence: what it is (`metric`, `criterion`, `attack_category`, `stream`,
+/// `manifest`, `field`, `narrative`), its id, and the report section that shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: String,
+    pub id: String,
+    pub section: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackCoverage {
+    /// Vocabulary ids tested, each with the categories of the data that map to it.
+    pub tested: Vec<AttackTested>,
+    /// Categories of the data that map to no vocabulary id.
+    pub unmapped: Vec<String>,
+    /// Vocabulary ids a requirement asks for that were never tested.
+    pub required_untested: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackTested {
+    pub id: String,
+    pub name: String,
+    pub categories: Vec<String>,
+    pub attempts: f64,
 }

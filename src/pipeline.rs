@@ -352,6 +352,8 @@ pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<
     let (narrative, notes) = localise::narrative(&loaded.config.submission.narrative, language);
     summary.submission.narrative = narrative;
     summary.findings.extend(notes);
+    let frameworks = loaded.config.report.frameworks.as_deref();
+    summary.traceability = Some(crate::traceability::evaluate(&summary, frameworks));
     if pdf {
         let glyphs = crate::glyphs::findings(&summary);
         summary.findings.extend(glyphs);
@@ -395,6 +397,7 @@ pub fn summary(
             contacts: sub.contacts.iter().map(contact).collect(),
             system: sub.system.clone(),
             narrative: model::Narrative::default(),
+            declared: sub.declared(),
         },
         settings: model::Settings {
             timezone: loaded.timezone.name().into(),
@@ -430,6 +433,7 @@ pub fn summary(
             .chain(results.findings)
             .collect(),
         inputs,
+        traceability: None,
     }
 }
 

@@ -31,12 +31,20 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
         print!("{text}");
     } else if let Some(code) = args.metric.as_deref().and_then(Code::from_id) {
         print!("{}", codes::explain(code));
+    } else if let Some(text) = args
+        .metric
+        .as_deref()
+        .and_then(crate::traceability::explain)
+    {
+        print!("{text}");
     } else if let Some(id) = &args.metric {
         let def = catalogue::find(id).ok_or_else(|| Error::UnknownId {
             id: id.clone(),
             suggestion: crate::suggest::did_you_mean(
                 id,
-                catalogue::ids().chain(Code::ALL.iter().map(|c| c.as_str())),
+                catalogue::ids()
+                    .chain(Code::ALL.iter().map(|c| c.as_str()))
+                    .chain(crate::traceability::catalogue::ids()),
             ),
         })?;
         print!("{}", explain(def, args.language.into()));

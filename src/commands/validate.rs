@@ -34,12 +34,20 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
                 "{} stream(s), {files} file(s), {rows} row(s) read",
                 checked.streams.len()
             );
+            if args.requirements {
+                print_requirements(assessed.summary.traceability.as_ref(), &mut out);
+            }
         }
         ReportFormat::Json => {
             let report = JsonReport {
                 errors: count(findings, Severity::Error),
                 warnings: count(findings, Severity::Warning),
                 findings,
+                traceability: assessed
+                    .summary
+                    .traceability
+                    .as_ref()
+                    .filter(|_| args.requirements),
             };
             let _ = serde_json::to_writer_pretty(&mut out, &report);
             let _ = writeln!(out);
@@ -57,6 +65,59 @@ struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
     findings: &'a [Finding],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traceability: Option<&'a crate::model::Traceability>,
+}
+
+/// The requirement statuses, counted, then every gap with what would close it and every
+/// requirement of the data that is only declared.
+fn print_requirements(trace: Option<&crate::model::Traceability>, out: &mut dyn Write) {
+    use crate::model::TraceStatus;
+    let Some(trace) = trace else { return };
+    let n = |s: TraceStatus| trace.requirements.iter().filter(|r| r.status == s).count();
+    let _ = writeln!(
+        out,
+        "requirements: {} evidenced, {} declared, {} gap(s), {} not applicable ({})",
+        n(TraceStatus::Evidenced),
+        n(TraceStatus::Declared),
+        n(TraceStatus::Gap),
+        n(TraceStatus::NotApplicable),
+        trace
+            .frameworks
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for r in &trace.requirements {
+        let title =
+            crate::traceability::catalogue::find(&r.id).map_or("", |(_, q)| q.title.as_str());
+        let recommended = trace
+            .frameworks
+            .iter()
+            .any(|f| f.id == r.framework && f.level == "recommended");
+        let label = match r.status {
+            TraceStatus::Gap if recommended => "not shown (recommended practice)",
+            TraceStatus::Gap => "gap",
+            TraceStatus::Declared if r.reason.is_some() => "declared only",
+            _ => continue,
+        };
+        let _ = writeln!(out, "{label}: {} {title}", r.id);
+        if let Some(reason) = &r.reason {
+            let _ = writeln!(out, "  {reason}");
+        }
+    }
+    if let Some(cov) = trace
+        .attack_coverage
+        .as_ref()
+        .filter(|c| !c.required_untested.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "attack categories required but never tested: {}",
+            cov.required_untested.join(", ")
+        );
+    }
 }
 
 fn count(findings: &[Finding], severity: Severity) -> usize {

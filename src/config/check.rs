@@ -171,6 +171,15 @@ fn check_settings(config: &Config, issues: &mut Issues) {
         let message = format!("fairness.disparate_impact_floor must be in (0, 1], found {floor}");
         issues.push(Location::UNKNOWN, message);
     }
+    if let Some(line) = &config.submission.line_of_defence
+        && !(1..=3).contains(&line.value)
+    {
+        let message = format!(
+            "submission.line_of_defence must be 1, 2 or 3 (first, second or third line), found {}",
+            line.value
+        );
+        issues.push(line.referenced, message);
+    }
     if config.report.formats.is_empty() {
         issues.push(
             Location::UNKNOWN,

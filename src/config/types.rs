@@ -85,6 +85,34 @@ pub struct Submission {
     pub system: serde_json::Value,
     #[serde(default)]
     pub narrative: Narrative,
+    // What the submission declares about itself (docs/traceability.md). Listed one by one
+    // rather than flattened, so that a mistyped key is still refused at its own line.
+    #[serde(default)]
+    pub customer_facing: Option<bool>,
+    #[serde(default)]
+    pub line_of_defence: Option<Spanned<u8>>,
+    #[serde(default)]
+    pub eu_ai_act: Option<crate::declared::EuAiAct>,
+    #[serde(default)]
+    pub governance: Option<crate::declared::Governance>,
+    #[serde(default)]
+    pub datasets: Vec<crate::declared::Dataset>,
+    #[serde(default)]
+    pub privacy: Option<crate::declared::Privacy>,
+}
+
+impl Submission {
+    /// The declared part, as summary.json records it.
+    pub fn declared(&self) -> crate::declared::Declared {
+        crate::declared::Declared {
+            customer_facing: self.customer_facing,
+            line_of_defence: self.line_of_defence.as_ref().map(|l| l.value),
+            eu_ai_act: self.eu_ai_act.clone(),
+            governance: self.governance.clone(),
+            datasets: self.datasets.clone(),
+            privacy: self.privacy.clone(),
+        }
+    }
 }
 
 /// A string that YAML may have written as a number (`cohort: 2`).
@@ -417,6 +445,10 @@ pub struct ReportConfig {
     pub formats: Vec<OutputFormat>,
     #[serde(default)]
     pub language: Language,
+    /// Which frameworks the regulatory mapping shows (default: hkma, and eu-ai-act when
+    /// `submission.eu_ai_act` is declared).
+    #[serde(default)]
+    pub frameworks: Option<Vec<crate::declared::FrameworkGroup>>,
 }
 
 fn default_template() -> String {
@@ -429,6 +461,7 @@ impl Default for ReportConfig {
             template: default_template(),
             formats: OutputFormat::all(),
             language: Language::En,
+            frameworks: None,
         }
     }
 }

@@ -63,6 +63,19 @@ impl Column {
 pub struct Cell {
     pub text: String,
     pub style: Option<&'static str>,
+    /// Links the templates draw instead of `text`, each to a section of the report (its
+    /// anchor `ID-NUMBER`, filled in once the sections are numbered).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<CellLink>,
+}
+
+/// A link in a cell: its text and the anchor of the section it jumps to.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CellLink {
+    pub text: String,
+    pub target: String,
+    /// The section's number, for formats without links (Markdown prints `text (§5)`).
+    pub number: Option<usize>,
 }
 
 impl Cell {
@@ -70,6 +83,7 @@ impl Cell {
         Cell {
             text: text.into(),
             style: None,
+            links: Vec::new(),
         }
     }
 
@@ -77,6 +91,7 @@ impl Cell {
         Cell {
             text: text.into(),
             style: Some(style),
+            links: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod cover;
 mod criteria;
 mod groups;
 mod incidents;
+mod mapping;
 mod operations;
 mod results;
 mod sections;
@@ -132,6 +133,7 @@ pub fn build(summary: &Summary) -> ReportView {
     for (i, section) in sections.iter_mut().enumerate() {
         section.number = i + 1;
     }
+    mapping::resolve_links(&mut sections);
     let language = summary.settings.language;
     let tool = format!("{} {}", summary.tool.name, summary.tool.version);
     let stamp = [

@@ -25,6 +25,7 @@ pub fn all(summary: &Summary) -> Vec<Section> {
         incidents::incidents(summary),
         operations::reconciliation(summary),
         lessons(summary),
+        super::mapping::mapping(summary),
         manifest(summary),
     ]
 }

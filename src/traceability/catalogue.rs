@@ -1,0 +1,167 @@
+//! The requirements catalogue (`requirements.yaml`, compiled in): frameworks, their
+//! requirements with applicability conditions and evidence rules, and the vocabulary of
+//! attack categories with aliases.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::declared::{FrameworkGroup, RiskClass};
+use crate::schema::StreamKind;
+
+const SOURCE: &str = include_str!("requirements.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub attack_categories: Vec<AttackCategory>,
+    pub frameworks: Vec<Framework>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttackCategory {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+}
+
+/// How binding a framework is: a recommended practice is never a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Principle,
+    Obligation,
+    Recommended,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Principle => "principle",
+            Level::Obligation => "obligation",
+            Level::Recommended => "recommended",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub id: String,
+    pub group: FrameworkGroup,
+    pub title: String,
+    pub date: NaiveDate,
+    pub source: String,
+    pub level: Level,
+    #[serde(default)]
+    pub applies_when: Conditions,
+    pub requirements: Vec<Requirement>,
+}
+
+/// Whether a requirement can be shown by the trial data or only declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Logs,
+    Narrative,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub title: String,
+    pub statement: String,
+    pub source: String,
+    pub mode: Mode,
+    #[serde(default)]
+    pub applies_when: Conditions,
+    pub rules: Vec<Rule>,
+}
+
+/// Conditions on the submission, all of which must hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    #[serde(default)]
+    pub customer_facing: Option<bool>,
+    #[serde(default)]
+    pub eu_ai_act: Option<bool>,
+    #[serde(default)]
+    pub risk_class: Option<Vec<RiskClass>>,
+    #[serde(default)]
+    pub stream: Option<Vec<StreamKind>>,
+    #[serde(default)]
+    pub family: Option<Vec<String>>,
+}
+
+/// One way to evidence a requirement.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Rule {
+    Metric {
+        metric: String,
+        #[serde(default = "default_min_denominator")]
+        min_denominator: f64,
+    },
+    Criterion {
+        criterion: String,
+    },
+    Redteam {
+        redteam: Vec<String>,
+    },
+    Stream {
+        stream: String,
+    },
+    Manifest {
+        manifest: bool,
+    },
+    Field {
+        field: String,
+    },
+    Narrative {
+        narrative: String,
+    },
+}
+
+fn default_min_denominator() -> f64 {
+    30.0
+}
+
+/// The catalogue.
+pub fn get() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        serde_saphyr::from_str(SOURCE)
+            .expect("the built-in requirements catalogue is valid (a unit test reads it)")
+    })
+}
+
+/// Every requirement id, in catalogue order.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    get()
+        .frameworks
+        .iter()
+        .flat_map(|f| f.requirements.iter().map(|r| r.id.as_str()))
+}
+
+/// The requirement with this id (case-insensitive), with its framework.
+pub fn find(id: &str) -> Option<(&'static Framework, &'static Requirement)> {
+    get().frameworks.iter().find_map(|f| {
+        f.requirements
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+            .map(|r| (f, r))
+    })
+}
+
+/// The vocabulary entry a category of the data (`prompt_injection`, `Jailbreak`) maps to.
+pub fn attack_category(raw: &str) -> Option<&'static AttackCategory> {
+    let key = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    get()
+        .attack_categories
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(&key) || c.aliases.contains(&key))
+}
