@@ -79,7 +79,7 @@ pub struct BatchArgs {
     pub target: PathBuf,
 
     /// With a folder: where the bundles and run-report.json go (a plan says it itself).
-    #[arg(short, long, env = "SANDBOX_REPORT_OUT")]
+    #[arg(short, long)]
     pub out: Option<PathBuf>,
 
     /// Jobs run at once (default: one per core, at most one per 4 GiB of memory).

@@ -401,3 +401,49 @@ fn a_folder_is_built_submission_by_submission_and_an_invalid_plan_is_exit_2() {
         "{text}"
     );
 }
+
+#[test]
+fn a_cohort_never_looks_fine_while_a_bundle_is_rejected_or_a_job_did_not_build() {
+    let dir = workspace(&[]);
+    write(
+        &dir.path().join("plan.yaml"),
+        "jobs:\n  - config: subs/*/submission.yaml\n    out: bundles/{dir}\n    formats: [md]\ncohort:\n  out: cohort\n  key_file: key.txt\n  formats: [md]\n  bundles: [bundles, extra]\nrun_report: bundles/run-report.json\n",
+    );
+    let (code, _, text) = batch(dir.path(), &[]);
+    assert_eq!(code, 0, "{text}");
+    // A copy of a bundle, altered after its manifest was written, among the cohort's inputs.
+    let copy = dir.path().join("extra/copy");
+    copy_dir(&dir.path().join("bundles/peak-bank-assistant"), &copy);
+    std::fs::write(copy.join("report.md"), "altered").unwrap();
+    for run in ["first", "unchanged rerun"] {
+        let (code, report, text) = batch(dir.path(), &[]);
+        assert_eq!(code, 1, "{run}: {text}");
+        assert_eq!(status_of(&report, "cohort"), "data_errors", "{run}: {text}");
+        assert!(text.contains("1 bundle(s) rejected"), "{run}: {text}");
+    }
+    std::fs::remove_dir_all(dir.path().join("extra")).unwrap();
+    // Now one job stops on a data error: the cohort still reads its previous bundle, and says so.
+    let kpis = dir
+        .path()
+        .join("subs/peak-bank-assistant/warehouse/kpis/monthly-kpis.jsonl");
+    let mut text_now = std::fs::read_to_string(&kpis).unwrap();
+    text_now.push_str("not json\n");
+    std::fs::write(&kpis, text_now).unwrap();
+    let (code, report, text) = batch(dir.path(), &[]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(status_of(&report, "peak-bank-assistant"), "data_errors");
+    assert_eq!(status_of(&report, "cohort"), "data_errors", "{text}");
+    let cohort = report["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["name"] == "cohort")
+        .unwrap();
+    assert!(
+        cohort["reason"]
+            .as_str()
+            .unwrap()
+            .contains("previous bundle of peak-bank-assistant"),
+        "{cohort}"
+    );
+}

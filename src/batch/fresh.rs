@@ -29,12 +29,37 @@ pub enum Verdict {
     Stale(String),
 }
 
-/// A file's hash with the size and modification time it had when hashed.
+/// A file's hash with what identified its version when hashed: size, modification time,
+/// and on Unix the inode and the status-change time (which `touch -r`, `cp -p` or `rsync -a`
+/// cannot set back), so a same-size edit with its old mtime restored is still noticed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Hashed {
     bytes: u64,
     mtime_ns: u128,
+    #[serde(default)]
+    ctime_ns: i128,
+    #[serde(default)]
+    inode: u64,
     sha256: String,
+}
+
+/// The size, times and inode of a file, as the cache compares them.
+fn stamp(meta: &std::fs::Metadata) -> std::io::Result<(u64, u128, i128, u64)> {
+    let mtime_ns = meta
+        .modified()?
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let (ctime_ns, inode) = {
+        use std::os::unix::fs::MetadataExt;
+        (
+            i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            meta.ino(),
+        )
+    };
+    #[cfg(not(unix))]
+    let (ctime_ns, inode) = (0, 0);
+    Ok((meta.len(), mtime_ns, ctime_ns, inode))
 }
 
 /// Hashes of files already read, by absolute path; kept between runs beside the run report.
@@ -65,23 +90,24 @@ impl HashCache {
         Ok(())
     }
 
-    /// The size and SHA-256 of `path`, read again only when its size or modification time
-    /// differ from the cached ones.
+    /// The size and SHA-256 of `path`, read again unless the file (its link target) has the
+    /// size, times and inode it had when last hashed.
     pub fn sha256(&self, path: &Path) -> std::io::Result<(u64, String)> {
-        let meta = std::fs::metadata(path)?;
-        let mtime_ns = meta
-            .modified()?
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let key = std::path::absolute(path)?;
+        let key = std::fs::canonicalize(path)?;
+        let (size, mtime_ns, ctime_ns, inode) = stamp(&std::fs::metadata(&key)?)?;
         let cached = self.lock().get(&key).cloned();
-        if let Some(h) = cached.filter(|h| h.bytes == meta.len() && h.mtime_ns == mtime_ns) {
+        let same = |h: &Hashed| {
+            (h.bytes, h.mtime_ns, h.ctime_ns, h.inode) == (size, mtime_ns, ctime_ns, inode)
+        };
+        if let Some(h) = cached.filter(same) {
             return Ok((h.bytes, h.sha256));
         }
-        let (bytes, sha256) = hash::sha256_file(path)?;
+        let (bytes, sha256) = hash::sha256_file(&key)?;
         let entry = Hashed {
             bytes,
             mtime_ns,
+            ctime_ns,
+            inode,
             sha256: sha256.clone(),
         };
         self.lock().insert(key, entry);
@@ -240,4 +266,30 @@ fn same_inputs(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_same_size_edit_with_its_old_mtime_restored_is_hashed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kpis.jsonl");
+        std::fs::write(&path, b"{\"v\": 1}\n").unwrap();
+        let cache = HashCache::default();
+        let (_, first) = cache.sha256(&path).unwrap();
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, b"{\"v\": 2}\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let (_, second) = cache.sha256(&path).unwrap();
+        assert_ne!(first, second, "the edit was taken from the cache");
+        assert_eq!(cache.sha256(&path).unwrap().1, second);
+    }
 }

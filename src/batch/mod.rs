@@ -37,6 +37,9 @@ pub struct BatchRequest<'a> {
 pub struct BatchOutcome {
     pub report: RunReport,
     pub rejected: Vec<crate::cohort::model::RejectedBundle>,
+    /// Why run-report.json could not be written, if it could not (the run's exit code is
+    /// then 2; the caller still prints the table).
+    pub report_error: Option<crate::error::Error>,
 }
 
 /// The default of `--jobs`: one job per core, but no more than one per 4 GiB of memory (a
@@ -74,7 +77,7 @@ pub fn run(req: &BatchRequest) -> Result<BatchOutcome> {
         let (job, r) = if halted {
             (steps::skipped_cohort(step), Vec::new())
         } else {
-            steps::cohort(req, step, &cache)
+            steps::cohort(req, step, &cache, &jobs)
         };
         jobs.push(job);
         rejected = r;
@@ -93,8 +96,12 @@ pub fn run(req: &BatchRequest) -> Result<BatchOutcome> {
     if let Err(err) = cache.save(&cache_path) {
         tracing::warn!(path = %cache_path.display(), %err, "cannot save the hash cache");
     }
-    steps::write_report(&req.plan.run_report, &report)?;
-    Ok(BatchOutcome { report, rejected })
+    let report_error = steps::write_report(&req.plan.run_report, &report).err();
+    Ok(BatchOutcome {
+        report,
+        rejected,
+        report_error,
+    })
 }
 
 /// The hash cache beside the run report.

@@ -4,7 +4,6 @@
 //! are relative to the plan's folder. `batch DIR` builds the same plan in memory
 //! ([`Plan::for_folder`]).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -173,30 +172,59 @@ impl Plan {
         Ok(plan)
     }
 
-    /// Two jobs writing one folder would overwrite each other: refused, naming both.
+    /// Two jobs writing one folder would overwrite each other, and a folder inside another's
+    /// would make that one hold files its manifest does not list: both refused, naming the
+    /// two (paths compared with `.` and `..` resolved).
     fn check_outputs(&self) -> Result<(), String> {
-        let mut seen: BTreeMap<&Path, &Path> = BTreeMap::new();
+        if self.jobs.is_empty() && self.cohort.is_none() {
+            return Err("the plan lists no jobs".into());
+        }
         let cohort = self
             .cohort
             .as_ref()
-            .map(|c| (c.out.as_path(), Path::new("the cohort step")));
-        for (out, by) in self
+            .map(|c| (c.out.clone(), "the cohort step".into()));
+        let outputs: Vec<(PathBuf, String)> = self
             .jobs
             .iter()
-            .map(|j| (j.out.as_path(), j.config.as_path()))
+            .map(|j| (j.out.clone(), j.config.display().to_string()))
             .chain(cohort)
-        {
-            if let Some(first) = seen.insert(out, by) {
+            .map(|(p, by)| (normal(&p), by))
+            .collect();
+        let report = (normal(&self.run_report), "the run report".to_string());
+        for (i, (a, by_a)) in outputs.iter().enumerate() {
+            for (b, by_b) in outputs.iter().skip(i + 1).chain([&report]) {
+                let clash = if a == b {
+                    "would both write"
+                } else if b.starts_with(a) || a.starts_with(b) {
+                    "would write one inside the other:"
+                } else {
+                    continue;
+                };
                 return Err(format!(
-                    "{} and {} would both write {}; give each job its own output folder (e.g. `out: bundles/{{dir}}`)",
-                    first.display(),
-                    by.display(),
-                    out.display()
+                    "{by_a} and {by_b} {clash} {} / {}; give each its own folder beside the others (e.g. `out: bundles/{{dir}}`)",
+                    a.display(),
+                    b.display()
                 ));
             }
         }
         Ok(())
     }
+}
+
+/// `path` made absolute with `.` and `..` resolved (without touching the disk).
+fn normal(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The name of the run report.
@@ -312,6 +340,32 @@ mod tests {
         let err = Plan::load(&plan_path).unwrap_err().to_string();
         assert!(err.contains("plan.yaml:4:"), "{err}");
         assert!(err.contains("sing_key"), "{err}");
+    }
+
+    #[test]
+    fn the_same_folder_spelt_two_ways_or_nested_folders_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan_path = dir.path().join("plan.yaml");
+        for (a, b, what) in [
+            ("same", "sub/../same", "would both write"),
+            ("b/peak", "b/peak/inner", "one inside the other"),
+        ] {
+            write(
+                &plan_path,
+                &format!(
+                    "jobs:\n  - {{ config: a/submission.yaml, out: {a} }}\n  - {{ config: b/submission.yaml, out: {b} }}\n"
+                ),
+            );
+            let err = Plan::load(&plan_path).unwrap_err().to_string();
+            assert!(err.contains(what), "{a} {b}: {err}");
+        }
+        write(&plan_path, "jobs: []\n");
+        assert!(
+            Plan::load(&plan_path)
+                .unwrap_err()
+                .to_string()
+                .contains("no jobs")
+        );
     }
 
     #[test]

@@ -200,6 +200,7 @@ pub(super) fn cohort(
     req: &BatchRequest,
     step: &CohortJob,
     cache: &HashCache,
+    jobs: &[JobReport],
 ) -> (JobReport, Vec<cohort::model::RejectedBundle>) {
     tracing::info!(target: "jobs", event = "job_started", job = "cohort", "job started");
     let start = Instant::now();
@@ -210,6 +211,7 @@ pub(super) fn cohort(
         let failed = cohort_report(step, JobStatus::Failed, Error::Internal.to_string());
         (failed, Vec::new())
     });
+    flag_previous_bundles(&mut r, jobs);
     r.duration_ms = millis(start);
     log_end(&r);
     (r, rejected)
@@ -239,9 +241,17 @@ fn cohort_step(
     let dirs = cohort_dirs(req, step);
     let fingerprint = cohort_fingerprint(step, &dirs, cache);
     if !req.force
-        && let Some(sha) = cohort_up_to_date(&step.out, &lock.note(), &fingerprint)
+        && let Some((sha, rejected)) = cohort_up_to_date(&step.out, &lock.note(), &fingerprint)
     {
-        let mut r = cohort_report(step, JobStatus::UpToDate, "no bundle changed".into());
+        // Bundles rejected last time are still rejected: the status says so again.
+        let (status, reason) = match rejected {
+            0 => (JobStatus::UpToDate, "no bundle changed".to_string()),
+            n => (
+                JobStatus::DataErrors,
+                format!("{n} bundle(s) rejected (no bundle changed since the last run)"),
+            ),
+        };
+        let mut r = cohort_report(step, status, reason);
         r.summary_sha256 = Some(sha);
         return (r, Vec::new());
     }
@@ -275,7 +285,7 @@ fn cohort_step(
                 )
             };
             if let Ok((_, manifest)) = hash::sha256_file(&step.out.join(MANIFEST_FILE)) {
-                let _ = lock.set_note(&format!("{fingerprint} {manifest}\n"));
+                let _ = lock.set_note(&format!("{fingerprint} {manifest} {rejected}\n"));
             }
             let mut r = cohort_report(step, status, reason);
             r.summary_sha256 = sha256(&step.out.join(COHORT_FILE));
@@ -285,10 +295,41 @@ fn cohort_step(
     }
 }
 
+/// A cohort made while some job of the run did not build reads that job's previous bundle
+/// (if it has one): said in the cohort's reason and counted as data errors, never silent.
+fn flag_previous_bundles(r: &mut JobReport, jobs: &[JobReport]) {
+    let previous: Vec<&str> = jobs
+        .iter()
+        .filter(|j| {
+            matches!(
+                j.status,
+                JobStatus::DataErrors | JobStatus::Failed | JobStatus::Locked
+            ) && Path::new(&j.output).join(MANIFEST_FILE).is_file()
+        })
+        .map(|j| j.name.as_str())
+        .collect();
+    if previous.is_empty()
+        || !matches!(
+            r.status,
+            JobStatus::Built | JobStatus::UpToDate | JobStatus::DataErrors
+        )
+    {
+        return;
+    }
+    r.reason.push_str(&format!(
+        "; uses the previous bundle of {} (their jobs did not build in this run)",
+        previous.join(", ")
+    ));
+    r.status = JobStatus::DataErrors;
+    r.exit_code = r.status.exit_code();
+}
+
 /// The SHA-256 of the cohort.json in `out` when `note` (left by the batch that wrote it)
 /// says it was written from `fingerprint`, and it still is what that batch wrote and verifies.
-fn cohort_up_to_date(out: &Path, note: &str, fingerprint: &str) -> Option<String> {
-    let (recorded, manifest_sha) = note.trim().split_once(' ')?;
+fn cohort_up_to_date(out: &Path, note: &str, fingerprint: &str) -> Option<(String, usize)> {
+    let mut parts = note.split_whitespace();
+    let (recorded, manifest_sha) = (parts.next()?, parts.next()?);
+    let rejected: usize = parts.next()?.parse().ok()?;
     let (_, now) = hash::sha256_file(&out.join(MANIFEST_FILE)).ok()?;
     let manifest = Manifest::read(&out.join(MANIFEST_FILE)).ok()?;
     let intact = manifest.verify_outputs(out).is_empty();
@@ -296,7 +337,7 @@ fn cohort_up_to_date(out: &Path, note: &str, fingerprint: &str) -> Option<String
         return None;
     }
     let record = manifest.outputs.iter().find(|e| e.path == COHORT_FILE)?;
-    Some(record.sha256.clone())
+    Some((record.sha256.clone(), rejected))
 }
 
 /// The folders the cohort reads: the step's own list, else every job's bundle that exists.

@@ -147,6 +147,9 @@ impl Staging {
             let path = self.dir.path().join(sign::SIGNATURE_FILE);
             std::fs::write(&path, signature).map_err(output_error(&path))?;
         }
+        // Checked again at the last moment: a file put into OUT while the bundle was being
+        // made must not be deleted with the old bundle.
+        check_replaceable(&self.out)?;
         self.outputs.clear();
         let staged = self.dir.keep();
         swap_into_place(&staged, &self.out).inspect_err(|_| {
@@ -313,6 +316,25 @@ mod tests {
             Staging::new(&other),
             Err(Error::NotABundle { .. })
         ));
+    }
+
+    #[test]
+    fn a_file_put_into_the_bundle_while_it_is_rebuilt_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"one").unwrap();
+        let m = manifest(stage.outputs());
+        stage.commit(&m, None).unwrap();
+        let mut stage = Staging::new(&out).unwrap();
+        stage.write("a.txt", b"two").unwrap();
+        // Someone saves notes into the bundle folder while the new one is being made.
+        std::fs::write(out.join("MY-NOTES.txt"), b"keep me").unwrap();
+        let m = manifest(stage.outputs());
+        let err = stage.commit(&m, None).unwrap_err();
+        assert!(matches!(err, Error::ForeignFile { .. }), "{err:?}");
+        assert_eq!(std::fs::read(out.join("MY-NOTES.txt")).unwrap(), b"keep me");
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"one");
     }
 
     #[test]

@@ -126,7 +126,13 @@ pub fn load_all(
     let mut rejected = Vec::new();
     for root in roots {
         for dir in bundle_dirs(root) {
-            let path = relative(root, &dir);
+            // A folder given as the bundle itself is named by its own name, not ".".
+            let path = match relative(root, &dir) {
+                p if p == "." => root
+                    .file_name()
+                    .map_or(p, |n| n.to_string_lossy().into_owned()),
+                p => p,
+            };
             let checked = load(&dir, &path).map_err(Rejection::plain).and_then(|b| {
                 let signature =
                     Signature::check(trust, &dir, &b.summary.submission.institution.id)?;

@@ -4,6 +4,7 @@
 //! SIGTERM stop the starting of jobs; running jobs finish (or roll back) and the run report is
 //! written; a second signal ends the process at once.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -60,8 +61,13 @@ pub fn run(args: &BatchArgs) -> Result<Outcome> {
     for r in &done.rejected {
         eprintln!("cohort: rejected {}: {}", r.path, r.reason);
     }
-    print!("{}", report.table());
-    println!("run report: {}", plan.run_report.display());
+    // Written, not printed: a closed pipe (`| head`) must not turn a finished run into a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", report.table());
+    if let Some(err) = done.report_error {
+        return Err(err);
+    }
+    let _ = writeln!(out, "run report: {}", plan.run_report.display());
     Ok(match report.exit_code {
         0 => Outcome::Success,
         1 => Outcome::InputErrors,
@@ -77,7 +83,12 @@ fn stop_on_signals() -> Arc<AtomicUsize> {
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // The first registration makes the second signal fatal; the second records the first.
         let fatal = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, 2, Arc::clone(&fatal));
+        let code = if signal == signal_hook::consts::SIGINT {
+            130
+        } else {
+            2
+        };
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, code, Arc::clone(&fatal));
         let _ = signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize);
         let _ = signal_hook::flag::register(signal, fatal);
     }

@@ -135,7 +135,10 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         clock,
         stop: &stop,
     };
-    let done = batch::run(&request)?;
+    let mut done = batch::run(&request)?;
+    if let Some(err) = done.report_error.take() {
+        return Err(err);
+    }
     for job in &done.report.jobs {
         if job.status != JobStatus::Built
             && job.status != JobStatus::UpToDate
