@@ -91,7 +91,8 @@ fn counts(findings: &[Finding]) -> Counts {
 }
 
 fn submission_job(req: &BatchRequest, job: &Job, cache: &HashCache) -> JobReport {
-    let _lock = match OutputLock::acquire(&job.out, req.lock_timeout) {
+    let stop = || req.stop.load(std::sync::atomic::Ordering::SeqCst) != 0;
+    let _lock = match OutputLock::acquire_unless(&job.out, req.lock_timeout, stop) {
         Ok(lock) => lock,
         Err(err @ Error::Locked { .. }) => return report(job, JobStatus::Locked, describe(&err)),
         Err(err) => return report(job, JobStatus::Failed, describe(&err)),

@@ -32,6 +32,16 @@ pub fn lock_path(out: &Path) -> PathBuf {
 impl OutputLock {
     /// Takes the lock of `out`, waiting up to `timeout` for another run to release it.
     pub fn acquire(out: &Path, timeout: Duration) -> Result<OutputLock> {
+        Self::acquire_unless(out, timeout, || false)
+    }
+
+    /// As [`OutputLock::acquire`], but gives up waiting as soon as `stop()` is true (a
+    /// batch asked to stop does not sit out the timeout).
+    pub fn acquire_unless(
+        out: &Path,
+        timeout: Duration,
+        stop: impl Fn() -> bool,
+    ) -> Result<OutputLock> {
         let path = lock_path(out);
         let io = |source| Error::Output {
             path: path.clone(),
@@ -54,7 +64,7 @@ impl OutputLock {
                     super::recover_leftovers(out);
                     return Ok(OutputLock { file });
                 }
-                Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                Err(TryLockError::WouldBlock) if start.elapsed() < timeout && !stop() => {
                     std::thread::sleep(RETRY);
                 }
                 Err(TryLockError::WouldBlock) => {
