@@ -212,7 +212,7 @@ fn not_applicable(facts: &Facts, c: &Conditions) -> Option<String> {
     {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         return Some(format!(
-            "applies when there is a {} stream",
+            "applies only with a stream of kind {}",
             names.join(" or ")
         ));
     }
