@@ -203,3 +203,89 @@ fn a_line_of_defence_outside_1_to_3_is_refused_at_its_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_cohort_counts_each_requirement_over_the_banks_and_suppresses_small_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let result = run(&[
+        "demo",
+        "--samples",
+        &path_str(&samples()),
+        "-o",
+        &path_str(&out),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    // Independently: every accepted bundle's own mapping, counted per requirement.
+    let mut expected: std::collections::BTreeMap<String, [u64; 4]> = Default::default();
+    for entry in walkdir::WalkDir::new(&out).into_iter().flatten() {
+        if entry.file_name() != "summary.json"
+            || entry.path().to_string_lossy().contains("rejected")
+        {
+            continue;
+        }
+        let s: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+        for r in s["traceability"]["requirements"].as_array().unwrap() {
+            let slot = match r["status"].as_str().unwrap() {
+                "evidenced" => 0,
+                "declared" => 1,
+                "gap" => 2,
+                _ => 3,
+            };
+            expected
+                .entry(r["id"].as_str().unwrap().into())
+                .or_default()[slot] += 1;
+        }
+    }
+    let cohort: Value =
+        serde_json::from_slice(&std::fs::read(out.join("cohort/cohort.json")).unwrap()).unwrap();
+    let requirements = cohort["coverage"]["requirements"].as_array().unwrap();
+    assert_eq!(requirements.len(), expected.len());
+    for r in requirements {
+        let e = expected[r["id"].as_str().unwrap()];
+        let applicable = e[0] + e[1] + e[2];
+        // Fewer than the minimum of 3 banks: the counts are suppressed.
+        let shown = |n: u64| {
+            if applicable < 3 {
+                Value::Null
+            } else {
+                Value::from(n)
+            }
+        };
+        assert_eq!(
+            [
+                &r["evidenced"],
+                &r["declared"],
+                &r["gap"],
+                &r["not_applicable"]
+            ],
+            [&shown(e[0]), &shown(e[1]), &shown(e[2]), &Value::from(e[3])],
+            "{r}"
+        );
+        assert_eq!(r["suppressed"], applicable < 3, "{r}");
+        assert_eq!(r["banks"], e[0] + e[1] + e[2]);
+    }
+    let md = std::fs::read_to_string(out.join("cohort/cohort.md")).unwrap();
+    assert!(md.contains("Regulatory coverage"), "{md}");
+    // With a minimum above the cohort's size, every count is suppressed.
+    let strict = dir.path().join("strict");
+    let result = run(&[
+        "cohort",
+        &path_str(&out),
+        "-o",
+        &path_str(&strict),
+        "--min-banks",
+        "15",
+        "--key-file",
+        &path_str(&samples().join("cohort/demo-pseudonym.key")),
+        "--format",
+        "md",
+    ]);
+    assert!(result.status.code().unwrap() <= 1, "{}", stderr(&result));
+    let cohort: Value =
+        serde_json::from_slice(&std::fs::read(strict.join("cohort.json")).unwrap()).unwrap();
+    for r in cohort["coverage"]["requirements"].as_array().unwrap() {
+        assert_eq!(r["suppressed"], true, "{r}");
+        assert!(r["evidenced"].is_null() && r["gap"].is_null(), "{r}");
+    }
+}

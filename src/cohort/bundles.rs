@@ -33,6 +33,21 @@ pub struct SummaryV1 {
     pub criteria: Vec<CriterionResult>,
     #[serde(default)]
     pub findings: Vec<FindingV1>,
+    /// The regulatory mapping (this tool's addition to summary-v1; absent in older ones).
+    #[serde(default)]
+    pub traceability: Option<TraceabilityV1>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TraceabilityV1 {
+    pub requirements: Vec<RequirementV1>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequirementV1 {
+    pub id: String,
+    pub framework: String,
+    pub status: crate::model::TraceStatus,
 }
 
 #[derive(Debug, Clone, Deserialize)]

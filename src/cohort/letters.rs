@@ -283,6 +283,7 @@ mod tests {
             incidents: Vec::new(),
             findings: Vec::new(),
             language: Language::En,
+            coverage: None,
         };
         let letter = letters(&cohort).remove(0);
         let requirements: Vec<String> = letter

@@ -7,7 +7,9 @@
 mod aggregate;
 mod bundles;
 mod caveats;
+mod coverage;
 mod letters;
+mod mapping;
 mod method;
 pub mod model;
 pub mod pseudonym;
@@ -242,6 +244,7 @@ fn assemble(
         incidents: tallies::incidents(&long, current, names, req.min_banks).map_err(data)?,
         findings: tallies::findings(current, names).map_err(data)?,
         language: req.language,
+        coverage: coverage::coverage(current, name, req.min_banks),
     })
 }
 

@@ -35,6 +35,41 @@ pub struct Cohort {
     /// The language of the cohort report and letters (`en`, `zh-HK`, `bilingual`).
     #[serde(default)]
     pub language: Language,
+    /// Regulatory coverage across the banks (an addition to cohort-v1; absent when no
+    /// bundle carries a regulatory mapping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// Per requirement, how many banks evidence, declare or lack it (suppressed below the
+/// minimum number of banks to which it applies), and each bank's status (pseudonymised).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub requirements: Vec<RequirementCoverage>,
+    /// One row per bank and use case: its status per requirement id.
+    pub banks: Vec<BankCoverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementCoverage {
+    pub id: String,
+    pub framework: String,
+    /// Banks to which it applies.
+    pub banks: u64,
+    pub suppressed: bool,
+    /// Counts of banks by status (null when suppressed).
+    pub evidenced: Option<u64>,
+    pub declared: Option<u64>,
+    pub gap: Option<u64>,
+    /// Banks to which it does not apply.
+    pub not_applicable: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankCoverage {
+    pub bank: String,
+    pub use_case: String,
+    pub statuses: std::collections::BTreeMap<String, crate::model::TraceStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

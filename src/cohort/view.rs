@@ -61,6 +61,7 @@ pub fn build(cohort: &Cohort) -> CohortView {
     }
     sections.extend([
         caveats::compliance(cohort),
+        super::mapping::coverage(cohort),
         caveats::incidents(cohort),
         caveats::quality(cohort),
     ]);
