@@ -36,8 +36,9 @@ fn counts(cohort: &Cohort, cov: &Coverage) -> Table {
         Column::right(&ct(cohort, "status.not_applicable")),
     ]);
     for r in &cov.requirements {
-        let title = crate::traceability::catalogue::find(&r.id)
-            .map_or(String::new(), |(_, q)| q.title.clone());
+        let title = crate::traceability::catalogue::find(&r.id).map_or(String::new(), |(_, q)| {
+            crate::traceability::catalogue::title_in(&q.title, &q.title_zh, cohort.language)
+        });
         let n = |v: Option<u64>| v.map_or_else(String::new, |v| v.to_string());
         let mut row = vec![
             Cell::styled(r.id.clone(), "code"),

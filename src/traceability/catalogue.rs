@@ -52,6 +52,7 @@ pub struct Framework {
     pub id: String,
     pub group: FrameworkGroup,
     pub title: String,
+    pub title_zh: String,
     pub date: NaiveDate,
     pub source: String,
     pub level: Level,
@@ -73,6 +74,7 @@ pub enum Mode {
 pub struct Requirement {
     pub id: String,
     pub title: String,
+    pub title_zh: String,
     pub statement: String,
     pub source: String,
     pub mode: Mode,
@@ -128,6 +130,16 @@ pub enum Rule {
 
 fn default_min_denominator() -> f64 {
     30.0
+}
+
+/// A title in the report's language (both, English first, in a bilingual report).
+pub fn title_in(en: &str, zh: &str, language: crate::schema::Language) -> String {
+    use crate::schema::Language;
+    match language {
+        Language::En => en.to_string(),
+        Language::ZhHk => zh.to_string(),
+        Language::Bilingual => format!("{en} {zh}"),
+    }
 }
 
 /// The catalogue.

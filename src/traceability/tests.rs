@@ -57,6 +57,7 @@ fn requirement_ids_are_unique_and_every_rule_names_something_that_exists() {
                 r.id
             );
             assert!(!r.rules.is_empty(), "{} has no evidence rule", r.id);
+            assert!(!r.title_zh.trim().is_empty(), "{} has no title_zh", r.id);
             for rule in &r.rules {
                 match rule {
                     Rule::Metric { metric, .. } => {

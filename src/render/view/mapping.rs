@@ -27,8 +27,16 @@ pub fn mapping(summary: &Summary) -> Section {
         for r in trace.requirements.iter().filter(|r| r.framework == f.id) {
             table.rows.push(row(summary, r, recommended));
         }
-        let date = format::date(summary.settings.language, f.date);
-        let heading = format!("{} ({date})", f.title);
+        let language = summary.settings.language;
+        let date = format::date(language, f.date);
+        let title = catalogue::get()
+            .frameworks
+            .iter()
+            .find(|k| k.id == f.id)
+            .map_or(f.title.clone(), |k| {
+                catalogue::title_in(&k.title, &k.title_zh, language)
+            });
+        let heading = format!("{title} ({date})");
         section.blocks.push(Block::Heading { text: heading });
         if recommended {
             table = table.note(t(summary, "note.recommended_practice"));
@@ -40,7 +48,10 @@ pub fn mapping(summary: &Summary) -> Section {
 }
 
 fn row(summary: &Summary, r: &RequirementStatus, recommended: bool) -> Vec<Cell> {
-    let title = catalogue::find(&r.id).map_or(String::new(), |(_, q)| q.title.clone());
+    let language = summary.settings.language;
+    let title = catalogue::find(&r.id).map_or(String::new(), |(_, q)| {
+        catalogue::title_in(&q.title, &q.title_zh, language)
+    });
     let (key, style) = match r.status {
         TraceStatus::Evidenced => ("status.evidenced", "pass"),
         TraceStatus::Declared => ("status.declared", "strong"),
