@@ -187,6 +187,37 @@ mod tests {
         }
     }
 
+    /// Report cells never hold English words written in the code: their text comes from the
+    /// catalogue (single letters such as a matrix's E, D, G are allowed; unit tests are not
+    /// read).
+    #[test]
+    fn no_report_cell_is_an_english_literal() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["src/render", "src/cohort"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if entry.path().extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                for opener in ["Cell::styled(\"", "Cell::plain(\""] {
+                    for (i, _) in code.match_indices(opener) {
+                        let literal: String = code[i + opener.len()..]
+                            .chars()
+                            .take_while(|c| *c != '"')
+                            .collect();
+                        let letters = literal.chars().filter(|c| c.is_alphabetic()).count();
+                        assert!(
+                            letters < 2,
+                            "{}: {opener}{literal}\" is text for the catalogue",
+                            entry.path().display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// Every `"word.word"` literal of `code`, found at each quote (not by counting quotes, which
     /// an escaped quote or a `'"'` would throw off).
     fn quoted_dotted_words(code: &str) -> Vec<&str> {

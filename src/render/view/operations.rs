@@ -141,9 +141,15 @@ pub fn reconciliation(summary: &Summary) -> Section {
             ));
         }
         let status = match r.status {
-            KpiStatus::WithinTolerance => Cell::styled("within tolerance", "pass"),
-            KpiStatus::OutsideTolerance => Cell::styled("OUTSIDE TOLERANCE", "fail"),
-            KpiStatus::NotRecomputable => Cell::styled("not recomputable", "not_evaluable"),
+            KpiStatus::WithinTolerance => {
+                Cell::styled(t(summary, "status.within_tolerance"), "pass")
+            }
+            KpiStatus::OutsideTolerance => {
+                Cell::styled(t(summary, "status.outside_tolerance"), "fail")
+            }
+            KpiStatus::NotRecomputable => {
+                Cell::styled(t(summary, "status.not_recomputable"), "not_evaluable")
+            }
         };
         table.rows.push(vec![
             Cell::plain(title(summary.settings.language, &r.metric)),
