@@ -2,7 +2,7 @@
 //! the standardised submission report a banking regulator asks for.
 //!
 //! The modules follow the data flow: `config` → `discover` → `ingest` → `validate` →
-//! `metrics` → `assessment` → `model` (the report model) → `render` → `bundle`, with `cohort`
+//! `metrics` → `assessment` → `traceability` → `model` (the report model) → `render` → `bundle`, with `cohort`
 //! on the side, `batch` runs many builds and a cohort unattended. `pipeline` chains the stages up to the model, `submission` builds a whole
 //! bundle, and [`commands`] holds what each command-line command does.
 
