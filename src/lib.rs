@@ -2,8 +2,9 @@
 //! the standardised submission report a banking regulator asks for.
 //!
 //! The modules follow the data flow: `config` → `discover` → `ingest` → `validate` →
-//! `metrics` → `assessment` → `traceability` → `model` (the report model) → `render` → `bundle`, with `cohort`
-//! on the side, `batch` runs many builds and a cohort unattended. `pipeline` chains the stages up to the model, `submission` builds a whole
+//! `metrics` → `assessment` → `traceability` → `model` (the report model) → `render` →
+//! `bundle`, with `cohort` on the side and `batch` running many builds and a cohort
+//! unattended. `pipeline` chains the stages up to the model, `submission` builds a whole
 //! bundle, and [`commands`] holds what each command-line command does.
 
 // The library's surface: what the two binaries and the integration tests use. Everything
