@@ -97,6 +97,12 @@ const NON_NEGATIVE: ColumnType = ColumnType::Float {
 pub const ARMS: &[&str] = &["ai", "baseline"];
 pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 pub const OUTCOMES: &[&str] = &["resolved", "escalated", "abandoned"];
+
+/// The kinds of hallucination of the HKMA's 2024 GenAI circular.
+pub const HALLUCINATION_KINDS: &[&str] = &["incorrect", "incomplete", "omission", "irrelevant"];
+
+/// Who judged an interaction's answer.
+pub const EVALUATORS: &[&str] = &["human", "llm_judge", "rule"];
 /// The `attack_type` value that marks a genuine (bona fide) presentation.
 pub const BONA_FIDE: &str = "bona_fide";
 
@@ -244,6 +250,42 @@ const ASSISTANT: &[ColumnSpec] = &[
         },
         Presence::Optional,
         "customer satisfaction answer",
+    ),
+    col(
+        "hallucination_kind",
+        ColumnType::Enum(HALLUCINATION_KINDS),
+        Presence::Optional,
+        "what kind of hallucination was found: incorrect, incomplete, omission, irrelevant",
+    ),
+    col(
+        "evaluator",
+        ColumnType::Enum(EVALUATORS),
+        Presence::Optional,
+        "who judged the answer: human, llm_judge or rule",
+    ),
+    col(
+        "ai_disclosed",
+        ColumnType::Bool,
+        Presence::Optional,
+        "the customer was told they deal with AI",
+    ),
+    col(
+        "opt_out_offered",
+        ColumnType::Bool,
+        Presence::Optional,
+        "the customer was offered to opt out of the AI",
+    ),
+    col(
+        "human_requested",
+        ColumnType::Bool,
+        Presence::Optional,
+        "the customer asked for a person",
+    ),
+    col(
+        "human_provided",
+        ColumnType::Bool,
+        Presence::Optional,
+        "a person took over",
     ),
 ];
 

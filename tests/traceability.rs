@@ -289,3 +289,103 @@ fn the_cohort_counts_each_requirement_over_the_banks_and_suppresses_small_groups
         assert!(r["evidenced"].is_null() && r["gap"].is_null(), "{r}");
     }
 }
+
+/// The value, numerator and denominator of an overall metric.
+fn metric(s: &Value, id: &str) -> (f64, f64, f64) {
+    let m = find_metric(s, id, None, None).unwrap_or_else(|| panic!("no {id}"));
+    (
+        m["value"].as_f64().unwrap(),
+        m["numerator"].as_f64().unwrap(),
+        m["denominator"].as_f64().unwrap(),
+    )
+}
+
+#[test]
+fn the_assistant_disclosure_handover_and_hallucination_kind_columns_give_their_metrics() {
+    // Eight interactions, counted by hand below.
+    let csv = "event_id,timestamp,outcome,hallucination,hallucination_kind,evaluator,ai_disclosed,opt_out_offered,human_requested,human_provided
+a1,2025-06-02 10:00:00,resolved,false,,human,true,true,false,false
+a2,2025-06-03 10:00:00,resolved,true,incorrect,human,true,false,false,false
+a3,2025-06-04 10:00:00,escalated,true,omission,llm_judge,true,true,true,true
+a4,2025-06-05 10:00:00,escalated,false,,llm_judge,false,true,true,false
+a5,2025-06-06 10:00:00,resolved,true,incorrect,llm_judge,true,,false,false
+a6,2025-06-07 10:00:00,abandoned,,,,,,true,true
+a7,2025-06-08 10:00:00,resolved,false,,rule,true,false,false,false
+a8,2025-06-09 10:00:00,resolved,true,Irrelevant,rule,true,true,false,false
+";
+    let config = detection_config("").replace("kind: detection", "kind: assistant");
+    let s = build_files(&[("logs/a.csv", csv)], &config);
+    // Evaluated (hallucination not empty): a1–a5, a7, a8 = 7; with a hallucination: a2, a3, a5, a8.
+    assert_eq!(
+        metric(&s, "assistant.hallucination_rate"),
+        (4.0 / 7.0, 4.0, 7.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.hallucination_incorrect_rate"),
+        (2.0 / 7.0, 2.0, 7.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.hallucination_omission_rate"),
+        (1.0 / 7.0, 1.0, 7.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.hallucination_irrelevant_rate"),
+        (1.0 / 7.0, 1.0, 7.0)
+    );
+    assert_eq!(metric(&s, "assistant.hallucination_incomplete_rate").1, 0.0);
+    // By evaluator: human judged a1, a2 (1 found); the LLM judge a3–a5 (2); rules a7, a8 (1).
+    assert_eq!(
+        metric(&s, "assistant.hallucination_rate_human"),
+        (0.5, 1.0, 2.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.hallucination_rate_llm_judge"),
+        (2.0 / 3.0, 2.0, 3.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.hallucination_rate_rule"),
+        (0.5, 1.0, 2.0)
+    );
+    // Disclosed in 6 of the 7 answered; opt-out offered in 4 of 6; of 3 asking for a person, 2 got one.
+    assert_eq!(
+        metric(&s, "assistant.disclosure_rate"),
+        (6.0 / 7.0, 6.0, 7.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.opt_out_offer_rate"),
+        (4.0 / 6.0, 4.0, 6.0)
+    );
+    assert_eq!(
+        metric(&s, "assistant.handover_honour_rate"),
+        (2.0 / 3.0, 2.0, 3.0)
+    );
+    // The Wilson interval of 2 of 3, by hand: centre (x + z²/2)/(n + z²), half-width
+    // z·sqrt(x(n−x)/n + z²/4)/(n + z²), z = 1.959963984540054.
+    let h = find_metric(&s, "assistant.handover_honour_rate", None, None).unwrap();
+    let (x, n, z) = (2.0_f64, 3.0_f64, 1.959_963_984_540_054_f64);
+    let centre = (x + z * z / 2.0) / (n + z * z);
+    let half = z * (x * (n - x) / n + z * z / 4.0).sqrt() / (n + z * z);
+    assert!(
+        (h["ci_low"].as_f64().unwrap() - (centre - half)).abs() < 1e-12,
+        "{h}"
+    );
+    assert!(
+        (h["ci_high"].as_f64().unwrap() - (centre + half)).abs() < 1e-12,
+        "{h}"
+    );
+}
+
+#[test]
+fn a_hallucination_kind_outside_the_hkma_list_names_its_row_and_column() {
+    let csv = "event_id,timestamp,outcome,hallucination,hallucination_kind\na1,2025-06-02 10:00:00,resolved,true,made_up\n";
+    let config = detection_config("").replace("kind: detection", "kind: assistant");
+    let dir = submission(&[("submission.yaml", &config), ("logs/a.csv", csv)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("logs/a.csv: row 1, column \"hallucination_kind\""),
+        "{text}"
+    );
+    assert!(text.contains("made_up"), "{text}");
+}

@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn catalogue_parses_with_unique_ids_prefixed_by_family() {
         let catalogue = all();
-        assert_eq!(catalogue.len(), 49);
+        assert_eq!(catalogue.len(), 59);
         let mut ids: Vec<_> = catalogue.iter().map(|m| m.id.as_str()).collect();
         ids.sort();
         ids.dedup();

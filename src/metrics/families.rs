@@ -12,7 +12,11 @@ use crate::schema::{BONA_FIDE, StreamKind};
 pub fn measures(kind: StreamKind, has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
     let mut all = match kind {
         StreamKind::Detection => detection(has),
-        StreamKind::Assistant => assistant(),
+        StreamKind::Assistant => {
+            let mut list = assistant();
+            list.extend(hallucinations());
+            list
+        }
         StreamKind::Redteam => redteam(has),
         StreamKind::Kpis => return Vec::new(),
     };
@@ -105,6 +109,21 @@ fn assistant() -> Vec<Measure> {
             count_true(col("hallucination")),
             count_present("hallucination"),
         ),
+        Measure::ratio(
+            "assistant.disclosure_rate",
+            count_true(col("ai_disclosed")),
+            count_present("ai_disclosed"),
+        ),
+        Measure::ratio(
+            "assistant.opt_out_offer_rate",
+            count_true(col("opt_out_offered")),
+            count_present("opt_out_offered"),
+        ),
+        Measure::ratio(
+            "assistant.handover_honour_rate",
+            count_true(col("human_requested").and(col("human_provided"))),
+            count_true(col("human_requested")),
+        ),
         Measure::mean("assistant.csat_mean", col("csat")),
         Measure::ratio(
             "assistant.csat_satisfied_rate",
@@ -122,6 +141,31 @@ fn assistant() -> Vec<Measure> {
             col("cost").sum(),
             count_present("cost"),
         ),
+    ]
+}
+
+/// The hallucination rate by kind (share of evaluated interactions with a hallucination of
+/// that kind) and by evaluator (the hallucination rate among the interactions it judged).
+fn hallucinations() -> Vec<Measure> {
+    let evaluated = || count_present("hallucination");
+    let by_kind = |id, kind: &str| {
+        let mask = col("hallucination").and(col("hallucination_kind").eq(lit(kind.to_string())));
+        Measure::ratio(id, count_true(mask), evaluated())
+    };
+    let by_evaluator = |id, who: &str| {
+        let judged = col("evaluator").eq(lit(who.to_string()));
+        let found = col("hallucination").and(judged.clone());
+        let of = col("hallucination").is_not_null().and(judged);
+        Measure::ratio(id, count_true(found), count_true(of))
+    };
+    vec![
+        by_kind("assistant.hallucination_incorrect_rate", "incorrect"),
+        by_kind("assistant.hallucination_incomplete_rate", "incomplete"),
+        by_kind("assistant.hallucination_omission_rate", "omission"),
+        by_kind("assistant.hallucination_irrelevant_rate", "irrelevant"),
+        by_evaluator("assistant.hallucination_rate_human", "human"),
+        by_evaluator("assistant.hallucination_rate_llm_judge", "llm_judge"),
+        by_evaluator("assistant.hallucination_rate_rule", "rule"),
     ]
 }
 
