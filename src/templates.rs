@@ -31,6 +31,27 @@ pub static BUILTIN: &[(&str, &str)] = builtin![
     "letter.md.jinja",
 ];
 
+/// The second built-in set: the EU AI Act sandbox exit report. It is the first set with its
+/// three report templates replaced: the same view and sections, laid out in the chapters of
+/// an exit report. Everything else (common parts, cohort, letters) is shared.
+pub const EU_SET: &str = "eu-ai-act-sandbox";
+
+/// The EU set's own files: (name, text).
+pub static EU_FILES: &[(&str, &str)] = &[
+    (
+        "report.typ",
+        include_str!("../report-templates/eu-ai-act-sandbox/report.typ"),
+    ),
+    (
+        "report.html.jinja",
+        include_str!("../report-templates/eu-ai-act-sandbox/report.html.jinja"),
+    ),
+    (
+        "report.md.jinja",
+        include_str!("../report-templates/eu-ai-act-sandbox/report.md.jinja"),
+    ),
+];
+
 /// Where a template file came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -70,6 +91,16 @@ impl TemplateSet {
     pub fn load(spec: &str, base: &Path) -> Result<TemplateSet> {
         let mut set = TemplateSet::builtin();
         if spec == BUILTIN_SET {
+            return Ok(set);
+        }
+        if spec == EU_SET {
+            for (name, text) in EU_FILES {
+                let file = TemplateFile {
+                    text: text.to_string(),
+                    origin: Origin::Builtin,
+                };
+                set.files.insert(name.to_string(), file);
+            }
             return Ok(set);
         }
         let folder = base.join(spec);

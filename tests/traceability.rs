@@ -389,3 +389,54 @@ fn a_hallucination_kind_outside_the_hkma_list_names_its_row_and_column() {
     );
     assert!(text.contains("made_up"), "{text}");
 }
+
+#[test]
+fn the_eu_exit_report_set_lays_the_same_sections_out_in_chapters() {
+    let dir = submission_with(true, FACING);
+    let config = std::fs::read_to_string(dir.path().join("submission.yaml")).unwrap()
+        + "report:\n  template: eu-ai-act-sandbox\n";
+    std::fs::write(dir.path().join("submission.yaml"), config).unwrap();
+    let out = dir.path().join("out");
+    build_ok(&dir.path().join("submission.yaml"), &out, "md,html,pdf");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let chapters: Vec<&str> = md.lines().filter(|l| l.starts_with("# ")).collect();
+    assert_eq!(chapters.len(), 8, "{chapters:?}");
+    assert!(chapters[0].starts_with("# AI regulatory sandbox exit report: "));
+    assert_eq!(chapters[5], "# E. Learning outcomes");
+    assert_eq!(
+        chapters[6],
+        "# F. Compliance with the sandbox plan and the regulation"
+    );
+    // Every section of the standard report is there, once, under its chapter.
+    let standard = dir.path().join("standard");
+    let cfg = std::fs::read_to_string(dir.path().join("submission.yaml"))
+        .unwrap()
+        .replace("report:\n  template: eu-ai-act-sandbox\n", "");
+    std::fs::write(dir.path().join("standard.yaml"), cfg).unwrap();
+    build_ok(&dir.path().join("standard.yaml"), &standard, "md");
+    let sections = |text: &str| -> Vec<String> {
+        let mut s: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("## "))
+            .map(String::from)
+            .collect();
+        s.sort();
+        s
+    };
+    let hkma = std::fs::read_to_string(standard.join("report.md")).unwrap();
+    assert_eq!(sections(&md), sections(&hkma));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<h1 class=\"chapter\">").count(), 7);
+    let text = std::process::Command::new("pdftotext")
+        .args([out.join("report.pdf").to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for chapter in [
+        "A. Participation and sandbox plan",
+        "D. Risks and mitigations",
+        "G. Annex",
+    ] {
+        assert!(text.contains(chapter), "{chapter} missing from the PDF");
+    }
+}

@@ -3,13 +3,17 @@
 
 use crate::args::TemplatesCommand;
 use crate::error::{Outcome, Result};
-use crate::templates::{self, BUILTIN, BUILTIN_SET};
+use crate::templates::{self, BUILTIN, BUILTIN_SET, EU_FILES, EU_SET};
 
 pub fn run(cmd: &TemplatesCommand) -> Result<Outcome> {
     match cmd {
         TemplatesCommand::List => {
             println!("{BUILTIN_SET} (built-in):");
             for (name, text) in BUILTIN {
+                println!("  {name:<28} {} bytes", text.len());
+            }
+            println!("{EU_SET} (built-in: the files above, with these instead):");
+            for (name, text) in EU_FILES {
                 println!("  {name:<28} {} bytes", text.len());
             }
         }
