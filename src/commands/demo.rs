@@ -148,6 +148,12 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         }
     }
     print!("{}", done.report.table());
+    if !rejects.is_empty() {
+        println!(
+            "(the cohort's data_errors are the {} sample bundle(s) it must reject; the demo's own exit code is 0 when it rejects exactly those)",
+            rejects.len()
+        );
+    }
     let expected = rejections_expected(&done.rejected, &rejects, plan.cohort.is_some());
     let failed = done
         .report
