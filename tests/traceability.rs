@@ -239,6 +239,8 @@ fn the_cohort_counts_each_requirement_over_the_banks_and_suppresses_small_groups
     }
     let cohort: Value =
         serde_json::from_slice(&std::fs::read(out.join("cohort/cohort.json")).unwrap()).unwrap();
+    // Every accepted bundle of the demo was just built, so each carries a mapping.
+    assert_eq!(cohort["coverage"]["bundles_without_mapping"], 0);
     let requirements = cohort["coverage"]["requirements"].as_array().unwrap();
     assert_eq!(requirements.len(), expected.len());
     for r in requirements {

@@ -89,6 +89,38 @@ pub struct JobReport {
     pub errors: Vec<crate::model::Finding>,
 }
 
+impl JobReport {
+    /// A job's report before its findings, hash and duration are known.
+    pub fn new(
+        name: &str,
+        kind: &'static str,
+        config: Option<String>,
+        output: &std::path::Path,
+        status: JobStatus,
+        reason: String,
+    ) -> JobReport {
+        JobReport {
+            name: name.into(),
+            kind,
+            config,
+            output: output.display().to_string(),
+            status,
+            exit_code: status.exit_code(),
+            duration_ms: 0,
+            findings: Counts::default(),
+            summary_sha256: None,
+            reason,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Changes the status, and the exit code with it.
+    pub fn set_status(&mut self, status: JobStatus) {
+        self.status = status;
+        self.exit_code = status.exit_code();
+    }
+}
+
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -169,19 +201,7 @@ mod tests {
     use super::*;
 
     fn job(status: JobStatus) -> JobReport {
-        JobReport {
-            name: "a".into(),
-            kind: "submission",
-            config: None,
-            output: "o".into(),
-            status,
-            exit_code: status.exit_code(),
-            duration_ms: 0,
-            findings: Counts::default(),
-            summary_sha256: None,
-            reason: String::new(),
-            errors: Vec::new(),
-        }
+        JobReport::new("a", "submission", None, "o".as_ref(), status, String::new())
     }
 
     #[test]

@@ -21,29 +21,16 @@ use crate::templates::{BUILTIN_SET, TemplateSet};
 
 /// The report of a job that was not started.
 pub(super) fn skipped(job: &Job) -> JobReport {
-    let mut r = report(
+    report(
         job,
         JobStatus::Skipped,
         "not started: the run stopped early".into(),
-    );
-    r.summary_sha256 = None;
-    r
+    )
 }
 
 fn report(job: &Job, status: JobStatus, reason: String) -> JobReport {
-    JobReport {
-        name: job.name.clone(),
-        kind: "submission",
-        config: Some(job.config.display().to_string()),
-        output: job.out.display().to_string(),
-        status,
-        exit_code: status.exit_code(),
-        duration_ms: 0,
-        findings: Counts::default(),
-        summary_sha256: None,
-        reason,
-        errors: Vec::new(),
-    }
+    let config = Some(job.config.display().to_string());
+    JobReport::new(&job.name, "submission", config, &job.out, status, reason)
 }
 
 /// Runs one job, logging its start and end; a panic becomes a failed job, not a lost run.
@@ -180,19 +167,7 @@ pub(super) fn skipped_cohort(step: &CohortJob) -> JobReport {
 }
 
 fn cohort_report(step: &CohortJob, status: JobStatus, reason: String) -> JobReport {
-    JobReport {
-        name: "cohort".into(),
-        kind: "cohort",
-        config: None,
-        output: step.out.display().to_string(),
-        status,
-        exit_code: status.exit_code(),
-        duration_ms: 0,
-        findings: Counts::default(),
-        summary_sha256: None,
-        reason,
-        errors: Vec::new(),
-    }
+    JobReport::new("cohort", "cohort", None, &step.out, status, reason)
 }
 
 /// The cohort step over the plan's bundles: skipped when neither a bundle nor an option
@@ -321,8 +296,7 @@ fn flag_previous_bundles(r: &mut JobReport, jobs: &[JobReport]) {
         "; uses the previous bundle of {} (their jobs did not build in this run)",
         previous.join(", ")
     ));
-    r.status = JobStatus::DataErrors;
-    r.exit_code = r.status.exit_code();
+    r.set_status(JobStatus::DataErrors);
 }
 
 /// The SHA-256 of the cohort.json in `out` when `note` (left by the batch that wrote it)

@@ -39,6 +39,7 @@ pub(super) fn coverage(
     Some(Coverage {
         requirements: requirements(&mapped, &banks, min_banks),
         banks,
+        bundles_without_mapping: current.len() - mapped.len(),
     })
 }
 

@@ -18,6 +18,12 @@ pub(super) fn coverage(cohort: &Cohort) -> Section {
     section.blocks.push(Block::Text {
         text: ct(cohort, "sentence.coverage"),
     });
+    if cov.bundles_without_mapping > 0 {
+        let n = cov.bundles_without_mapping.to_string();
+        section.blocks.push(Block::Text {
+            text: super::view::ct_with(cohort, "sentence.coverage_unmapped", &[("count", &n)]),
+        });
+    }
     section.blocks.push(Block::Table(counts(cohort, cov)));
     if let Some(matrix) = matrix(cohort, cov) {
         section.blocks.push(Block::Table(matrix));

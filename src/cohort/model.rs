@@ -48,6 +48,10 @@ pub struct Coverage {
     pub requirements: Vec<RequirementCoverage>,
     /// One row per bank and use case: its status per requirement id.
     pub banks: Vec<BankCoverage>,
+    /// Accepted bundles without a regulatory mapping (written by older versions): not
+    /// counted above.
+    #[serde(default)]
+    pub bundles_without_mapping: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

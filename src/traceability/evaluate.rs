@@ -77,11 +77,14 @@ struct Facts<'a> {
     /// Attack categories of the data (red-team categories, presentation-attack types) with
     /// their attempts.
     attacks: Vec<(String, f64)>,
+    /// The vocabulary ids those categories map to, and the categories that map to none.
+    tested: Vec<AttackTested>,
+    unmapped: Vec<String>,
 }
 
 impl<'a> Facts<'a> {
     fn of(summary: &'a Summary) -> Facts<'a> {
-        let attacks = summary
+        let attacks: Vec<(String, f64)> = summary
             .metrics
             .iter()
             .filter(|m| {
@@ -97,10 +100,13 @@ impl<'a> Facts<'a> {
                 (n > 0.0).then_some((value, n))
             })
             .collect();
+        let (tested, unmapped) = tested(&attacks);
         Facts {
             summary,
             submission: serde_json::to_value(&summary.submission).unwrap_or_default(),
             attacks,
+            tested,
+            unmapped,
         }
     }
 
@@ -131,57 +137,56 @@ impl<'a> Facts<'a> {
             .any(|s| (kind == "any" || s.kind.as_str() == kind) && s.events > 0)
     }
 
-    /// The vocabulary ids tested, and the categories that map to none.
-    fn tested(&self) -> (Vec<AttackTested>, Vec<String>) {
-        let mut tested: Vec<AttackTested> = Vec::new();
-        let mut unmapped = BTreeSet::new();
-        for (raw, n) in &self.attacks {
-            let Some(entry) = catalogue::attack_category(raw) else {
-                unmapped.insert(raw.clone());
-                continue;
-            };
-            match tested.iter_mut().find(|t| t.id == entry.id) {
-                Some(t) => {
-                    t.attempts += n;
-                    if !t.categories.contains(raw) {
-                        t.categories.push(raw.clone());
-                    }
-                }
-                None => tested.push(AttackTested {
-                    id: entry.id.clone(),
-                    name: entry.name.clone(),
-                    categories: vec![raw.clone()],
-                    attempts: *n,
-                }),
-            }
-        }
-        let order = |id: &str| {
-            catalogue::get()
-                .attack_categories
-                .iter()
-                .position(|c| c.id == id)
-        };
-        tested.sort_by_key(|t| order(&t.id));
-        (tested, unmapped.into_iter().collect())
-    }
-
     fn coverage(&self, required: &BTreeSet<String>) -> Option<AttackCoverage> {
         if self.attacks.is_empty() && required.is_empty() {
             return None;
         }
-        let (tested, unmapped) = self.tested();
         let required_untested = catalogue::get()
             .attack_categories
             .iter()
             .map(|c| c.id.clone())
-            .filter(|id| required.contains(id) && !tested.iter().any(|t| &t.id == id))
+            .filter(|id| required.contains(id) && !self.tested.iter().any(|t| &t.id == id))
             .collect();
         Some(AttackCoverage {
-            tested,
-            unmapped,
+            tested: self.tested.clone(),
+            unmapped: self.unmapped.clone(),
             required_untested,
         })
     }
+}
+
+/// The vocabulary ids `attacks` were tested in, and the categories that map to none.
+fn tested(attacks: &[(String, f64)]) -> (Vec<AttackTested>, Vec<String>) {
+    let mut tested: Vec<AttackTested> = Vec::new();
+    let mut unmapped = BTreeSet::new();
+    for (raw, n) in attacks {
+        let Some(entry) = catalogue::attack_category(raw) else {
+            unmapped.insert(raw.clone());
+            continue;
+        };
+        match tested.iter_mut().find(|t| t.id == entry.id) {
+            Some(t) => {
+                t.attempts += n;
+                if !t.categories.contains(raw) {
+                    t.categories.push(raw.clone());
+                }
+            }
+            None => tested.push(AttackTested {
+                id: entry.id.clone(),
+                name: entry.name.clone(),
+                categories: vec![raw.clone()],
+                attempts: *n,
+            }),
+        }
+    }
+    let order = |id: &str| {
+        catalogue::get()
+            .attack_categories
+            .iter()
+            .position(|c| c.id == id)
+    };
+    tested.sort_by_key(|t| order(&t.id));
+    (tested, unmapped.into_iter().collect())
 }
 
 /// Why a requirement does not apply, when it does not.
@@ -239,11 +244,12 @@ fn status(facts: &Facts, f: &Framework, r: &Requirement) -> RequirementStatus {
         out.reason = Some(why);
         return out;
     }
-    let tested = facts.tested().0;
     let (data, declared): (Vec<_>, Vec<_>) = r
         .rules
         .iter()
-        .filter_map(|rule| super::rules::evidence(facts.summary, &facts.submission, &tested, rule))
+        .filter_map(|rule| {
+            super::rules::evidence(facts.summary, &facts.submission, &facts.tested, rule)
+        })
         .partition(|(is_data, _)| *is_data);
     out.status = if !data.is_empty() {
         TraceStatus::Evidenced
