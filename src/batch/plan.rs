@@ -28,8 +28,9 @@ pub struct PlanFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobEntry {
-    /// A submission config, or a glob such as `submissions/*/submission.yaml`.
-    pub config: String,
+    /// A submission config, or a glob such as `submissions/*/submission.yaml` (with its
+    /// place in the plan, for messages).
+    pub config: serde_saphyr::Spanned<String>,
     /// The bundle folder; `{dir}` is the name of the folder holding the config.
     pub out: String,
     #[serde(default)]
@@ -123,12 +124,14 @@ impl Plan {
         };
         let mut jobs = Vec::new();
         for entry in &file.jobs {
-            let configs = expand(base, &entry.config).map_err(issue)?;
+            let at = |message: String| {
+                let issue = ConfigIssue::at(path, entry.config.referenced, message);
+                ConfigError::Invalid(vec![issue.with_hint(PLAN_HINT)])
+            };
+            let configs = expand(base, &entry.config.value).map_err(at)?;
             if configs.is_empty() {
-                return Err(issue(format!(
-                    "jobs: config {:?} matches no file",
-                    entry.config
-                )));
+                let pattern = &entry.config.value;
+                return Err(at(format!("jobs: config {pattern:?} matches no file")));
             }
             jobs.extend(configs.into_iter().map(|config| job(base, entry, config)));
         }
@@ -153,7 +156,7 @@ impl Plan {
             return Err(issue("no submission.yaml under this folder".into()));
         }
         let entry = JobEntry {
-            config: String::new(),
+            config: serde_saphyr::Spanned::new(String::new(), Location::UNKNOWN, Location::UNKNOWN),
             out: "{dir}".into(),
             sign_key: None,
             formats: None,
@@ -365,6 +368,21 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("no jobs")
+        );
+    }
+
+    #[test]
+    fn a_glob_matching_nothing_is_refused_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan_path = dir.path().join("plan.yaml");
+        write(
+            &plan_path,
+            "jobs:\n  - out: b\n    config: subs/*/submission.yaml\n",
+        );
+        let err = Plan::load(&plan_path).unwrap_err().to_string();
+        assert!(
+            err.contains("plan.yaml:3:") && err.contains("matches no file"),
+            "{err}"
         );
     }
 
