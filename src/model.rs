@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::schema::Arm;
 use crate::schema::{Comparison, Language, StreamKind};
 
 pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
@@ -199,7 +200,7 @@ pub struct Metric {
     pub denominator: Option<f64>,
     pub unit: String,
     pub segment: Option<Segment>,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     /// Only `detection.eer` carries it: the score threshold of the crossing point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
@@ -209,7 +210,7 @@ pub struct Metric {
 pub struct Series {
     pub metric: String,
     pub stream: String,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub points: Vec<SeriesPoint>,
 }
 
@@ -230,7 +231,7 @@ pub struct Distribution {
     /// The canonical column, e.g. `latency_ms`.
     pub column: String,
     pub stream: String,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub bins: Vec<Bin>,
 }
 
@@ -238,7 +239,7 @@ pub struct Distribution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentCount {
     pub stream: String,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub incident_type: String,
     pub incident_severity: Option<String>,
     pub count: u64,
@@ -262,7 +263,7 @@ pub struct CriterionResult {
     pub metric: String,
     pub stream: Option<String>,
     pub segment: Option<Segment>,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub op: Comparison,
     pub threshold: f64,
     pub value: Option<f64>,
@@ -295,11 +296,11 @@ pub fn find_metric<'a>(
     id: &str,
     stream: &str,
     segment: Option<&Segment>,
-    arm: Option<&str>,
+    arm: Option<Arm>,
 ) -> Option<&'a Metric> {
-    metrics.iter().find(|m| {
-        m.id == id && m.stream == stream && m.segment.as_ref() == segment && m.arm.as_deref() == arm
-    })
+    metrics
+        .iter()
+        .find(|m| m.id == id && m.stream == stream && m.segment.as_ref() == segment && m.arm == arm)
 }
 
 /// The outcome of an acceptance criterion.

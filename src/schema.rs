@@ -94,7 +94,47 @@ const NON_NEGATIVE: ColumnType = ColumnType::Float {
     max: None,
 };
 
+/// The values of the `arm` column (input-v1): `Arm::OBSERVED` spelt out.
 pub const ARMS: &[&str] = &["ai", "baseline"];
+
+/// The arm of an A/B or shadow trial a value belongs to: the AI system, the baseline it is
+/// compared with, or the difference between the two (AI − baseline). The JSON names are
+/// summary-v1's (`"ai"`, `"baseline"`, `"delta"`); the order (none first, then ai, baseline,
+/// delta) is the order of every table and list of metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arm {
+    Ai,
+    Baseline,
+    Delta,
+}
+
+impl Arm {
+    /// The arms a row of a stream can belong to (its `arm` column), in input-v1's spelling.
+    pub const OBSERVED: [Arm; 2] = [Arm::Ai, Arm::Baseline];
+
+    /// The arm named `name` in summary-v1's spelling.
+    pub fn from_name(name: &str) -> Option<Arm> {
+        [Arm::Ai, Arm::Baseline, Arm::Delta]
+            .into_iter()
+            .find(|a| a.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arm::Ai => "ai",
+            Arm::Baseline => "baseline",
+            Arm::Delta => "delta",
+        }
+    }
+}
+
+impl std::fmt::Display for Arm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 pub const OUTCOMES: &[&str] = &["resolved", "escalated", "abandoned"];
 

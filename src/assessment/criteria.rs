@@ -4,7 +4,7 @@
 
 use super::{find, resolve_arm, resolve_stream};
 use crate::config::{Criterion, SegmentSelector};
-use crate::model::{CriterionResult, CriterionStatus, Metric, Segment};
+use crate::model::{Arm, CriterionResult, CriterionStatus, Metric, Segment};
 
 /// The segment a criterion reads.
 fn segment(selector: &Option<SegmentSelector>) -> Option<Segment> {
@@ -25,7 +25,7 @@ fn segment(selector: &Option<SegmentSelector>) -> Option<Segment> {
 
 /// Whether a delta's 95% interval excludes 0; None for other arms or without an interval.
 fn significant(metric: &Metric) -> Option<bool> {
-    if metric.arm.as_deref() != Some("delta") {
+    if metric.arm != Some(Arm::Delta) {
         return None;
     }
     let (low, high) = (metric.ci_low?, metric.ci_high?);
@@ -39,9 +39,8 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
         .map(|c| {
             let segment = segment(&c.segment);
             let stream = resolve_stream(metrics, &c.metric, c.stream.as_deref());
-            let arm = stream.and_then(|s| resolve_arm(metrics, s, c.arm.map(|a| a.as_str())));
-            let metric =
-                stream.and_then(|s| find(metrics, &c.metric, s, segment.as_ref(), arm.as_deref()));
+            let arm = stream.and_then(|s| resolve_arm(metrics, s, c.arm));
+            let metric = stream.and_then(|s| find(metrics, &c.metric, s, segment.as_ref(), arm));
             let value = metric.and_then(|m| m.value);
             let status = match value {
                 None => CriterionStatus::NotEvaluable,
@@ -66,7 +65,7 @@ pub fn evaluate_criteria(criteria: &[Criterion], metrics: &[Metric]) -> Vec<Crit
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ArmSelector, Comparison};
+    use crate::config::{Arm, Comparison};
 
     fn delta(value: f64, low: f64, high: f64) -> Metric {
         Metric {
@@ -79,7 +78,7 @@ mod tests {
             denominator: None,
             unit: "ratio".into(),
             segment: None,
-            arm: Some("delta".into()),
+            arm: Some(Arm::Delta),
             threshold: None,
         }
     }
@@ -89,7 +88,7 @@ mod tests {
             metric: "detection.recall".into(),
             stream: None,
             segment: None,
-            arm: Some(ArmSelector::Delta),
+            arm: Some(Arm::Delta),
             op: Comparison::Ge,
             value: 0.0,
         }
@@ -103,9 +102,9 @@ mod tests {
         let clear = evaluate_criteria(&[criterion()], &[delta(0.05, 0.02, 0.08)]);
         assert_eq!(clear[0].significant, Some(true));
         let mut ai = delta(0.9, 0.8, 0.95);
-        ai.arm = Some("ai".into());
+        ai.arm = Some(Arm::Ai);
         let mut on_ai = criterion();
-        on_ai.arm = Some(ArmSelector::Ai);
+        on_ai.arm = Some(Arm::Ai);
         assert_eq!(evaluate_criteria(&[on_ai], &[ai])[0].significant, None);
     }
 }

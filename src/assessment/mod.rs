@@ -7,7 +7,7 @@ mod reconcile;
 pub use criteria::evaluate_criteria;
 pub use reconcile::{ReportedKpi, reconcile};
 
-use crate::model::Metric;
+use crate::model::{Arm, Metric};
 
 use crate::model::find_metric as find;
 
@@ -29,13 +29,13 @@ fn resolve_stream<'a>(metrics: &'a [Metric], id: &str, named: Option<&'a str>) -
 }
 
 /// The arm to read for a stream: the one asked for, or `ai` when the stream has arms.
-fn resolve_arm(metrics: &[Metric], stream: &str, asked: Option<&str>) -> Option<String> {
+fn resolve_arm(metrics: &[Metric], stream: &str, asked: Option<Arm>) -> Option<Arm> {
     let has_arms = metrics
         .iter()
         .any(|m| m.stream == stream && m.arm.is_some());
     match asked {
-        Some(a) => Some(a.to_string()),
-        None if has_arms => Some("ai".into()),
+        Some(a) => Some(a),
+        None if has_arms => Some(Arm::Ai),
         None => None,
     }
 }

@@ -78,7 +78,7 @@ pub fn reconcile(
                 && k.period.1.as_deref().is_none_or(|d| d == period.1);
             let computed = stream
                 .filter(|_| same_period)
-                .and_then(|s| find(metrics, &k.metric, s, k.segment.as_ref(), arm.as_deref()))
+                .and_then(|s| find(metrics, &k.metric, s, k.segment.as_ref(), arm))
                 .and_then(|m| m.value);
             let difference = computed.map(|c| k.value - c).filter(|d| d.is_finite());
             let tolerance = settings.tolerance_for(&k.metric);

@@ -6,6 +6,7 @@
 //! groups. Money metrics carry their bundle's currency in the key, so currencies never mix;
 //! a money value of a bundle that states no currency is left out (a caveat says so).
 
+use crate::model::Arm;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -87,7 +88,10 @@ pub fn long_frame(
                 "seg_value".into(),
                 text(&|e| e.metric.segment.as_ref().and_then(|s| s.value.clone())),
             ),
-            Column::new("entry_arm".into(), text(&|e| e.metric.arm.clone())),
+            Column::new(
+                "entry_arm".into(),
+                text(&|e| e.metric.arm.map(|a| a.as_str().to_string())),
+            ),
             Column::new("currency".into(), text(&|e| e.currency.map(str::to_string))),
             Column::new("bank".into(), text(&|e| Some(e.bank.to_string()))),
             Column::new("stream".into(), text(&|e| Some(e.metric.stream.clone()))),
@@ -99,7 +103,7 @@ pub fn long_frame(
     )?
     .lazy()
     .with_column(
-        when(col("entry_arm").eq(lit("ai")))
+        when(col("entry_arm").eq(lit(Arm::Ai.as_str())))
             .then(lit(NULL).cast(DataType::String))
             .otherwise(col("entry_arm"))
             .alias("arm"),
@@ -186,7 +190,7 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
                 attribute,
                 value: group,
             }),
-            arm,
+            arm: arm.as_deref().and_then(Arm::from_name),
             currency,
             banks: banks[i],
             entries: entries[i],
@@ -209,20 +213,11 @@ pub fn cohort_metrics(long: &DataFrame, min_banks: u64) -> PolarsResult<Vec<Coho
             m.family.clone(),
             crate::metrics::catalogue::position(&m.id),
             segment,
-            arm_rank(m.arm.as_deref()),
+            m.arm,
             m.currency.clone(),
         )
     });
     Ok(out)
-}
-
-fn arm_rank(arm: Option<&str>) -> u8 {
-    match arm {
-        None => 0,
-        Some("ai") => 1,
-        Some("baseline") => 2,
-        _ => 3,
-    }
 }
 
 /// family, id, segment attribute, segment value, arm, currency.
@@ -261,7 +256,7 @@ fn values_by_group(ranked: &DataFrame) -> PolarsResult<BTreeMap<GroupKey, Vec<Ba
         out.entry(key).or_default().push(BankValue {
             bank: bank[i].clone().unwrap_or_default(),
             stream: stream[i].clone().unwrap_or_default(),
-            arm: arm[i].clone(),
+            arm: arm[i].as_deref().and_then(Arm::from_name),
             value: value.get(i).unwrap_or(f64::NAN),
             percentile_rank: rank.get(i).unwrap_or(f64::NAN),
         });

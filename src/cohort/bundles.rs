@@ -4,6 +4,7 @@
 //! it is rejected with the reason, and the run goes on. With a trust store, the manifest's
 //! signature must also verify against the key of the bundle's institution.
 
+use crate::model::Arm;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -106,7 +107,7 @@ pub struct MetricV1 {
     #[serde(default)]
     pub segment: Option<Segment>,
     #[serde(default)]
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -30,7 +30,7 @@ pub(super) fn criterion_label(language: Language, c: &CriterionEntry) -> String 
             value.unwrap_or_default()
         ));
     }
-    if let Some(arm) = c.arm.as_deref() {
+    if let Some(arm) = c.arm {
         l.push_str(&format!(" ({})", arm_word(language, arm)));
     }
     l
@@ -38,7 +38,7 @@ pub(super) fn criterion_label(language: Language, c: &CriterionEntry) -> String 
 
 /// The requirement of a criterion: `>= 70.00%`, `>= +0.00 pp` for a delta.
 pub(super) fn requirement(c: &CriterionEntry) -> String {
-    let threshold = arm_stat(&c.metric, c.arm.as_deref(), Some(c.threshold), None);
+    let threshold = arm_stat(&c.metric, c.arm, Some(c.threshold), None);
     format!("{} {threshold}", c.op)
 }
 

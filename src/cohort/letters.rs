@@ -10,7 +10,7 @@ use super::caveats::{criterion_label, requirement};
 use super::method::better;
 use super::method::caveat_text;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{HEADLINE, ct, ct_with, cword, group_title, stat_cells, stat_of};
+use super::view::{ct, ct_with, cword, group_title, stat_cells, stat_of};
 use crate::metrics::catalogue::{self, Unit};
 use crate::render::view::{
     Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, status_cell, title,
@@ -156,7 +156,7 @@ fn rows(cohort: &Cohort, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
 /// A strip row (cohort spread, own value marked) for a headline ratio group.
 fn strip_row(language: Language, m: &CohortMetric, bank: &str) -> Option<StripRow> {
     let ratio = catalogue::find(&m.id).is_some_and(|d| d.unit == Unit::Ratio);
-    if !ratio || !HEADLINE.contains(&m.id.as_str()) {
+    if !ratio || !catalogue::cohort_headline().contains(&m.id.as_str()) {
         return None;
     }
     let own = m.values.as_ref()?.iter().find(|v| v.bank == bank)?;
@@ -186,7 +186,7 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
         .iter()
         .filter(|m| m.family == family && m.segment.is_none());
     for m in overall {
-        match m.arm.as_deref() {
+        match m.arm {
             None => {
                 table.rows.extend(rows(cohort, m, bank));
                 strip.extend(strip_row(cohort.language, m, bank));
@@ -231,16 +231,16 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
 mod tests {
     use super::*;
     use crate::cohort::model::{AcceptedBundle, Bundles, CriterionEntry, Scope};
-    use crate::model::CriterionStatus;
+    use crate::model::{Arm, CriterionStatus};
 
-    fn criterion(arm: Option<&str>, threshold: f64) -> CriterionEntry {
+    fn criterion(arm: Option<Arm>, threshold: f64) -> CriterionEntry {
         CriterionEntry {
             bank: "Bank A".into(),
             use_case: "uc".into(),
             metric: "detection.recall".into(),
             stream: None,
             segment: None,
-            arm: arm.map(Into::into),
+            arm,
             op: crate::schema::Comparison::Ge,
             threshold,
             status: CriterionStatus::Pass,
@@ -275,9 +275,9 @@ mod tests {
             },
             metrics: Vec::new(),
             criteria: vec![
-                criterion(Some("delta"), 0.02),
-                criterion(Some("delta"), -0.001),
-                criterion(Some("delta"), 0.0),
+                criterion(Some(Arm::Delta), 0.02),
+                criterion(Some(Arm::Delta), -0.001),
+                criterion(Some(Arm::Delta), 0.0),
                 criterion(None, 0.8),
             ],
             incidents: Vec::new(),

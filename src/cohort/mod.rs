@@ -205,7 +205,7 @@ fn assemble(
                 metric: c.metric.clone(),
                 stream: c.stream.clone(),
                 segment: c.segment.clone(),
-                arm: c.arm.clone(),
+                arm: c.arm,
                 op: c.op,
                 threshold: c.threshold,
                 status: c.status,

@@ -2,6 +2,7 @@
 //! statistics across banks with each bank's value and percentile rank, the criteria
 //! compliance matrix, incidents and data-quality findings. cohort.json is this serialised.
 
+use crate::model::Arm;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CriterionStatus, Segment, Tool};
@@ -210,7 +211,7 @@ pub struct CohortMetric {
     pub family: String,
     pub id: String,
     pub segment: Option<Segment>,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     /// The currency of a money metric (values in different currencies are never pooled).
     #[serde(default)]
     pub currency: Option<String>,
@@ -236,7 +237,7 @@ pub struct BankValue {
     pub stream: String,
     /// The stream's arm: `ai` for an A/B stream's AI arm pooled with streams without arms.
     #[serde(default)]
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub value: f64,
     pub percentile_rank: f64,
 }
@@ -248,7 +249,7 @@ pub struct CriterionEntry {
     pub metric: String,
     pub stream: Option<String>,
     pub segment: Option<Segment>,
-    pub arm: Option<String>,
+    pub arm: Option<Arm>,
     pub op: Comparison,
     pub threshold: f64,
     pub status: CriterionStatus,

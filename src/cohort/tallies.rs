@@ -2,6 +2,7 @@
 //! the rate per thousand events of the streams that record incidents) and data-quality
 //! findings per bank, by severity and code.
 
+use crate::model::Arm;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -24,9 +25,11 @@ pub fn incidents(
         .clone()
         .lazy()
         .filter(
-            col("id")
-                .eq(lit("incidents.total"))
-                .and(col("arm").is_null().or(col("arm").neq(lit("delta")))),
+            col("id").eq(lit("incidents.total")).and(
+                col("arm")
+                    .is_null()
+                    .or(col("arm").neq(lit(Arm::Delta.as_str()))),
+            ),
         )
         .group_by([col("seg_attribute"), col("seg_value")])
         .agg([

@@ -3,6 +3,7 @@
 //! compliance matrix, incidents, data quality and rejected bundles. Same blocks as the
 //! submission report, so the same templates draw them.
 
+use crate::model::Arm;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -21,21 +22,6 @@ use crate::schema::Language;
 /// is a signed difference (percentage points, or a signed decimal for ratios shown as
 /// decimals).
 pub(super) use crate::render::format::arm_value as arm_stat;
-
-/// Metrics shown per bank and charted, when a family has them.
-pub const HEADLINE: &[&str] = &[
-    "detection.recall",
-    "detection.precision",
-    "detection.fpr",
-    "detection.bpcer",
-    "detection.apcer_max",
-    "assistant.resolution_rate",
-    "assistant.escalation_rate",
-    "assistant.hallucination_rate",
-    "assistant.csat_satisfied_rate",
-    "redteam.attack_success_rate",
-    "redteam.over_refusal_rate",
-];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CohortView {
@@ -254,11 +240,12 @@ pub(super) fn groups<'a>(
     cohort: &'a Cohort,
     family: &'a str,
     id: &'a str,
-    arm: Option<&'a str>,
+    arm: Option<Arm>,
 ) -> impl Iterator<Item = &'a CohortMetric> {
-    cohort.metrics.iter().filter(move |m| {
-        m.family == family && m.id == id && m.segment.is_none() && m.arm.as_deref() == arm
-    })
+    cohort
+        .metrics
+        .iter()
+        .filter(move |m| m.family == family && m.id == id && m.segment.is_none() && m.arm == arm)
 }
 
 /// The first overall group (ratio metrics have exactly one).
@@ -272,13 +259,13 @@ pub(super) fn stat(id: &str, v: Option<f64>) -> String {
 
 /// A statistic of group `m`, with its currency for money.
 pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
-    arm_stat(&m.id, m.arm.as_deref(), v, m.currency.as_deref())
+    arm_stat(&m.id, m.arm, v, m.currency.as_deref())
 }
 
 /// The metric's title with the arm and currency of its group.
 pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
     let mut t = title(language, &m.id);
-    if let Some(arm) = m.arm.as_deref() {
+    if let Some(arm) = m.arm {
         t.push_str(" · ");
         t.push_str(&arm_word(language, arm));
     }
@@ -289,11 +276,11 @@ pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
 }
 
 /// An arm in the report's language: `baseline`, `AI − baseline` for the delta, else as named.
-pub(super) fn arm_word(language: Language, arm: &str) -> String {
+pub(super) fn arm_word(language: Language, arm: Arm) -> String {
     match arm {
-        "baseline" => crate::messages::text(language, "cohort.arm_baseline"),
-        "delta" => crate::messages::text(language, "cohort.arm_delta"),
-        other => other.to_string(),
+        Arm::Baseline => crate::messages::text(language, "cohort.arm_baseline"),
+        Arm::Delta => crate::messages::text(language, "cohort.arm_delta"),
+        Arm::Ai => arm.to_string(),
     }
 }
 
@@ -367,7 +354,7 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         table
             .rows
             .extend(overall_groups(cohort, family, &def.id).map(|m| stats_row(cohort, m)));
-        for arm in ["baseline", "delta"] {
+        for arm in [Arm::Baseline, Arm::Delta] {
             trials.extend(groups(cohort, family, &def.id, Some(arm)));
         }
     }
@@ -378,9 +365,8 @@ fn family_results(cohort: &Cohort, family: &str) -> Section {
         .blocks
         .push(Block::Table(table.caption(ct(cohort, "caption.ai_system"))));
     section.blocks.extend(trials_block(cohort, &trials));
-    let headline: Vec<&str> = HEADLINE
-        .iter()
-        .copied()
+    let headline: Vec<&str> = catalogue::cohort_headline()
+        .into_iter()
         .filter(|id| overall(cohort, family, id).is_some_and(|m| !m.suppressed))
         .collect();
     if let Some(positions) = positions(cohort, family, &headline) {

@@ -305,7 +305,7 @@ fn check_criterion_segment(
 /// A threshold outside the values its metric can take (a ratio written as a percentage).
 fn criterion_bounds(criterion: &Criterion) -> Option<(String, Option<String>)> {
     let def = catalogue::find(&criterion.metric)?;
-    let delta = criterion.arm == Some(super::ArmSelector::Delta);
+    let delta = criterion.arm == Some(super::Arm::Delta);
     let bounds = def.bounds(delta)?;
     let what = format!("the threshold of the criterion on {}", criterion.metric);
     out_of_bounds(&what, criterion.value, bounds)

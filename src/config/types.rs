@@ -368,7 +368,7 @@ pub struct Criterion {
     #[serde(default)]
     pub segment: Option<SegmentSelector>,
     #[serde(default)]
-    pub arm: Option<ArmSelector>,
+    pub arm: Option<Arm>,
     pub op: Comparison,
     pub value: f64,
 }
@@ -382,24 +382,7 @@ pub enum SegmentSelector {
     Group(BTreeMap<String, Text>),
 }
 
-/// Which arm of an A/B trial a criterion reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArmSelector {
-    Ai,
-    Baseline,
-    Delta,
-}
-
-impl ArmSelector {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArmSelector::Ai => "ai",
-            ArmSelector::Baseline => "baseline",
-            ArmSelector::Delta => "delta",
-        }
-    }
-}
+pub use crate::schema::Arm;
 
 pub use crate::schema::Comparison;
 

@@ -2,6 +2,7 @@
 //! unit and interval rule, read from `catalogue.yaml` (compiled in). `sandbox-report explain`
 //! and docs/metrics.md are generated from it, and the computations look their ids up here.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -114,6 +115,23 @@ pub struct MetricDef {
     /// Its column head in tables with one column per metric (oversight, operations).
     #[serde(default)]
     pub short: Option<String>,
+    /// Its place among the headline metrics on the report's cover, per kind of cover.
+    #[serde(default)]
+    pub cover: BTreeMap<Cover, u8>,
+    /// Its place among the cohort's headline metrics (per bank positions, charts, letters).
+    #[serde(default)]
+    pub cohort_headline: Option<u8>,
+}
+
+/// The kinds of stream whose few headline metrics the report's cover prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cover {
+    Detection,
+    /// A detection stream with attack types (deepfake and liveness trials).
+    Liveness,
+    Assistant,
+    Redteam,
 }
 
 /// A table of the submission report that lists metrics chosen in the catalogue.
@@ -218,6 +236,26 @@ pub fn shown_in(table: ReportTable, kind: Option<StreamKind>) -> Vec<&'static st
         .collect()
 }
 
+/// The headline metrics of a cover of kind `cover`, in their order.
+pub fn cover(cover: Cover) -> Vec<&'static str> {
+    ranked(|m| m.cover.get(&cover).copied())
+}
+
+/// The cohort's headline metrics, in their order.
+pub fn cohort_headline() -> Vec<&'static str> {
+    ranked(|m| m.cohort_headline)
+}
+
+/// The ids with a place given by `place`, in that order.
+fn ranked(place: impl Fn(&MetricDef) -> Option<u8>) -> Vec<&'static str> {
+    let mut placed: Vec<(u8, &'static str)> = all()
+        .iter()
+        .filter_map(|m| Some((place(m)?, m.id.as_str())))
+        .collect();
+    placed.sort();
+    placed.into_iter().map(|(_, id)| id).collect()
+}
+
 /// The fairness measures of streams of `kind`, in catalogue order.
 pub fn fairness_measures(kind: StreamKind) -> Vec<&'static str> {
     all()
@@ -253,6 +291,37 @@ pub fn position(id: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_headline_metrics_come_in_their_places() {
+        assert_eq!(
+            cover(Cover::Detection),
+            ["detection.recall", "detection.precision", "detection.fpr"]
+        );
+        assert_eq!(
+            cover(Cover::Liveness),
+            ["detection.bpcer", "detection.apcer_max", "detection.recall"]
+        );
+        assert_eq!(
+            cover(Cover::Assistant),
+            [
+                "assistant.resolution_rate",
+                "assistant.hallucination_rate",
+                "assistant.csat_mean"
+            ]
+        );
+        assert_eq!(
+            cover(Cover::Redteam),
+            ["redteam.attack_success_rate", "redteam.over_refusal_rate"]
+        );
+        let cohort = cohort_headline();
+        assert_eq!(cohort.len(), 11);
+        assert_eq!(cohort[..2], ["detection.recall", "detection.precision"]);
+        let mut places: Vec<u8> = all().iter().filter_map(|m| m.cohort_headline).collect();
+        places.sort();
+        places.dedup();
+        assert_eq!(places.len(), cohort.len(), "each cohort place is given once");
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::model::{Bin, Distribution};
+use crate::model::{Arm, Bin, Distribution};
 use crate::parts::{COUNT, Rows, VALUE, quantiles};
 
 /// A step of 1, 2, 2.5 or 5 × 10^k at least `raw`.
@@ -22,7 +22,7 @@ pub fn histogram(
     rows: &Rows,
     column: &str,
     stream: &str,
-    arm: Option<&str>,
+    arm: Option<Arm>,
 ) -> PolarsResult<Option<Distribution>> {
     let values = rows.value_counts(&[], col(column))?;
     let top = quantiles(values.clone(), &[], &[("top".into(), 0.99)])?;
@@ -56,7 +56,7 @@ pub fn histogram(
     Ok(Some(Distribution {
         column: column.into(),
         stream: stream.into(),
-        arm: arm.map(str::to_string),
+        arm,
         bins,
     }))
 }

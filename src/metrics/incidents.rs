@@ -4,11 +4,11 @@
 
 use polars::prelude::*;
 
-use crate::model::IncidentCount;
+use crate::model::{Arm, IncidentCount};
 use crate::parts::Rows;
 
 /// The (type, severity) counts of `rows`, sorted by type then severity text.
-pub fn crosstab(rows: &Rows, stream: &str, arm: Option<&str>) -> PolarsResult<Vec<IncidentCount>> {
+pub fn crosstab(rows: &Rows, stream: &str, arm: Option<Arm>) -> PolarsResult<Vec<IncidentCount>> {
     let counts = rows
         .filter(col("incident_type").is_not_null())
         .sum_by(
@@ -32,7 +32,7 @@ pub fn crosstab(rows: &Rows, stream: &str, arm: Option<&str>) -> PolarsResult<Ve
         .filter_map(|i| {
             Some(IncidentCount {
                 stream: stream.to_string(),
-                arm: arm.map(str::to_string),
+                arm,
                 incident_type: types.get(i)?.to_string(),
                 incident_severity: severities.get(i).map(str::to_string),
                 count: n.get(i)?,

@@ -21,7 +21,7 @@ use polars::prelude::*;
 
 use crate::model::{Code, Distribution, Finding, IncidentCount, Metric, Segment, Series};
 pub use crate::parts::Rows;
-use crate::schema::{ARMS, StreamKind, takes_segments};
+use crate::schema::{Arm, StreamKind, takes_segments};
 pub use fairness::FairnessSettings;
 use measure::{Measure, Value, evaluate};
 
@@ -81,15 +81,15 @@ fn available_measures(data: &StreamData) -> Vec<Measure> {
 /// Computes every metric and series of one stream.
 pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
     let measures = available_measures(data);
-    let arms: Vec<Option<&str>> = if data.has_arms() {
-        ARMS.iter().map(|a| Some(*a)).collect()
+    let arms: Vec<Option<Arm>> = if data.has_arms() {
+        Arm::OBSERVED.into_iter().map(Some).collect()
     } else {
         vec![None]
     };
     let mut result = StreamResult::default();
     for arm in arms {
         let rows = match arm {
-            Some(a) => data.clean.filter(col("arm").eq(lit(a))),
+            Some(a) => data.clean.filter(col("arm").eq(lit(a.as_str()))),
             None => data.clean.clone(),
         };
         arm_metrics(data, &measures, rows, arm, &mut result)?;
@@ -108,7 +108,7 @@ fn arm_metrics(
     data: &StreamData,
     measures: &[Measure],
     rows: Rows,
-    arm: Option<&str>,
+    arm: Option<Arm>,
     out: &mut StreamResult,
 ) -> PolarsResult<()> {
     let overall: Vec<&Measure> = measures.iter().filter(|m| def(m.id).overall).collect();
@@ -150,7 +150,7 @@ fn arm_metrics(
 
 /// ROC AUC, average precision and the EER (with its score threshold) of a scored detection
 /// stream.
-fn rank_metrics(data: &StreamData, rows: &Rows, arm: Option<&str>) -> PolarsResult<Vec<Metric>> {
+fn rank_metrics(data: &StreamData, rows: &Rows, arm: Option<Arm>) -> PolarsResult<Vec<Metric>> {
     let r = rank::rank_metrics(rows)?;
     let place = |id: &str, value: Value| place::metric(data, id, arm, None, value);
     let mut eer = place("detection.eer", r.eer);
@@ -169,7 +169,7 @@ fn group_metrics(
     data: &StreamData,
     measures: &[Measure],
     rows: &Rows,
-    arm: Option<&str>,
+    arm: Option<Arm>,
     attribute: &str,
 ) -> PolarsResult<Vec<Metric>> {
     let chosen: Vec<&Measure> = measures
@@ -210,7 +210,7 @@ fn group_metrics(
 fn fairness_metrics(
     data: &StreamData,
     rows: &Rows,
-    arm: Option<&str>,
+    arm: Option<Arm>,
     out: &mut StreamResult,
 ) -> PolarsResult<()> {
     if !takes_segments(data.kind) {

@@ -7,14 +7,14 @@ use super::measure::Value;
 use super::stats::{Estimate, newcombe};
 use super::{StreamData, catalogue, def, warning};
 use crate::model::Code;
-use crate::model::{Finding, Metric, Segment};
+use crate::model::{Arm, Finding, Metric, Segment};
 use crate::schema::{BONA_FIDE, StreamKind};
 
 /// A metric of `data`'s stream.
 pub fn metric(
     data: &StreamData,
     id: &str,
-    arm: Option<&str>,
+    arm: Option<Arm>,
     segment: Option<Segment>,
     v: Value,
 ) -> Metric {
@@ -28,7 +28,7 @@ pub fn metric(
         denominator: v.denominator,
         unit: def(id).unit.label(data.currency),
         segment,
-        arm: arm.map(str::to_string),
+        arm,
         threshold: None,
     }
 }
@@ -44,7 +44,7 @@ pub fn drop_bona_fide_apcer(metrics: &mut Vec<Metric>) {
 
 /// The worst species' APCER, carried with that species' numerator and denominator; the first
 /// species in name order wins a tie. Null when no species has attempts.
-pub fn apcer_max(data: &StreamData, metrics: &[Metric], arm: Option<&str>) -> Option<Metric> {
+pub fn apcer_max(data: &StreamData, metrics: &[Metric], arm: Option<Arm>) -> Option<Metric> {
     if !(data.kind == StreamKind::Detection && data.has("attack_type")) {
         return None;
     }
@@ -68,10 +68,8 @@ pub fn apcer_max(data: &StreamData, metrics: &[Metric], arm: Option<&str>) -> Op
 /// `delta` (ai minus baseline) of every ratio metric, with Newcombe's interval when both arms
 /// have Wilson intervals.
 pub fn deltas(metrics: &[Metric]) -> Vec<Metric> {
-    fn by_arm<'a>(metrics: &'a [Metric], arm: &'a str) -> impl Iterator<Item = &'a Metric> {
-        metrics
-            .iter()
-            .filter(move |m| m.arm.as_deref() == Some(arm))
+    fn by_arm(metrics: &[Metric], arm: Arm) -> impl Iterator<Item = &Metric> {
+        metrics.iter().filter(move |m| m.arm == Some(arm))
     }
     let estimate = |m: &Metric| {
         Some(Estimate {
@@ -80,11 +78,11 @@ pub fn deltas(metrics: &[Metric]) -> Vec<Metric> {
             high: m.ci_high?,
         })
     };
-    by_arm(metrics, "ai")
+    by_arm(metrics, Arm::Ai)
         .filter(|ai| def(&ai.id).has_delta())
         .filter_map(|ai| {
-            let base =
-                by_arm(metrics, "baseline").find(|b| b.id == ai.id && b.segment == ai.segment)?;
+            let base = by_arm(metrics, Arm::Baseline)
+                .find(|b| b.id == ai.id && b.segment == ai.segment)?;
             let ci = estimate(ai)
                 .zip(estimate(base))
                 .map(|(a, b)| newcombe(a, b));
@@ -94,7 +92,7 @@ pub fn deltas(metrics: &[Metric]) -> Vec<Metric> {
                 ci_high: ci.map(|c| c.1),
                 numerator: None,
                 denominator: None,
-                arm: Some("delta".into()),
+                arm: Some(Arm::Delta),
                 threshold: None,
                 ..ai.clone()
             })
@@ -128,18 +126,12 @@ pub fn sort(metrics: &mut [Metric], builtin: &[&str], segments: &[String]) {
             })
             .unwrap_or(usize::MAX)
     };
-    let arm_rank = |arm: &Option<String>| match arm.as_deref() {
-        None => 0,
-        Some("ai") => 1,
-        Some("baseline") => 2,
-        _ => 3,
-    };
     metrics.sort_by_cached_key(|m| {
         let segment = m
             .segment
             .as_ref()
             .map(|s| (attribute_rank(&s.attribute), s.value.clone()));
-        (catalogue::position(&m.id), segment, arm_rank(&m.arm))
+        (catalogue::position(&m.id), segment, m.arm)
     });
 }
 
@@ -147,7 +139,7 @@ pub fn sort(metrics: &mut [Metric], builtin: &[&str], segments: &[String]) {
 pub fn fairness_findings(
     data: &StreamData,
     attribute: &str,
-    arm: Option<&str>,
+    arm: Option<Arm>,
     f: &Fairness,
 ) -> Vec<Finding> {
     let in_arm = arm.map(|a| format!(" (arm {a})")).unwrap_or_default();

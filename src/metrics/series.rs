@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::measure::{Combine, Measure, evaluate};
-use crate::model::{Series, SeriesPoint};
+use crate::model::{Arm, Series, SeriesPoint};
 use crate::parts::Rows;
 
 /// The column holding each event's week (the Monday, `YYYY-MM-DD`).
@@ -61,7 +61,7 @@ pub fn series(
     timezone: &str,
     weeks: &[NaiveDate],
     stream: &str,
-    arm: Option<&str>,
+    arm: Option<Arm>,
 ) -> PolarsResult<Vec<Series>> {
     let per_week = evaluate(
         &rows.with_column(week_column(timezone, weeks)),
@@ -96,7 +96,7 @@ pub fn series(
             Series {
                 metric: m.id.to_string(),
                 stream: stream.to_string(),
-                arm: arm.map(str::to_string),
+                arm,
                 points,
             }
         })

@@ -1,6 +1,7 @@
 //! How numbers are printed in reports: one set of rules for every format, so that the PDF,
 //! HTML and Markdown show the same text. summary.json keeps full precision; only reports round.
 
+use crate::model::Arm;
 use chrono::{Datelike, NaiveDate};
 
 use crate::metrics::catalogue::{self, Display, Unit};
@@ -74,7 +75,7 @@ pub fn interval(metric: &Metric) -> String {
     match (metric.ci_low, metric.ci_high) {
         (Some(low), Some(high)) => {
             let unit = catalogue::find(&metric.id).map_or(Unit::Ratio, |d| d.unit);
-            if unit == Unit::Ratio && metric.arm.as_deref() == Some("delta") {
+            if unit == Unit::Ratio && metric.arm == Some(Arm::Delta) {
                 format!("{} to {} pp", fixed(low * 100.0, 2), fixed(high * 100.0, 2))
             } else {
                 format!("{} – {}", percent(low), percent(high))
@@ -120,20 +121,15 @@ pub fn compact(metric: &Metric, currency: Option<&str>) -> String {
 
 /// A metric value for display, with delta values shown as signed percentage points.
 pub fn metric_value(metric: &Metric, currency: Option<&str>) -> String {
-    arm_value(&metric.id, metric.arm.as_deref(), metric.value, currency)
+    arm_value(&metric.id, metric.arm, metric.value, currency)
 }
 
 /// A value of metric `id` for `arm`: the delta of a ratio is a signed difference in
 /// percentage points (signed decimal for ratios shown as decimals); anything else as `value`.
-pub fn arm_value(
-    id: &str,
-    arm: Option<&str>,
-    value: Option<f64>,
-    currency: Option<&str>,
-) -> String {
+pub fn arm_value(id: &str, arm: Option<Arm>, value: Option<f64>, currency: Option<&str>) -> String {
     let is_ratio = catalogue::find(id).is_some_and(|d| d.unit == Unit::Ratio);
     match (arm, value) {
-        (Some("delta"), Some(v)) if is_ratio => difference(id, v, currency),
+        (Some(Arm::Delta), Some(v)) if is_ratio => difference(id, v, currency),
         _ => self::value(id, value, currency),
     }
 }
@@ -256,11 +252,11 @@ mod tests {
             "±HKD 2"
         );
         assert_eq!(
-            arm_value("detection.recall", Some("delta"), Some(0.05), None),
+            arm_value("detection.recall", Some(Arm::Delta), Some(0.05), None),
             "+5.00 pp"
         );
         assert_eq!(
-            arm_value("detection.recall", Some("ai"), Some(0.05), None),
+            arm_value("detection.recall", Some(Arm::Ai), Some(0.05), None),
             "5.00%"
         );
     }

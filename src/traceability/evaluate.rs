@@ -2,6 +2,7 @@
 //! evidence that shows it (data before declarations), and what would close a gap. Reads only
 //! the summary, so `build`, `validate --requirements` and the cohort all see the same.
 
+use crate::model::Arm;
 use std::collections::BTreeSet;
 
 use super::catalogue::{self, Conditions, Framework, Mode, Requirement, Rule};
@@ -91,7 +92,7 @@ impl<'a> Facts<'a> {
                 matches!(
                     m.id.as_str(),
                     "redteam.attack_success_rate" | "detection.apcer"
-                ) && m.arm.as_deref().is_none_or(|a| a == "ai")
+                ) && m.arm.is_none_or(|a| a == Arm::Ai)
             })
             .filter_map(|m| {
                 let seg = m.segment.as_ref()?;

@@ -3,6 +3,7 @@
 
 use super::catalogue::{Requirement, Rule};
 use super::evaluate::metric_section;
+use crate::model::Arm;
 use crate::model::{AttackTested, CriterionStatus, Evidence, Summary};
 
 fn evidence_item(kind: &str, id: &str, section: &str) -> Evidence {
@@ -30,7 +31,7 @@ pub(super) fn evidence(
                 // Overall, or per attribute (a fairness measure of `age_band`), not per group.
                 &m.id == metric
                     && m.segment.as_ref().is_none_or(|s| s.value.is_none())
-                    && m.arm.as_deref().is_none_or(|a| a == "ai")
+                    && m.arm.is_none_or(|a| a == Arm::Ai)
                     && m.value.is_some()
                     && m.denominator.is_none_or(|d| d >= *min_denominator)
             });

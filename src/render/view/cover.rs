@@ -5,6 +5,8 @@ use super::LabelledText;
 use super::results::event_streams;
 use super::tables::{find, groups};
 use super::{t, t_with, title, word};
+use crate::metrics::catalogue::{self, Cover};
+use crate::model::Arm;
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
@@ -86,7 +88,7 @@ pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
     let several = event_streams(summary).count() > 1;
     let mut rows = Vec::new();
     for s in event_streams(summary) {
-        let arm = s.has_arms.then_some("ai");
+        let arm = s.has_arms.then_some(Arm::Ai);
         let scope = match (several, arm.is_some()) {
             (true, true) => t_with(summary, "label.scope_stream_ai", &[("stream", &s.name)]),
             (true, false) => format!(" ({})", s.name),
@@ -105,18 +107,15 @@ pub(crate) fn headline(summary: &Summary) -> Vec<LabelledText> {
     rows
 }
 
-/// The few metrics that sum up a stream of each kind.
-fn headline_ids(summary: &Summary, s: &StreamInfo) -> &'static [&'static str] {
-    match s.kind {
+/// The few metrics that sum up a stream of each kind (the catalogue's `cover` places).
+fn headline_ids(summary: &Summary, s: &StreamInfo) -> Vec<&'static str> {
+    let cover = match s.kind {
         StreamKind::Detection if !groups(summary, &s.name, "attack_type").is_empty() => {
-            &["detection.bpcer", "detection.apcer_max", "detection.recall"]
+            Cover::Liveness
         }
-        StreamKind::Detection => &["detection.recall", "detection.precision", "detection.fpr"],
-        StreamKind::Assistant => &[
-            "assistant.resolution_rate",
-            "assistant.hallucination_rate",
-            "assistant.csat_mean",
-        ],
-        _ => &["redteam.attack_success_rate", "redteam.over_refusal_rate"],
-    }
+        StreamKind::Detection => Cover::Detection,
+        StreamKind::Assistant => Cover::Assistant,
+        _ => Cover::Redteam,
+    };
+    catalogue::cover(cover)
 }

@@ -5,6 +5,7 @@
 use super::blocks::{Block, Cell, Column, Table};
 use super::{Section, StatusCounts, t, t_with, title};
 use crate::messages;
+use crate::model::Arm;
 use crate::model::{CriterionResult, CriterionStatus, Summary};
 use crate::render::format;
 use crate::schema::Language;
@@ -21,7 +22,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         Column::right(&t(summary, "column.value")),
     ]);
     for c in &summary.criteria {
-        let shown = |v: Option<f64>| format::arm_value(&c.metric, c.arm.as_deref(), v, currency);
+        let shown = |v: Option<f64>| format::arm_value(&c.metric, c.arm, v, currency);
         table.rows.push(vec![
             status(summary.settings.language, c),
             Cell::plain(title(summary.settings.language, &c.metric)),
@@ -105,8 +106,8 @@ fn scope(c: &CriterionResult) -> String {
             None => format!("across {}", seg.attribute),
         });
     }
-    match c.arm.as_deref() {
-        Some("delta") => scope.push("AI − baseline".into()),
+    match c.arm {
+        Some(Arm::Delta) => scope.push("AI − baseline".into()),
         Some(a) => scope.push(format!("arm {a}")),
         None => {}
     }

@@ -7,6 +7,7 @@ use super::results::{chart_id, event_streams, trend};
 use super::tables::{arms, find, group_table, groups, metric_table};
 use super::{Section, t, t_with, title, word};
 use crate::metrics::catalogue::{self, ReportTable};
+use crate::model::Arm;
 use crate::model::{Segment, StreamInfo, Summary};
 use crate::schema::StreamKind;
 
@@ -26,7 +27,7 @@ fn group_bars(
     };
     let series: Vec<(String, Vec<Option<Estimate>>)> = arms(summary, stream)
         .into_iter()
-        .filter(|a| *a != Some("delta"))
+        .filter(|a| *a != Some(Arm::Delta))
         .map(|arm| {
             let values = categories
                 .iter()
@@ -39,7 +40,7 @@ fn group_bars(
                     })
                 })
                 .collect();
-            (arm.unwrap_or("value").to_string(), values)
+            (arm.map_or("value", Arm::as_str).to_string(), values)
         })
         .collect();
     if categories.is_empty() || series.iter().all(|(_, v)| v.iter().all(Option::is_none)) {

@@ -5,6 +5,7 @@ use super::blocks::{Block, Cell, Column, Table};
 use super::results::event_streams;
 use super::tables::{find, groups};
 use super::{Section, t, t_with};
+use crate::model::Arm;
 use crate::model::{IncidentCount, Summary};
 use crate::render::format;
 
@@ -23,7 +24,7 @@ pub fn incidents(summary: &Summary) -> Section {
     let mut section = Section::new("incidents", &t(summary, "section.incidents"))
         .with_narrative(summary.submission.narrative.incidents.as_ref());
     for s in event_streams(summary) {
-        let arm = s.has_arms.then_some("ai");
+        let arm = s.has_arms.then_some(Arm::Ai);
         if find(summary, "incidents.total", &s.name, None, arm).is_none() {
             continue;
         }
@@ -47,11 +48,11 @@ fn count_text(n: u64) -> String {
 }
 
 /// Types down, severities across, totals in the last row and column.
-fn crosstab(summary: &Summary, stream: &str, arm: Option<&str>) -> Table {
+fn crosstab(summary: &Summary, stream: &str, arm: Option<Arm>) -> Table {
     let cells: Vec<&IncidentCount> = summary
         .incidents
         .iter()
-        .filter(|c| c.stream == stream && c.arm.as_deref() == arm)
+        .filter(|c| c.stream == stream && c.arm == arm)
         .collect();
     let mut severities: Vec<String> = SEVERITIES.iter().map(|s| s.to_string()).collect();
     for c in &cells {

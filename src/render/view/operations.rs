@@ -6,6 +6,7 @@ use super::results::{chart_id, event_streams, trend};
 use super::tables::find;
 use super::{Section, t, t_with, title};
 use crate::metrics::catalogue::{self, ReportTable};
+use crate::model::Arm;
 use crate::model::{KpiStatus, Summary};
 use crate::render::format;
 
@@ -17,7 +18,7 @@ fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
     columns.extend(ids.iter().map(|(_, head)| Column::right(head)));
     let mut table = Table::new(columns);
     for s in event_streams(summary) {
-        let arm = if s.has_arms { Some("ai") } else { None };
+        let arm = if s.has_arms { Some(Arm::Ai) } else { None };
         let metrics: Vec<_> = ids
             .iter()
             .map(|(id, _)| find(summary, id, &s.name, None, arm))
@@ -102,7 +103,7 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
     let d = summary
         .distributions
         .iter()
-        .find(|d| d.stream == stream && d.arm.as_deref().is_none_or(|a| a == "ai"))?;
+        .find(|d| d.stream == stream && d.arm.is_none_or(|a| a == Arm::Ai))?;
     Some(ChartRef {
         id: chart_id(stream, "latency"),
         title: t_with(summary, "chart.latency_histogram", &[("stream", stream)]),

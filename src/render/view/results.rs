@@ -6,6 +6,7 @@ use super::blocks::{Block, ChartRef, ChartSpec, TrendLine};
 use super::tables::{arms, find, groups, metric_table};
 use super::{Section, t, t_with, title, word};
 use crate::metrics::catalogue::{self, ReportTable};
+use crate::model::Arm;
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
 use crate::schema::StreamKind;
@@ -81,7 +82,7 @@ pub fn results(summary: &Summary) -> Section {
 
 fn eer_threshold(summary: &Summary, stream: &str) -> Option<f64> {
     let arm = if arms(summary, stream).len() > 1 {
-        Some("ai")
+        Some(Arm::Ai)
     } else {
         None
     };
@@ -119,7 +120,7 @@ pub(super) fn trend(summary: &Summary, s: &StreamInfo, ratios: bool) -> Option<C
                     .map(|p| (p.period.clone(), p.value))
                     .collect(),
                 color,
-                faded: x.arm.as_deref() == Some("baseline"),
+                faded: x.arm == Some(Arm::Baseline),
             }
         })
         .collect();
@@ -149,7 +150,7 @@ pub(super) fn trend(summary: &Summary, s: &StreamInfo, ratios: bool) -> Option<C
 
 fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
     let arm = if arms(summary, stream).len() > 1 {
-        Some("ai")
+        Some(Arm::Ai)
     } else {
         None
     };

@@ -3,28 +3,28 @@
 
 use super::blocks::{Cell, Column, Table};
 use super::{t, title, word};
-use crate::model::{Metric, Segment, Summary};
+use crate::model::{Arm, Metric, Segment, Summary};
 use crate::render::format;
 
 /// The arms of a stream's columns: `[None]`, or ai, baseline and delta.
-pub fn arms(summary: &Summary, stream: &str) -> Vec<Option<&'static str>> {
+pub fn arms(summary: &Summary, stream: &str) -> Vec<Option<Arm>> {
     let has_arms = summary
         .streams
         .iter()
         .any(|s| s.name == stream && s.has_arms);
     if has_arms {
-        vec![Some("ai"), Some("baseline"), Some("delta")]
+        vec![Some(Arm::Ai), Some(Arm::Baseline), Some(Arm::Delta)]
     } else {
         vec![None]
     }
 }
 
-fn arm_title(summary: &Summary, arm: Option<&str>) -> String {
+fn arm_title(summary: &Summary, arm: Option<Arm>) -> String {
     let key = match arm {
         None => "column.value",
-        Some("ai") => "column.ai",
-        Some("baseline") => "column.baseline",
-        Some(_) => "column.delta",
+        Some(Arm::Ai) => "column.ai",
+        Some(Arm::Baseline) => "column.baseline",
+        Some(Arm::Delta) => "column.delta",
     };
     t(summary, key)
 }
@@ -35,7 +35,7 @@ pub fn find<'a>(
     id: &str,
     stream: &str,
     segment: Option<&Segment>,
-    arm: Option<&str>,
+    arm: Option<Arm>,
 ) -> Option<&'a Metric> {
     crate::model::find_metric(&summary.metrics, id, stream, segment, arm)
 }
@@ -58,7 +58,7 @@ pub fn metric_table(
         };
         columns.push(Column::right(&value_title));
         columns.push(Column::left(&t(summary, "column.ci")));
-        if arm.is_none_or(|a| a != "delta") {
+        if arm.is_none_or(|a| a != Arm::Delta) {
             columns.push(Column::right("n"));
         }
     }
@@ -82,7 +82,7 @@ pub fn metric_table(
                 m.map(format::interval).unwrap_or_default(),
                 "muted",
             ));
-            if arm.is_none_or(|a| a != "delta") {
+            if arm.is_none_or(|a| a != Arm::Delta) {
                 row.push(Cell::styled(
                     m.map(|m| format::sample(m, currency)).unwrap_or_default(),
                     "muted",
@@ -134,9 +134,9 @@ pub fn group_table(
     if ids.is_empty() || groups.is_empty() {
         return None;
     }
-    let arms: Vec<Option<&str>> = arms(summary, stream)
+    let arms: Vec<Option<Arm>> = arms(summary, stream)
         .into_iter()
-        .filter(|a| *a != Some("delta"))
+        .filter(|a| *a != Some(Arm::Delta))
         .collect();
     let mut columns = vec![Column::left(&word(summary, attribute))];
     if arms.len() > 1 {
