@@ -1,20 +1,20 @@
-//! Peer benchmark letters: one short report per bank, with its own values against the cohort
-//! distribution of its family, and whether higher or lower is better. A letter shows every
-//! value of its own bank (also in suppressed groups, without their statistics), names no
-//! other bank, and for an A/B trial shows the ai arm against the other banks' AI systems and
-//! its baseline and difference against other A/B trials.
+//! Peer benchmark letters: one short report per bank, with its own values against what the
+//! disclosure policy publishes of its family (median and quartile bands, the count of banks)
+//! and its position against the quartiles, and whether higher or lower is better. A letter
+//! shows every value of its own bank (also where the cohort is too small), names no other
+//! bank, shows no minimum, maximum, rank or exact statistic of the cohort, and for an A/B trial
+//! shows the ai arm against the other banks' AI systems and its baseline and difference
+//! against other A/B trials.
 
 use serde::Serialize;
 
 use super::caveats::{criterion_label, requirement};
+use super::disclosure::{Band, Shareable, SharedMetric};
 use super::method::better;
 use super::method::caveat_text;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{ct, ct_with, cword, group_title, stat_cells, stat_of};
-use crate::metrics::catalogue::{self, Unit};
-use crate::render::view::{
-    Block, Cell, ChartRef, ChartSpec, Column, LabelledText, StripRow, Table, status_cell, title,
-};
+use super::view::{ct, ct_with, cword, group_title, stat_of};
+use crate::render::view::{Block, Cell, Column, LabelledText, Table, status_cell};
 use crate::schema::Language;
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,14 +33,17 @@ pub struct LetterView {
 }
 
 /// The letters of every bank of the cohort, in bank order.
-pub fn letters(cohort: &Cohort) -> Vec<LetterView> {
+pub fn letters(cohort: &Cohort, shared: &Shareable) -> Vec<LetterView> {
     let mut banks: Vec<&super::model::AcceptedBundle> = cohort.bundles.accepted.iter().collect();
     banks.sort_by(|a, b| (&a.bank, &a.use_case).cmp(&(&b.bank, &b.use_case)));
     banks.dedup_by(|a, b| a.bank == b.bank);
-    banks.into_iter().map(|b| letter(cohort, &b.bank)).collect()
+    banks
+        .into_iter()
+        .map(|b| letter(cohort, shared, &b.bank))
+        .collect()
 }
 
-fn letter(cohort: &Cohort, bank: &str) -> LetterView {
+fn letter(cohort: &Cohort, shared: &Shareable, bank: &str) -> LetterView {
     let own: Vec<&super::model::AcceptedBundle> = cohort
         .bundles
         .accepted
@@ -52,7 +55,7 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
         blocks.push(Block::Heading {
             text: format!("{} ({})", b.use_case, cword(cohort, &b.family)),
         });
-        blocks.extend(comparison(cohort, bank, &b.family));
+        blocks.extend(comparison(cohort, shared, bank, &b.family));
     }
     let limits: Vec<String> = cohort
         .caveats
@@ -107,7 +110,10 @@ fn letter(cohort: &Cohort, bank: &str) -> LetterView {
                 ct_with(
                     cohort,
                     "letter.disclosure_text",
-                    &[("min", &cohort.min_banks.to_string())],
+                    &[
+                        ("count", &shared.policy.min_banks_count.to_string()),
+                        ("quantile", &shared.policy.min_banks_quantile.to_string()),
+                    ],
                 ),
             ),
         ],
@@ -121,21 +127,26 @@ fn comparison_table(cohort: &Cohort) -> Table {
         Column::right(&ct(cohort, "column.your_value")),
         Column::right(&ct(cohort, "column.cohort_median")),
         Column::right(&ct(cohort, "column.quartiles")),
-        Column::right(&ct(cohort, "column.your_percentile")),
+        Column::right(&ct(cohort, "column.your_position")),
         Column::right(&ct(cohort, "column.banks")),
         Column::left(&ct(cohort, "column.better")),
     ])
 }
 
 /// Rows of group `m` for `bank`: one per own value (a bank with several streams has several),
-/// with the cohort statistics unless the group is suppressed.
-fn rows(cohort: &Cohort, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
-    let language = cohort.language;
+/// with what the disclosure policy publishes of the cohort (`shared`): bands, the count of
+/// banks and the bank's position against the quartiles, or "cohort too small".
+fn rows(
+    cohort: &Cohort,
+    shared: Option<&SharedMetric>,
+    m: &CohortMetric,
+    bank: &str,
+) -> Vec<Vec<Cell>> {
     let own: Vec<&BankValue> = m.own.iter().filter(|v| v.bank == bank).collect();
     let several = own.len() > 1;
     own.into_iter()
         .map(|v| {
-            let mut label = group_title(language, m);
+            let mut label = group_title(cohort.language, m);
             if several {
                 label.push_str(&format!(" [{}]", v.stream));
             }
@@ -143,62 +154,85 @@ fn rows(cohort: &Cohort, m: &CohortMetric, bank: &str) -> Vec<Vec<Cell>> {
                 Cell::plain(label),
                 Cell::styled(stat_of(m, Some(v.value)), "strong"),
             ];
-            row.extend(stat_cells(language, m, Cell::plain, || {
-                Cell::plain(format!("P{:.0}", v.percentile_rank))
-            }));
-            row.push(Cell::plain(m.banks.to_string()));
+            row.extend(band_cells(cohort, shared, m, v.value));
             row.push(Cell::plain(better(cohort, &m.id)));
             row
         })
         .collect()
 }
 
-/// A strip row (cohort spread, own value marked) for a headline ratio group.
-fn strip_row(language: Language, m: &CohortMetric, bank: &str) -> Option<StripRow> {
-    let ratio = catalogue::find(&m.id).is_some_and(|d| d.unit == Unit::Ratio);
-    if !ratio || !catalogue::cohort_headline().contains(&m.id.as_str()) {
-        return None;
+/// Median band, quartile bands, the bank's position and the count of banks; or "cohort too
+/// small" where the policy publishes no quantile.
+fn band_cells(
+    cohort: &Cohort,
+    shared: Option<&SharedMetric>,
+    m: &CohortMetric,
+    own: f64,
+) -> [Cell; 4] {
+    let band = |b: Band| format!("{} – {}", stat_of(m, Some(b.low)), stat_of(m, Some(b.high)));
+    let banks = shared
+        .and_then(|s| s.banks)
+        .map_or(String::new(), |b| b.to_string());
+    match shared.and_then(|s| Some((s.median?, s.q1?, s.q3?))) {
+        Some((median, q1, q3)) => [
+            Cell::plain(band(median)),
+            Cell::plain(format!("{} / {}", band(q1), band(q3))),
+            Cell::plain(position(cohort.language, m, own)),
+            Cell::plain(banks),
+        ],
+        None => [
+            Cell::styled(ct(cohort, "letter.too_small"), "muted"),
+            Cell::plain(""),
+            Cell::plain(""),
+            Cell::plain(banks),
+        ],
     }
-    let own = m.values.as_ref()?.iter().find(|v| v.bank == bank)?;
-    Some(StripRow {
-        label: title(language, &m.id)
-            .split(" (")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        min: m.min?,
-        q1: m.q1?,
-        median: m.median?,
-        q3: m.q3?,
-        max: m.max?,
-        points: Vec::new(),
-        highlight: Some(own.value),
-    })
+}
+
+/// Where `own` lies against the group's exact quartiles, in words: an inequality only, from
+/// which no peer's value follows.
+fn position(language: Language, m: &CohortMetric, own: f64) -> String {
+    let (Some(q1), Some(median), Some(q3)) = (m.q1, m.median, m.q3) else {
+        return String::new();
+    };
+    let key = if own < q1 {
+        "letter.position_below_q1"
+    } else if own < median {
+        "letter.position_q1_median"
+    } else if own <= q3 {
+        "letter.position_median_q3"
+    } else {
+        "letter.position_above_q3"
+    };
+    crate::messages::text(language, key)
 }
 
 /// Your values against the cohort per overall metric of the AI system, then (for an A/B
-/// trial) the baseline arm and the difference; and the chart of your position.
-fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
+/// trial) the baseline arm and the difference.
+fn comparison(cohort: &Cohort, shared: &Shareable, bank: &str, family: &str) -> Vec<Block> {
     let (mut table, mut trials) = (comparison_table(cohort), comparison_table(cohort));
-    let mut strip = Vec::new();
     let overall = cohort
         .metrics
         .iter()
         .filter(|m| m.family == family && m.segment.is_none());
     for m in overall {
+        let published = shared.metrics.iter().find(|s| {
+            s.family == m.family
+                && s.id == m.id
+                && s.segment.is_none()
+                && s.arm == m.arm
+                && s.currency == m.currency
+        });
         match m.arm {
-            None => {
-                table.rows.extend(rows(cohort, m, bank));
-                strip.extend(strip_row(cohort.language, m, bank));
-            }
-            _ => trials.rows.extend(rows(cohort, m, bank)),
+            None => table.rows.extend(rows(cohort, published, m, bank)),
+            _ => trials.rows.extend(rows(cohort, published, m, bank)),
         }
     }
     let ab = cohort
         .metrics
         .iter()
         .any(|m| m.family == family && m.own.iter().any(|v| v.bank == bank && v.arm.is_some()));
-    let mut note = ct(cohort, "note.letter_percentile");
+    let mut note = ct(cohort, "note.letter_bands");
     if ab {
         note.push_str(super::method::sentence_space(cohort.language));
         note.push_str(&ct(cohort, "note.letter_ab"));
@@ -208,21 +242,6 @@ fn comparison(cohort: &Cohort, bank: &str, family: &str) -> Vec<Block> {
         blocks.push(Block::Table(
             trials.caption(ct(cohort, "caption.letter_trials")),
         ));
-    }
-    if !strip.is_empty() {
-        blocks.push(Block::Chart(ChartRef {
-            id: format!("{}-you", family.replace('_', "-")),
-            title: ct_with(
-                cohort,
-                "chart.your_position",
-                &[("family", &cword(cohort, family))],
-            ),
-            caption: ct(cohort, "caption.position_chart"),
-            spec: ChartSpec::Strip {
-                rows: strip,
-                percent: true,
-            },
-        }));
     }
     blocks
 }
@@ -252,6 +271,7 @@ mod tests {
         let cohort = Cohort {
             schema: super::super::model::COHORT_SCHEMA.into(),
             schema_version: 1,
+            audience: super::super::model::RESTRICTED.into(),
             tool: crate::model::Tool::this(),
             generated_at: "2025-07-01T00:00:00Z".into(),
             min_banks: 3,
@@ -285,7 +305,11 @@ mod tests {
             language: Language::En,
             coverage: None,
         };
-        let letter = letters(&cohort).remove(0);
+        let shared = super::super::disclosure::shareable(
+            &cohort,
+            super::super::disclosure::Policy::new(cohort.min_banks),
+        );
+        let letter = letters(&cohort, &shared).remove(0);
         let requirements: Vec<String> = letter
             .blocks
             .iter()

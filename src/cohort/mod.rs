@@ -8,6 +8,7 @@ mod aggregate;
 mod bundles;
 mod caveats;
 mod coverage;
+pub mod disclosure;
 mod letters;
 mod mapping;
 mod method;
@@ -216,6 +217,7 @@ fn assemble(
     Ok(Cohort {
         schema: model::COHORT_SCHEMA.into(),
         schema_version: 1,
+        audience: model::RESTRICTED.into(),
         tool: Tool::this(),
         generated_at: clock.rfc3339(),
         min_banks: req.min_banks,
@@ -286,6 +288,9 @@ pub fn slug(label: &str) -> String {
     }
 }
 
+/// The shareable cohort summary: what the disclosure policy lets leave the regulator.
+pub const SHAREABLE_JSON: &str = "shareable/cohort.json";
+
 /// What a cohort template reads: the cohort (absent in letters) and the view.
 #[derive(Serialize)]
 struct CohortData<'a, V: Serialize> {
@@ -313,8 +318,13 @@ fn documents(req: &CohortRequest, cohort: &Cohort) -> Result<Vec<Output>> {
     let mut formats = vec![OutputFormat::Json];
     formats.extend(req.formats.iter().copied());
     let mut outputs = summary.render_all(&formats)?;
+    let shared = disclosure::shareable(cohort, disclosure::Policy::new(cohort.min_banks));
+    outputs.push(Output {
+        name: SHAREABLE_JSON.into(),
+        bytes: render::json_bytes(&shared)?,
+    });
     if req.letters {
-        for letter in letters::letters(cohort) {
+        for letter in letters::letters(cohort, &shared) {
             let document = Document {
                 kind: DocumentKind::Letter {
                     slug: slug(&letter.bank),

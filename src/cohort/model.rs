@@ -14,6 +14,11 @@ pub const COHORT_SCHEMA: &str = "sandbox-report/cohort";
 pub struct Cohort {
     pub schema: String,
     pub schema_version: u32,
+    /// Always `restricted` (an addition to cohort-v1): the regulator's working file, with
+    /// pseudonymised per-bank values and exact statistics; what may leave the regulator is
+    /// `shareable/` (see `disclosure`).
+    #[serde(default = "restricted")]
+    pub audience: String,
     pub tool: Tool,
     pub generated_at: String,
     pub min_banks: u64,
@@ -278,3 +283,10 @@ pub struct FindingCount {
     #[serde(serialize_with = "crate::model::whole")]
     pub count: f64,
 }
+
+fn restricted() -> String {
+    RESTRICTED.into()
+}
+
+/// The audience of cohort.json and the cohort report at the top of a cohort folder.
+pub const RESTRICTED: &str = "restricted";

@@ -319,7 +319,11 @@ mod tests {
         let mut places: Vec<u8> = all().iter().filter_map(|m| m.cohort_headline).collect();
         places.sort();
         places.dedup();
-        assert_eq!(places.len(), cohort.len(), "each cohort place is given once");
+        assert_eq!(
+            places.len(),
+            cohort.len(),
+            "each cohort place is given once"
+        );
     }
 
     use super::*;

@@ -273,7 +273,7 @@ fn the_cohort_summary_follows_its_language() {
     );
     for text in [
         "貴行結果與組別內其他銀行的比較",
-        "百分位：",
+        "組別統計數字以區間顯示",
         "| 指標 | 貴行數值 |",
     ] {
         assert!(letter.contains(text), "{text} missing: {letter}");

@@ -16,6 +16,7 @@ mod cohort_trust;
 mod correct_or_loud;
 mod crosscheck;
 mod demo;
+mod disclosure;
 mod docs;
 mod edge_cases;
 mod file_by_file;
