@@ -174,18 +174,23 @@ fn families(cohort: &Cohort, policy: Policy) -> Vec<FamilyCount> {
     for b in &cohort.bundles.accepted {
         banks.entry(&b.family).or_default().insert(&b.bank);
     }
+    // A family fewer banks report is left out: its name may be a bank's own text.
     banks
         .into_iter()
-        .map(|(family, banks)| FamilyCount {
-            family: family.to_string(),
-            banks: count(banks.len() as u64, policy),
+        .filter_map(|(family, banks)| {
+            Some(FamilyCount {
+                family: family.to_string(),
+                banks: Some(count(banks.len() as u64, policy)?),
+            })
         })
         .collect()
 }
 
 /// The groups without a segment and the segment groups enough banks share as they are; the
-/// other segment groups of an attribute folded into one `other` cell; an attribute fewer than
-/// `min_banks_count` banks use is left out altogether.
+/// other segment groups of an attribute folded into one `other` cell; left out altogether: a
+/// group without a segment that fewer than `min_banks_count` banks report (its family, metric
+/// id or currency may be one bank's own text), an attribute fewer banks use, and an `other`
+/// cell of a (family, metric, arm, currency) that has no published group.
 fn metrics(all: &[CohortMetric], policy: Policy) -> Vec<SharedMetric> {
     let attribute_banks = attribute_banks(all);
     let mut out = Vec::new();
@@ -213,9 +218,17 @@ fn metrics(all: &[CohortMetric], policy: Policy) -> Vec<SharedMetric> {
                     .or_default()
                     .extend(m.own.iter().map(|v| v.bank.clone()));
             }
+            _ if m.banks < policy.min_banks_count => {}
             _ => out.push(published(m, policy)),
         }
     }
+    let shown: BTreeSet<(String, String, Option<Arm>, Option<String>)> = out
+        .iter()
+        .map(|m| (m.family.clone(), m.id.clone(), m.arm, m.currency.clone()))
+        .collect();
+    folded.retain(|(family, id, _, arm, currency), _| {
+        shown.contains(&(family.clone(), id.clone(), *arm, currency.clone()))
+    });
     out.extend(folded.into_iter().map(|(key, banks)| {
         let (family, id, attribute, arm, currency) = key;
         SharedMetric {
@@ -307,16 +320,20 @@ fn published(m: &CohortMetric, policy: Policy) -> SharedMetric {
     }
 }
 
-/// The band `value` is published in: a multiple of the ratio band for ratios, two
-/// significant figures otherwise (1,234 ms in [1,200, 1,300)).
+/// The band `value` is published in: a multiple of the ratio band for ratios and
+/// differences of ratios; otherwise its first significant figure (1,234 ms in [1,000, 2,000)),
+/// at least 10 wide for whole-number units (counts, milliseconds, tokens, seconds: a band
+/// [58, 59) would pin a count of 58) and 0.1 for the others.
 pub fn band_of(id: &str, value: f64, policy: Policy) -> Band {
-    let ratio = catalogue::find(id).is_some_and(|d| d.unit == Unit::Ratio);
-    let step = if ratio {
-        policy.ratio_band
-    } else if value.abs() < 1.0 {
-        1.0
-    } else {
-        10f64.powi(value.abs().log10().floor() as i32 - 1)
+    let unit = catalogue::find(id).map(|d| d.unit);
+    let least = match unit {
+        Some(Unit::Count | Unit::Milliseconds | Unit::Tokens | Unit::Seconds) | None => 10.0,
+        _ => 0.1,
+    };
+    let step = match unit {
+        Some(Unit::Ratio | Unit::Difference) => policy.ratio_band,
+        _ if value == 0.0 => least,
+        _ => 10f64.powi(value.abs().log10().floor() as i32).max(least),
     };
     // A tiny allowance so that a value written as 0.9 is in [0.90, 0.95), not [0.85, 0.90).
     let k = (value / step + 1e-9).floor();
@@ -327,61 +344,130 @@ pub fn band_of(id: &str, value: f64, policy: Policy) -> Band {
     }
 }
 
+/// Each bank's part of one incident cell (all incidents, one type or one severity).
+type BankTotals = BTreeMap<String, f64>;
+
 /// Incidents across the cohort from the per-bank `incidents.total` values: all, per type and
-/// per severity; counts and dominance checked, rare types folded, then complementary
-/// suppression within the types and within the severities.
+/// per severity. Types and severities fewer than `min_banks_count` banks report (and a value
+/// left empty) fold into `other`; each cell is checked for its count and for dominance; then
+/// each breakdown is protected as a whole (`protect`).
 fn incidents(all: &[CohortMetric], policy: Policy) -> Vec<SharedIncident> {
-    // Per (attribute, value): each bank's total, over families and streams (delta left out).
-    let mut cells: BTreeMap<(Option<String>, Option<String>), BTreeMap<String, f64>> =
-        BTreeMap::new();
+    let mut total = BankTotals::new();
+    let mut parts: BTreeMap<&str, BTreeMap<String, BankTotals>> = BTreeMap::new();
     for m in all
         .iter()
         .filter(|m| m.id == "incidents.total" && m.arm != Some(Arm::Delta))
     {
-        let key = match &m.segment {
-            None => (None, None),
-            Some(s) if s.attribute == "incident_type" => {
-                (Some(s.attribute.clone()), s.value.clone())
+        let cell = match &m.segment {
+            None => &mut total,
+            Some(s) => {
+                let attribute = match s.attribute.as_str() {
+                    "incident_type" => "incident_type",
+                    "incident_severity" => "incident_severity",
+                    _ => continue,
+                };
+                let value = s.value.clone().unwrap_or_else(|| OTHER.into());
+                parts
+                    .entry(attribute)
+                    .or_default()
+                    .entry(value)
+                    .or_default()
             }
-            Some(s) if s.attribute == "incident_severity" => {
-                (Some(s.attribute.clone()), s.value.clone())
-            }
-            Some(_) => continue,
         };
-        let banks = cells.entry(key).or_default();
         for v in &m.own {
-            *banks.entry(v.bank.clone()).or_default() += v.value;
+            *cell.entry(v.bank.clone()).or_default() += v.value;
         }
     }
-    let mut rows = Vec::new();
-    let mut other_types: BTreeMap<String, f64> = BTreeMap::new();
-    for ((attribute, value), banks) in cells {
-        let free_text = attribute.as_deref() == Some("incident_type");
-        if free_text && (banks.len() as u64) < policy.min_banks_count {
-            for (bank, total) in banks {
-                *other_types.entry(bank).or_default() += total;
-            }
-            continue;
+    if total.is_empty() {
+        return Vec::new();
+    }
+    let all_row = incident_row(None, None, &total, policy);
+    let total_published = all_row.total.is_some();
+    let mut rows = vec![all_row];
+    for attribute in ["incident_type", "incident_severity"] {
+        let cells = fold(parts.remove(attribute).unwrap_or_default(), policy);
+        let mut breakdown: Vec<(SharedIncident, BankTotals)> = cells
+            .into_iter()
+            .map(|(value, banks)| {
+                (
+                    incident_row(Some(attribute), Some(value), &banks, policy),
+                    banks,
+                )
+            })
+            .collect();
+        if total_published {
+            protect(&mut breakdown, &total, policy);
         }
-        rows.push(incident_row(attribute.as_deref(), value, &banks, policy));
+        rows.extend(breakdown.into_iter().map(|(row, _)| row));
     }
-    if !other_types.is_empty() {
-        rows.push(incident_row(
-            Some("incident_type"),
-            Some(OTHER.into()),
-            &other_types,
-            policy,
-        ));
-    }
-    complementary(&mut rows, |r| r.kind.is_some());
-    complementary(&mut rows, |r| r.severity.is_some());
     rows
+}
+
+/// The cells of one breakdown with the values fewer than `min_banks_count` banks report (and
+/// `other` itself) pooled into one `other` cell, last.
+fn fold(cells: BTreeMap<String, BankTotals>, policy: Policy) -> Vec<(String, BankTotals)> {
+    let mut out = Vec::new();
+    let mut other = BankTotals::new();
+    for (value, banks) in cells {
+        if value == OTHER || (banks.len() as u64) < policy.min_banks_count {
+            for (bank, n) in banks {
+                *other.entry(bank).or_default() += n;
+            }
+        } else {
+            out.push((value, banks));
+        }
+    }
+    if !other.is_empty() {
+        out.push((OTHER.to_string(), other));
+    }
+    out
+}
+
+/// Protects one breakdown of a published total: what it leaves unpublished (the withheld
+/// cells, and what the banks report in no cell of the breakdown) adds up to the total minus
+/// the published cells, so that sum must itself pass the count and dominance rules. While it
+/// does not, the smallest published non-zero cell is withheld too (`complementary`).
+fn protect(breakdown: &mut [(SharedIncident, BankTotals)], total: &BankTotals, policy: Policy) {
+    loop {
+        let mut hidden: BankTotals = total.clone();
+        for (row, banks) in breakdown.iter() {
+            if row.total.is_some() {
+                for (bank, n) in banks {
+                    *hidden.entry(bank.clone()).or_default() -= n;
+                }
+            }
+        }
+        hidden.retain(|_, n| *n > 1e-9);
+        let sum: f64 = hidden.values().sum();
+        let largest = hidden.values().copied().fold(0.0, f64::max);
+        let safe = sum <= 1e-9
+            || ((hidden.len() as u64) >= policy.min_banks_count
+                && largest < policy.dominance * sum);
+        if safe {
+            return;
+        }
+        let smallest = breakdown
+            .iter_mut()
+            .filter(|(row, _)| row.total.is_some_and(|t| t > 0.0))
+            .min_by(|a, b| {
+                a.0.total
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.0.total.unwrap_or(0.0))
+            });
+        match smallest {
+            Some((row, _)) => {
+                row.total = None;
+                row.withheld = Some(Withheld::Complementary);
+            }
+            None => return,
+        }
+    }
 }
 
 fn incident_row(
     attribute: Option<&str>,
     value: Option<String>,
-    banks: &BTreeMap<String, f64>,
+    banks: &BankTotals,
     policy: Policy,
 ) -> SharedIncident {
     let total: f64 = banks.values().sum();
@@ -408,27 +494,6 @@ fn incident_row(
     }
 }
 
-/// Within the rows `part` selects (the parts of the overall total): when exactly one is
-/// withheld and the overall total is published, the smallest published part is withheld too,
-/// so that no withheld part equals the total minus the published ones.
-fn complementary(rows: &mut [SharedIncident], part: impl Fn(&SharedIncident) -> bool) {
-    let total_published = rows
-        .iter()
-        .any(|r| r.kind.is_none() && r.severity.is_none() && r.total.is_some());
-    let withheld = rows.iter().filter(|r| part(r) && r.total.is_none()).count();
-    if !total_published || withheld != 1 {
-        return;
-    }
-    let smallest = rows
-        .iter_mut()
-        .filter(|r| part(r) && r.total.is_some())
-        .min_by(|a, b| a.total.unwrap_or(0.0).total_cmp(&b.total.unwrap_or(0.0)));
-    if let Some(r) = smallest {
-        r.total = None;
-        r.withheld = Some(Withheld::Complementary);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,8 +508,12 @@ mod tests {
         assert_eq!(b("detection.recall", 0.9), (0.9, 0.95));
         assert_eq!(b("detection.recall", 0.9312), (0.9, 0.95));
         assert_eq!(b("detection.recall", 0.0), (0.0, 0.05));
-        assert_eq!(b("assistant.latency_p95_ms", 1234.0), (1200.0, 1300.0));
-        assert_eq!(b("assistant.latency_p95_ms", 87.0), (87.0, 88.0));
+        assert_eq!(b("assistant.latency_p95", 1234.0), (1000.0, 2000.0));
+        assert_eq!(b("assistant.latency_p95", 87.0), (80.0, 90.0));
+        // Five banks' attempts 31, 47, 58, 64, 72: the median 58 may not be pinned.
+        assert_eq!(b("redteam.attempts", 58.0), (50.0, 60.0));
+        assert_eq!(b("redteam.attempts", 7.0), (0.0, 10.0));
+        assert_eq!(b("assistant.csat_mean", 4.37), (4.0, 5.0));
     }
 
     #[test]
@@ -455,37 +524,64 @@ mod tests {
         assert_eq!(Policy::new(7).min_banks_quantile, 7);
     }
 
-    fn row(kind: &str, total: f64) -> SharedIncident {
-        SharedIncident {
-            kind: Some(kind.into()),
-            severity: None,
-            banks: Some(3),
-            total: Some(total),
-            withheld: None,
-        }
+    fn banks(values: &[(&str, f64)]) -> BankTotals {
+        values.iter().map(|(b, n)| (b.to_string(), *n)).collect()
+    }
+
+    fn part(kind: &str, values: &[(&str, f64)]) -> (SharedIncident, BankTotals) {
+        let cell = banks(values);
+        (
+            incident_row(
+                Some("incident_type"),
+                Some(kind.into()),
+                &cell,
+                Policy::new(3),
+            ),
+            cell,
+        )
     }
 
     #[test]
-    fn one_withheld_part_of_a_published_total_takes_the_smallest_other_part_with_it() {
-        let mut rows = vec![
-            SharedIncident {
-                kind: None,
-                severity: None,
-                banks: Some(5),
-                total: Some(100.0),
-                withheld: None,
-            },
-            row("a", 60.0),
-            row("b", 30.0),
-            SharedIncident {
-                total: None,
-                withheld: Some(Withheld::Dominance),
-                ..row("c", 0.0)
-            },
+    fn what_a_breakdown_leaves_out_must_pass_the_rules_as_a_whole() {
+        // Banks A, B, C report hallucinations 10, 12, 14; bank D only a total of 9: without
+        // protection, total 45 minus hallucination 36 would be D's 9.
+        let total = banks(&[("A", 10.0), ("B", 12.0), ("C", 14.0), ("D", 9.0)]);
+        let mut breakdown = vec![part(
+            "hallucination",
+            &[("A", 10.0), ("B", 12.0), ("C", 14.0)],
+        )];
+        assert_eq!(breakdown[0].0.total, Some(36.0));
+        protect(&mut breakdown, &total, Policy::new(3));
+        assert_eq!(breakdown[0].0.total, None);
+        assert_eq!(breakdown[0].0.withheld, Some(Withheld::Complementary));
+    }
+
+    #[test]
+    fn a_zero_cell_is_never_the_complement() {
+        // One bank's rare type (7) is withheld; withholding the zero cell would not hide it.
+        let total = banks(&[("A", 16.0), ("B", 15.0), ("C", 15.0), ("D", 7.0)]);
+        let mut breakdown = vec![
+            part("hallucination", &[("A", 16.0), ("B", 15.0), ("C", 15.0)]),
+            part("toxicity", &[("A", 0.0), ("B", 0.0), ("C", 0.0)]),
+            part("other", &[("D", 7.0)]),
         ];
-        complementary(&mut rows, |r| r.kind.is_some());
-        assert_eq!(rows[1].total, Some(60.0));
-        assert_eq!(rows[2].total, None);
-        assert_eq!(rows[2].withheld, Some(Withheld::Complementary));
+        protect(&mut breakdown, &total, Policy::new(3));
+        assert_eq!(breakdown[0].0.total, None, "hallucination withheld");
+        assert_eq!(breakdown[1].0.total, Some(0.0));
+    }
+
+    #[test]
+    fn rare_and_empty_values_fold_into_other() {
+        let mut cells = BTreeMap::new();
+        cells.insert(
+            "low".to_string(),
+            banks(&[("A", 1.0), ("B", 1.0), ("C", 1.0)]),
+        );
+        cells.insert("Tai O Severity".to_string(), banks(&[("D", 7.0)]));
+        cells.insert(OTHER.to_string(), banks(&[("A", 2.0)]));
+        let folded = fold(cells, Policy::new(3));
+        let names: Vec<&str> = folded.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(names, ["low", "other"]);
+        assert_eq!(folded[1].1, banks(&[("A", 2.0), ("D", 7.0)]));
     }
 }

@@ -15,6 +15,7 @@ mod method;
 pub mod model;
 pub mod pseudonym;
 mod scope;
+mod shared_view;
 mod tallies;
 mod trust;
 mod view;
@@ -288,9 +289,6 @@ pub fn slug(label: &str) -> String {
     }
 }
 
-/// The shareable cohort summary: what the disclosure policy lets leave the regulator.
-pub const SHAREABLE_JSON: &str = "shareable/cohort.json";
-
 /// What a cohort template reads: the cohort (absent in letters) and the view.
 #[derive(Serialize)]
 struct CohortData<'a, V: Serialize> {
@@ -319,10 +317,20 @@ fn documents(req: &CohortRequest, cohort: &Cohort) -> Result<Vec<Output>> {
     formats.extend(req.formats.iter().copied());
     let mut outputs = summary.render_all(&formats)?;
     let shared = disclosure::shareable(cohort, disclosure::Policy::new(cohort.min_banks));
-    outputs.push(Output {
-        name: SHAREABLE_JSON.into(),
-        bytes: render::json_bytes(&shared)?,
-    });
+    let shared_view = shared_view::build(cohort, &shared);
+    let shareable = Document {
+        kind: DocumentKind::SharedCohort,
+        templates: &req.templates,
+        charts: BTreeMap::new(),
+        data: CohortData {
+            cohort: None,
+            view: &shared_view,
+        },
+        record: Some(render::json_bytes(&shared)?),
+        stamp,
+        ident: format!("sandbox-report/cohort-shareable/{}", cohort.generated_at),
+    };
+    outputs.extend(shareable.render_all(&formats)?);
     if req.letters {
         for letter in letters::letters(cohort, &shared) {
             let document = Document {

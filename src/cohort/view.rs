@@ -36,6 +36,8 @@ pub struct CohortView {
     pub generated: String,
     pub tool: String,
     pub revealed: bool,
+    /// The description of the JSON attached to the PDF.
+    pub attachment: String,
     pub cover: Vec<LabelledText>,
     pub sections: Vec<Section>,
 }
@@ -81,6 +83,7 @@ pub fn build(cohort: &Cohort) -> CohortView {
         generated: cohort.generated_at.clone(),
         tool: format!("{} {}", cohort.tool.name, cohort.tool.version),
         revealed: cohort.revealed,
+        attachment: ct(cohort, "cohort.attachment"),
         cover: cover(cohort, banks.len()),
         sections,
     }
@@ -262,14 +265,29 @@ pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
     arm_stat(&m.id, m.arm, v, m.currency.as_deref())
 }
 
+/// A value of metric `id` for `arm`, with `currency` for money.
+pub(super) fn stat_in(id: &str, arm: Option<Arm>, v: f64, currency: Option<&str>) -> String {
+    arm_stat(id, arm, Some(v), currency)
+}
+
 /// The metric's title with the arm and currency of its group.
 pub(super) fn group_title(language: Language, m: &CohortMetric) -> String {
-    let mut t = title(language, &m.id);
-    if let Some(arm) = m.arm {
+    group_title_parts(language, &m.id, m.arm, m.currency.as_deref())
+}
+
+/// The title of metric `id` with `arm` and `currency`.
+pub(super) fn group_title_parts(
+    language: Language,
+    id: &str,
+    arm: Option<Arm>,
+    currency: Option<&str>,
+) -> String {
+    let mut t = title(language, id);
+    if let Some(arm) = arm {
         t.push_str(" · ");
         t.push_str(&arm_word(language, arm));
     }
-    if let Some(c) = &m.currency {
+    if let Some(c) = currency {
         t.push_str(&format!(" ({c})"));
     }
     t

@@ -19,6 +19,9 @@ pub const SUMMARY_FILE: &str = "summary.json";
 /// The cohort summary's record (cohort-v1).
 pub const COHORT_FILE: &str = "cohort.json";
 
+/// The record of the shareable cohort summary.
+pub const SHAREABLE_COHORT_FILE: &str = "shareable/cohort.json";
+
 /// The kinds of document the tool writes; each knows its file names and templates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentKind {
@@ -28,6 +31,8 @@ pub enum DocumentKind {
     Cohort,
     /// One bank's peer benchmark letter, `letters/<slug>`.
     Letter { slug: String },
+    /// The shareable cohort summary (`shareable/cohort`), made under the disclosure policy.
+    SharedCohort,
 }
 
 impl DocumentKind {
@@ -37,21 +42,22 @@ impl DocumentKind {
             DocumentKind::Report => "report".into(),
             DocumentKind::Cohort => "cohort".into(),
             DocumentKind::Letter { slug } => format!("letters/{slug}"),
+            DocumentKind::SharedCohort => "shareable/cohort".into(),
         }
     }
 
     /// The template that renders `format` for this kind, when the kind has that format.
     pub fn template(&self, format: OutputFormat) -> Option<&'static str> {
-        use DocumentKind::{Cohort, Letter, Report};
+        use DocumentKind::{Cohort, Letter, Report, SharedCohort};
         use OutputFormat::{Html, Json, Md, Pdf};
         Some(match (self, format) {
             (_, Json) | (Letter { .. }, Html) => return None,
             (Report, Md) => "report.md.jinja",
             (Report, Html) => "report.html.jinja",
             (Report, Pdf) => "report.typ",
-            (Cohort, Md) => "cohort.md.jinja",
-            (Cohort, Html) => "cohort.html.jinja",
-            (Cohort, Pdf) => "cohort.typ",
+            (Cohort | SharedCohort, Md) => "cohort.md.jinja",
+            (Cohort | SharedCohort, Html) => "cohort.html.jinja",
+            (Cohort | SharedCohort, Pdf) => "cohort.typ",
             (Letter { .. }, Md) => "letter.md.jinja",
             (Letter { .. }, Pdf) => "letter.typ",
         })
@@ -63,7 +69,18 @@ impl DocumentKind {
         match self {
             DocumentKind::Report => Some(SUMMARY_FILE),
             DocumentKind::Cohort => Some(COHORT_FILE),
+            DocumentKind::SharedCohort => Some(SHAREABLE_COHORT_FILE),
             DocumentKind::Letter { .. } => None,
+        }
+    }
+
+    /// The name the record has inside the PDF (`/name` for typst, attached as `name`): the
+    /// shareable summary's record is attached as cohort.json like the restricted one, so that
+    /// one cohort template serves both.
+    pub fn attachment_name(&self) -> Option<&'static str> {
+        match self {
+            DocumentKind::SharedCohort => Some(COHORT_FILE),
+            _ => self.record_name(),
         }
     }
 
@@ -161,7 +178,9 @@ impl<D: Serialize> Document<'_, D> {
     fn pdf(&self, main: &str) -> Result<Vec<u8>> {
         let mut files = vec![("/data.json".to_string(), json_bytes(&self.data)?)];
         files.extend(
-            self.record()
+            self.kind
+                .attachment_name()
+                .zip(self.record.as_deref())
                 .map(|(name, bytes)| (format!("/{name}"), bytes.to_vec())),
         );
         files.extend(

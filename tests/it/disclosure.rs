@@ -97,7 +97,11 @@ fn run_cohort(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
         write_summary(&dir.path().join(format!("in/b{i}")), &bank_summary(i));
     }
     let (input, out) = (dir.path().join("in"), dir.path().join("out"));
-    let made = cohort(&[input.as_path()], &out, &["--format", "md", "--letters"]);
+    let made = cohort(
+        &[input.as_path()],
+        &out,
+        &["--format", "pdf,html,md", "--letters"],
+    );
     assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
     (dir, out)
 }
@@ -242,11 +246,54 @@ fn leaks(file: &Value, n: usize, me: usize) -> Vec<(String, f64)> {
     found
 }
 
-/// Every file of `out` that may leave the regulator: `shareable/` (and its text).
+/// Every file of `out/shareable`, a PDF with its streams decompressed by qpdf (`--qdf`), so
+/// that a secret in a compressed page or attachment shows as bytes.
 fn shareable_files(out: &Path) -> Vec<(String, Vec<u8>)> {
     snapshot(&out.join("shareable"))
         .into_iter()
-        .map(|(p, bytes)| (p.to_string_lossy().into_owned(), bytes))
+        .map(|(p, bytes)| {
+            let name = p.to_string_lossy().into_owned();
+            if name.ends_with(".pdf") {
+                let path = out.join("shareable").join(&p);
+                let plain = out.join("plain.pdf");
+                let done = std::process::Command::new("qpdf")
+                    .args(["--qdf", "--object-streams=disable"])
+                    .arg(&path)
+                    .arg(&plain)
+                    .status()
+                    .expect("qpdf (apt-get install qpdf)");
+                assert!(done.success(), "qpdf --qdf {name}");
+                let mut bytes = std::fs::read(&plain).unwrap();
+                std::fs::remove_file(&plain).unwrap();
+                // Page text is glyph ids in the streams: add the text pdftotext reads.
+                let text = std::process::Command::new("pdftotext")
+                    .arg(&path)
+                    .arg("-")
+                    .output()
+                    .expect("pdftotext (apt-get install poppler-utils)");
+                bytes.extend(text.stdout);
+                (name, bytes)
+            } else {
+                (name, bytes)
+            }
+        })
+        .collect()
+}
+
+/// The files attached to `pdf` (pdfdetach -saveall), by name.
+fn attachments(pdf: &Path) -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let done = std::process::Command::new("pdfdetach")
+        .arg("-saveall")
+        .arg("-o")
+        .arg(dir.path())
+        .arg(pdf)
+        .status()
+        .expect("pdfdetach (apt-get install poppler-utils)");
+    assert!(done.success());
+    snapshot(dir.path())
+        .into_iter()
+        .map(|(p, b)| (p.to_string_lossy().into_owned(), b))
         .collect()
 }
 
@@ -321,6 +368,17 @@ fn no_bank_derives_a_peers_value_from_the_shareable_cohort() {
         let (_dir, out) = run_cohort(n);
         let shared = read(&out.join("shareable/cohort.json"));
         assert_eq!(shared["audience"], "shareable");
+        // The shareable PDF carries the shareable JSON, byte for byte, and nothing else.
+        let attached = attachments(&out.join("shareable/cohort.pdf"));
+        assert_eq!(
+            attached.keys().collect::<Vec<_>>(),
+            ["cohort.json"],
+            "{n} banks"
+        );
+        assert_eq!(
+            attached["cohort.json"],
+            std::fs::read(out.join("shareable/cohort.json")).unwrap()
+        );
         for me in 0..n {
             assert_eq!(
                 leaks(&shared, n, me),
