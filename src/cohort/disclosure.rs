@@ -247,7 +247,7 @@ fn metrics(all: &[CohortMetric], policy: Policy) -> Vec<SharedMetric> {
             withheld: Some(Withheld::Folded),
         }
     }));
-    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    out.sort_by_key(sort_key);
     out
 }
 
@@ -267,15 +267,17 @@ fn attribute_banks(all: &[CohortMetric]) -> BTreeMap<(&str, &str), BTreeSet<&str
     banks
 }
 
-fn sort_key(
-    m: &SharedMetric,
-) -> (
+/// Where a published group sorts: family, catalogue order, segment (`other` after the named
+/// groups of its attribute), arm, currency.
+type SortKey = (
     String,
     usize,
     Option<(String, bool, Option<String>)>,
     Option<Arm>,
     Option<String>,
-) {
+);
+
+fn sort_key(m: &SharedMetric) -> SortKey {
     (
         m.family.clone(),
         catalogue::position(&m.id),

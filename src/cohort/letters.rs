@@ -13,7 +13,7 @@ use super::disclosure::{Band, Shareable, SharedMetric};
 use super::method::better;
 use super::method::caveat_text;
 use super::model::{BankValue, CaveatCode, Cohort, CohortMetric};
-use super::view::{ct, ct_with, cword, group_title, stat_of};
+use super::view::{band_text, ct, ct_with, cword, group_title, stat_of};
 use crate::render::view::{Block, Cell, Column, LabelledText, Table, status_cell};
 use crate::schema::Language;
 
@@ -169,7 +169,7 @@ fn band_cells(
     m: &CohortMetric,
     own: f64,
 ) -> [Cell; 4] {
-    let band = |b: Band| format!("{} – {}", stat_of(m, Some(b.low)), stat_of(m, Some(b.high)));
+    let band = |b: Band| band_text(&m.id, m.arm, b, m.currency.as_deref());
     let banks = shared
         .and_then(|s| s.banks)
         .map_or(String::new(), |b| b.to_string());

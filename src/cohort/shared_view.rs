@@ -5,7 +5,7 @@
 
 use super::disclosure::{Band, Shareable, SharedIncident, SharedMetric, Withheld};
 use super::model::Cohort;
-use super::view::{CohortView, ct, ct_with, cword, group_title_parts, stat_in};
+use super::view::{CohortView, band_text, ct, ct_with, cword, family_heading, group_title_parts};
 use crate::render::view::{Block, Cell, Column, LabelledText, Section, Table};
 
 /// The view of `shared`, in the language of `cohort`.
@@ -94,14 +94,7 @@ fn about(cohort: &Cohort, shared: &Shareable) -> Section {
 
 /// The family's metrics: group, banks, median and quartile bands, or why they are withheld.
 fn family_section(cohort: &Cohort, shared: &Shareable, family: &str) -> Section {
-    let mut section = Section::new(
-        "results",
-        &ct_with(
-            cohort,
-            "heading.family_results",
-            &[("family", &cword(cohort, family).to_lowercase())],
-        ),
-    );
+    let mut section = family_heading(cohort, family);
     let mut table = Table::new(vec![
         Column::left(&ct(cohort, "column.metric")),
         Column::right(&ct(cohort, "column.banks")),
@@ -126,13 +119,10 @@ fn metric_row(cohort: &Cohort, shared: &Shareable, m: &SharedMetric) -> Vec<Cell
         let value = s.value.as_deref().unwrap_or("–");
         label.push_str(&format!(" [{} = {value}]", cword(cohort, &s.attribute)));
     }
-    let band = |b: Option<Band>| match b {
-        Some(b) => Cell::plain(format!(
-            "{} – {}",
-            stat_in(&m.id, m.arm, b.low, m.currency.as_deref()),
-            stat_in(&m.id, m.arm, b.high, m.currency.as_deref())
-        )),
-        None => Cell::plain(""),
+    let band = |b: Option<Band>| {
+        Cell::plain(b.map_or(String::new(), |b| {
+            band_text(&m.id, m.arm, b, m.currency.as_deref())
+        }))
     };
     let mut row = vec![Cell::plain(label), count_cell(cohort, m.banks)];
     match m.withheld {

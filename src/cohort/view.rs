@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::disclosure::Band;
 use super::model::{BankValue, Cohort, CohortMetric};
 use super::{caveats, method};
 use crate::metrics::catalogue::{self, Unit};
@@ -265,9 +266,10 @@ pub(super) fn stat_of(m: &CohortMetric, v: Option<f64>) -> String {
     arm_stat(&m.id, m.arm, v, m.currency.as_deref())
 }
 
-/// A value of metric `id` for `arm`, with `currency` for money.
-pub(super) fn stat_in(id: &str, arm: Option<Arm>, v: f64, currency: Option<&str>) -> String {
-    arm_stat(id, arm, Some(v), currency)
+/// A band of metric `id` for `arm` as the shareable outputs print it: `85.00% – 90.00%`.
+pub(super) fn band_text(id: &str, arm: Option<Arm>, band: Band, currency: Option<&str>) -> String {
+    let end = |v: f64| arm_stat(id, arm, Some(v), currency);
+    format!("{} – {}", end(band.low), end(band.high))
 }
 
 /// The metric's title with the arm and currency of its group.
@@ -357,15 +359,20 @@ fn stats_table(cohort: &Cohort) -> Table {
     ])
 }
 
-fn family_results(cohort: &Cohort, family: &str) -> Section {
-    let mut section = Section::new(
+/// The empty results section of `family`, headed "Results: <family>".
+pub(super) fn family_heading(cohort: &Cohort, family: &str) -> Section {
+    Section::new(
         "results",
         &ct_with(
             cohort,
             "heading.family_results",
             &[("family", &cword(cohort, family).to_lowercase())],
         ),
-    );
+    )
+}
+
+fn family_results(cohort: &Cohort, family: &str) -> Section {
+    let mut section = family_heading(cohort, family);
     let mut table = stats_table(cohort);
     let mut trials: Vec<&CohortMetric> = Vec::new();
     for def in catalogue::all() {
