@@ -62,7 +62,7 @@ pub struct Institution {
 pub struct UseCaseInfo {
     pub id: String,
     pub title: String,
-    pub family: String,
+    pub family: crate::schema::Family,
 }
 
 /// The reporting period: its first and last day, both included.
@@ -453,7 +453,7 @@ pub struct FrameworkInfo {
     pub title: String,
     pub date: NaiveDate,
     /// `principle`, `obligation` or `recommended`.
-    pub level: String,
+    pub level: crate::schema::Level,
 }
 
 /// Where a requirement stands.

@@ -386,7 +386,7 @@ pub fn summary(
             use_case: model::UseCaseInfo {
                 id: sub.use_case.id.0.clone(),
                 title: sub.use_case.title.clone(),
-                family: sub.use_case.family.as_str().into(),
+                family: sub.use_case.family,
             },
             period: model::Period {
                 start: sub.period.value.start,

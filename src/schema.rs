@@ -6,6 +6,48 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+/// The use-case family, as the sandbox groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    RiskManagement,
+    AntiFraud,
+    CustomerExperience,
+    DeepfakeDefence,
+    Other,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::RiskManagement => "risk_management",
+            Family::AntiFraud => "anti_fraud",
+            Family::CustomerExperience => "customer_experience",
+            Family::DeepfakeDefence => "deepfake_defence",
+            Family::Other => "other",
+        }
+    }
+}
+
+/// How binding a framework is: a recommended practice is never a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Principle,
+    Obligation,
+    Recommended,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Principle => "principle",
+            Level::Obligation => "obligation",
+            Level::Recommended => "recommended",
+        }
+    }
+}
+
 /// What a stream holds; decides its columns and its metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

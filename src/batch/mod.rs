@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::model::Tool;
 pub use fresh::HashCache;
 pub use plan::Plan;
-pub use report::{JobReport, JobStatus, RunReport};
+pub use report::{JobKind, JobReport, JobStatus, RunReport};
 
 /// What a batch run is asked to do.
 pub struct BatchRequest<'a> {

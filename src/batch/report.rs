@@ -67,11 +67,18 @@ pub struct Counts {
 }
 
 /// One job of the run.
+/// What a job builds: one submission's bundle, or the cohort of the bundles built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Submission,
+    Cohort,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct JobReport {
     pub name: String,
-    /// `submission` or `cohort`.
-    pub kind: &'static str,
+    pub kind: JobKind,
     /// The submission config (null for the cohort step).
     pub config: Option<String>,
     pub output: String,
@@ -93,7 +100,7 @@ impl JobReport {
     /// A job's report before its findings, hash and duration are known.
     pub fn new(
         name: &str,
-        kind: &'static str,
+        kind: JobKind,
         config: Option<String>,
         output: &std::path::Path,
         status: JobStatus,
@@ -200,8 +207,21 @@ fn truncate(text: &str, width: usize) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn job_kinds_keep_their_run_report_names() {
+        let kinds = serde_json::to_string(&[JobKind::Submission, JobKind::Cohort]).unwrap();
+        assert_eq!(kinds, r#"["submission","cohort"]"#);
+    }
+
     fn job(status: JobStatus) -> JobReport {
-        JobReport::new("a", "submission", None, "o".as_ref(), status, String::new())
+        JobReport::new(
+            "a",
+            JobKind::Submission,
+            None,
+            "o".as_ref(),
+            status,
+            String::new(),
+        )
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::fresh::{self, HashCache, Verdict, Wanted};
 use super::plan::{CohortJob, Job};
-use super::report::{Counts, JobReport, JobStatus};
+use super::report::{Counts, JobKind, JobReport, JobStatus};
 use super::{BatchRequest, millis};
 use crate::bundle::lock::OutputLock;
 use crate::bundle::sign::Signer;
@@ -30,7 +30,14 @@ pub(super) fn skipped(job: &Job) -> JobReport {
 
 fn report(job: &Job, status: JobStatus, reason: String) -> JobReport {
     let config = Some(job.config.display().to_string());
-    JobReport::new(&job.name, "submission", config, &job.out, status, reason)
+    JobReport::new(
+        &job.name,
+        JobKind::Submission,
+        config,
+        &job.out,
+        status,
+        reason,
+    )
 }
 
 /// Runs one job, logging its start and end; a panic becomes a failed job, not a lost run.
@@ -167,7 +174,7 @@ pub(super) fn skipped_cohort(step: &CohortJob) -> JobReport {
 }
 
 fn cohort_report(step: &CohortJob, status: JobStatus, reason: String) -> JobReport {
-    JobReport::new("cohort", "cohort", None, &step.out, status, reason)
+    JobReport::new("cohort", JobKind::Cohort, None, &step.out, status, reason)
 }
 
 /// The cohort step over the plan's bundles: skipped when neither a bundle nor an option

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::args::DemoArgs;
 use crate::batch::plan::{CohortJob, Job, RUN_REPORT};
-use crate::batch::{self, BatchRequest, JobStatus, Plan};
+use crate::batch::{self, BatchRequest, JobKind, JobStatus, Plan};
 use crate::clock::Clock;
 use crate::cohort::model::RejectedBundle;
 use crate::config::OutputFormat;
@@ -142,7 +142,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
     for job in &done.report.jobs {
         if job.status != JobStatus::Built
             && job.status != JobStatus::UpToDate
-            && !(job.kind == "cohort" && job.status == JobStatus::DataErrors)
+            && !(job.kind == JobKind::Cohort && job.status == JobStatus::DataErrors)
         {
             eprintln!("  {}: {}: {}", job.name, job.status.as_str(), job.reason);
         }
@@ -159,7 +159,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         .report
         .jobs
         .iter()
-        .any(|j| j.kind == "submission" && j.exit_code != 0);
+        .any(|j| j.kind == JobKind::Submission && j.exit_code != 0);
     println!("bundles are in {}", args.out.display());
     Ok(if failed || !expected {
         Outcome::InputErrors

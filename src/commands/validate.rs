@@ -95,7 +95,7 @@ fn print_requirements(trace: Option<&crate::model::Traceability>, out: &mut dyn 
         let recommended = trace
             .frameworks
             .iter()
-            .any(|f| f.id == r.framework && f.level == "recommended");
+            .any(|f| f.id == r.framework && f.level == crate::schema::Level::Recommended);
         let label = match r.status {
             TraceStatus::Gap if recommended => "not shown (recommended practice)",
             TraceStatus::Gap => "gap",

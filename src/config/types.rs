@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+pub use crate::schema::Family;
 use crate::schema::StreamKind;
 
 /// The whole submission config, as written by the bank.
@@ -167,29 +168,6 @@ pub struct UseCase {
     pub id: Text,
     pub title: String,
     pub family: Family,
-}
-
-/// The use-case family, as the sandbox groups them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    RiskManagement,
-    AntiFraud,
-    CustomerExperience,
-    DeepfakeDefence,
-    Other,
-}
-
-impl Family {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::RiskManagement => "risk_management",
-            Family::AntiFraud => "anti_fraud",
-            Family::CustomerExperience => "customer_experience",
-            Family::DeepfakeDefence => "deepfake_defence",
-            Family::Other => "other",
-        }
-    }
 }
 
 /// Whole days, both inclusive, in the config's timezone.

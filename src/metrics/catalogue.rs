@@ -121,6 +121,9 @@ pub struct MetricDef {
     /// Its place among the cohort's headline metrics (per bank positions, charts, letters).
     #[serde(default)]
     pub cohort_headline: Option<u8>,
+    /// Its numerator and denominator are sums of money: reports print them with the currency.
+    #[serde(default)]
+    pub money: bool,
 }
 
 /// The kinds of stream whose few headline metrics the report's cover prints.

@@ -88,7 +88,7 @@ pub fn interval(metric: &Metric) -> String {
 /// Sample size of a metric: `931 / 1,000` for ratios, `n = 1,000` for statistics; sums of
 /// money (value detection) carry the currency.
 pub fn sample(metric: &Metric, currency: Option<&str>) -> String {
-    let money = metric.id == "detection.value_detection_rate";
+    let money = catalogue::find(&metric.id).is_some_and(|d| d.money);
     let count = |v: f64| {
         let text = fixed(v, if v.fract() == 0.0 && !money { 0 } else { 2 });
         match currency {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::declared::{FrameworkGroup, RiskClass};
+pub use crate::schema::Level;
 use crate::schema::StreamKind;
 
 const SOURCE: &str = include_str!("requirements.yaml");
@@ -25,25 +26,6 @@ pub struct AttackCategory {
     pub id: String,
     pub name: String,
     pub aliases: Vec<String>,
-}
-
-/// How binding a framework is: a recommended practice is never a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Principle,
-    Obligation,
-    Recommended,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Principle => "principle",
-            Level::Obligation => "obligation",
-            Level::Recommended => "recommended",
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,7 +78,7 @@ pub struct Conditions {
     #[serde(default)]
     pub stream: Option<Vec<StreamKind>>,
     #[serde(default)]
-    pub family: Option<Vec<String>>,
+    pub family: Option<Vec<crate::schema::Family>>,
 }
 
 /// One way to evidence a requirement.

@@ -12,6 +12,7 @@ use crate::model::{
     AttackCoverage, AttackTested, FrameworkInfo, RequirementStatus, Summary, TraceStatus,
     Traceability,
 };
+use crate::schema::Family;
 
 /// The mapping of `summary` over the frameworks of `groups` (None: hkma, and eu-ai-act when
 /// the submission declares an EU AI Act position).
@@ -55,7 +56,7 @@ fn info(f: &Framework) -> FrameworkInfo {
         id: f.id.clone(),
         title: f.title.clone(),
         date: f.date,
-        level: f.level.as_str().into(),
+        level: f.level,
     }
 }
 
@@ -118,10 +119,11 @@ impl<'a> Facts<'a> {
             return (declared, format!("submission.customer_facing: {declared}"));
         }
         let assistant = self.has_stream("assistant");
-        let family = &self.summary.submission.use_case.family;
-        let assumed = assistant || family == "customer_experience";
+        let family = self.summary.submission.use_case.family;
+        let assumed = assistant || family == Family::CustomerExperience;
         let why = format!(
-            "submission.customer_facing not declared; assumed {assumed} from the family {family}{}",
+            "submission.customer_facing not declared; assumed {assumed} from the family {}{}",
+            family.as_str(),
             if assistant {
                 " and an assistant stream"
             } else {
@@ -223,9 +225,10 @@ fn not_applicable(facts: &Facts, c: &Conditions) -> Option<String> {
         ));
     }
     if let Some(families) = &c.family {
-        let family = &facts.summary.submission.use_case.family;
-        if !families.contains(family) {
-            return Some(format!("applies to the families {}", families.join(", ")));
+        let family = facts.summary.submission.use_case.family;
+        if !families.contains(&family) {
+            let names: Vec<&str> = families.iter().map(|f| f.as_str()).collect();
+            return Some(format!("applies to the families {}", names.join(", ")));
         }
     }
     None

@@ -72,7 +72,7 @@ pub(crate) fn cover(summary: &Summary) -> Vec<LabelledText> {
         use_case(summary),
         LabelledText::new(
             t(summary, "cover.family"),
-            word(summary, &sub.use_case.family),
+            word(summary, sub.use_case.family.as_str()),
         ),
         LabelledText::new(t(summary, "cover.programme"), programme(summary)),
         LabelledText::new(t(summary, "cover.reporting_period"), period_text(summary)),

@@ -6,6 +6,7 @@ use super::blocks::{Block, Cell, CellLink, Column, Table};
 use super::{Section, t, t_with};
 use crate::model::{AttackCoverage, RequirementStatus, Summary, TraceStatus, Traceability};
 use crate::render::format;
+use crate::schema::Level;
 use crate::traceability::catalogue;
 
 pub fn mapping(summary: &Summary) -> Section {
@@ -17,7 +18,7 @@ pub fn mapping(summary: &Summary) -> Section {
         text: t(summary, "sentence.mapping_statuses"),
     });
     for f in &trace.frameworks {
-        let recommended = f.level == "recommended";
+        let recommended = f.level == Level::Recommended;
         let mut table = Table::new(vec![
             Column::left(&t(summary, "column.requirement_id")),
             Column::left(&t(summary, "column.requirement")),

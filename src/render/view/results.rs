@@ -9,7 +9,7 @@ use crate::metrics::catalogue::{self, ReportTable};
 use crate::model::Arm;
 use crate::model::{StreamInfo, Summary};
 use crate::render::format;
-use crate::schema::StreamKind;
+use crate::schema::{Family, StreamKind};
 
 pub(super) fn event_streams(summary: &Summary) -> impl Iterator<Item = &StreamInfo> {
     summary.streams.iter().filter(|s| s.kind.is_event_log())
@@ -197,14 +197,15 @@ fn confusion(summary: &Summary, stream: &str) -> Option<ChartRef> {
 /// The names of a detection stream's two label classes: attack / genuine for presentation
 /// attacks (liveness), fraud / genuine for anti-fraud, else positive / negative.
 fn classes(summary: &Summary, stream: &str) -> (String, String) {
-    let family = summary.submission.use_case.family.as_str();
-    let (positive, negative) =
-        if family == "deepfake_defence" || !groups(summary, stream, "attack_type").is_empty() {
-            ("chart.class_attack", "chart.class_genuine")
-        } else if family == "anti_fraud" {
-            ("chart.class_fraud", "chart.class_genuine")
-        } else {
-            ("chart.class_positive", "chart.class_negative")
-        };
+    let family = summary.submission.use_case.family;
+    let (positive, negative) = if family == Family::DeepfakeDefence
+        || !groups(summary, stream, "attack_type").is_empty()
+    {
+        ("chart.class_attack", "chart.class_genuine")
+    } else if family == Family::AntiFraud {
+        ("chart.class_fraud", "chart.class_genuine")
+    } else {
+        ("chart.class_positive", "chart.class_negative")
+    };
     (t(summary, positive), t(summary, negative))
 }

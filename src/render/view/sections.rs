@@ -49,7 +49,7 @@ fn identification(summary: &Summary) -> Section {
         cover::use_case(summary),
         LabelledText::new(
             t(summary, "identification.family"),
-            word(summary, &sub.use_case.family),
+            word(summary, sub.use_case.family.as_str()),
         ),
         LabelledText::new(t(summary, "cover.reporting_period"), period),
     ];
