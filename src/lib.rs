@@ -35,6 +35,7 @@ pub(crate) mod pipeline;
 pub(crate) mod progress;
 pub(crate) mod render;
 pub mod schema;
+pub mod stdout;
 pub(crate) mod submission;
 pub(crate) mod suggest;
 pub(crate) mod templates;

@@ -82,7 +82,7 @@ fn run(cmd: &GenerateCommand) -> Result<(), Error> {
     match cmd {
         GenerateCommand::Samples { dir, seed } => {
             for path in generate::samples::write_all(dir, *seed)? {
-                println!("wrote {}", path.display());
+                sandbox_report::outln!("wrote {}", path.display());
             }
         }
         GenerateCommand::Bundles { count, seed, out } => {
@@ -91,11 +91,11 @@ fn run(cmd: &GenerateCommand) -> Result<(), Error> {
                     path: out.clone(),
                     source,
                 })?;
-            println!("wrote {} bundle(s) into {}", written.len(), out.display());
+            sandbox_report::outln!("wrote {} bundle(s) into {}", written.len(), out.display());
         }
         GenerateCommand::Stream(args) => {
             let rows = generate::stream::write(args.kind.into(), args.rows, args.seed, &args.out)?;
-            println!("wrote {} ({rows} rows)", args.out.display());
+            sandbox_report::outln!("wrote {} ({rows} rows)", args.out.display());
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let timeout = std::time::Duration::from_secs(args.lock_timeout);
     let _lock = crate::bundle::lock::OutputLock::acquire(&args.out, timeout)?;
     let built = submission::build(&request).inspect_err(print_findings)?;
-    println!("wrote {} ({})", built.out.display(), built.files.join(", "));
+    crate::outln!("wrote {} ({})", built.out.display(), built.files.join(", "));
     Ok(Outcome::Success)
 }
 

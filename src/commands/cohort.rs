@@ -51,7 +51,7 @@ pub fn run(args: &CohortArgs) -> Result<Outcome> {
             "note: bundles were checked for integrity but not for authenticity; pass --trusted-keys DIR to verify their signatures"
         );
     }
-    println!(
+    crate::outln!(
         "wrote {} ({} bundle(s) used, {} rejected, {} superseded; files: {})",
         done.out.display(),
         bundles.accepted.len(),

@@ -102,7 +102,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
     let clock = Clock::from_env()?;
     let samples = samples_dir(args.samples.as_deref())?;
     let configs = sample_configs(&samples.join("submissions"))?;
-    println!(
+    crate::outln!(
         "building {} sample submission(s) from {}",
         configs.len(),
         samples.display()
@@ -117,7 +117,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
     if cohort_dir.join("submissions").is_dir() {
         let bundles = args.out.join("cohort-bundles");
         let configs = sample_configs(&cohort_dir.join("submissions"))?;
-        println!("and {} more bank(s) of the sample cohort", configs.len());
+        crate::outln!("and {} more bank(s) of the sample cohort", configs.len());
         plan.jobs.extend(jobs(&configs, &bundles));
         rejects = copy_rejects(&cohort_dir.join("rejected"), &bundles.join("rejected"))?;
         plan.cohort = Some(cohort_step(
@@ -147,9 +147,9 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
             eprintln!("  {}: {}: {}", job.name, job.status.as_str(), job.reason);
         }
     }
-    print!("{}", done.report.table());
+    crate::out!("{}", done.report.table());
     if !rejects.is_empty() {
-        println!(
+        crate::outln!(
             "(the cohort's data_errors are the {} sample bundle(s) it must reject; the demo's own exit code is 0 when it rejects exactly those)",
             rejects.len()
         );
@@ -160,7 +160,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         .jobs
         .iter()
         .any(|j| j.kind == JobKind::Submission && j.exit_code != 0);
-    println!("bundles are in {}", args.out.display());
+    crate::outln!("bundles are in {}", args.out.display());
     Ok(if failed || !expected {
         Outcome::InputErrors
     } else {
@@ -191,7 +191,7 @@ fn rejections_expected(rejected: &[RejectedBundle], rejects: &[String], cohort: 
         return true;
     }
     for r in rejected {
-        println!("  cohort: rejected (as intended) {}: {}", r.path, r.reason);
+        crate::outln!("  cohort: rejected (as intended) {}: {}", r.path, r.reason);
     }
     let mut paths: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
     paths.sort_unstable();

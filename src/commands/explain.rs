@@ -12,31 +12,31 @@ use crate::schema::Language;
 
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     if args.markdown {
-        print!("{}", catalogue_markdown());
+        crate::out!("{}", catalogue_markdown());
     } else if args.codes_markdown {
-        print!("{}", codes::markdown_table());
+        crate::out!("{}", codes::markdown_table());
     } else if args.list {
         let language = args.language.into();
         for m in catalogue::all() {
-            println!("{:<42} {}", m.id, m.title_in(language));
+            crate::outln!("{:<42} {}", m.id, m.title_in(language));
         }
         for c in Code::ALL {
-            println!(
+            crate::outln!(
                 "{:<42} finding code ({})",
                 c.as_str(),
                 c.severity().as_str()
             );
         }
     } else if let Some(text) = args.metric.as_deref().and_then(topic) {
-        print!("{text}");
+        crate::out!("{text}");
     } else if let Some(code) = args.metric.as_deref().and_then(Code::from_id) {
-        print!("{}", codes::explain(code));
+        crate::out!("{}", codes::explain(code));
     } else if let Some(text) = args
         .metric
         .as_deref()
         .and_then(crate::traceability::explain)
     {
-        print!("{text}");
+        crate::out!("{text}");
     } else if let Some(id) = &args.metric {
         let def = catalogue::find(id).ok_or_else(|| Error::UnknownId {
             id: id.clone(),
@@ -47,7 +47,7 @@ pub fn run(args: &ExplainArgs) -> Result<Outcome> {
                     .chain(crate::traceability::catalogue::ids()),
             ),
         })?;
-        print!("{}", explain(def, args.language.into()));
+        crate::out!("{}", explain(def, args.language.into()));
     }
     Ok(Outcome::Success)
 }

@@ -8,20 +8,20 @@ use crate::templates::{self, BUILTIN, BUILTIN_SET, EU_FILES, EU_SET};
 pub fn run(cmd: &TemplatesCommand) -> Result<Outcome> {
     match cmd {
         TemplatesCommand::List => {
-            println!("{BUILTIN_SET} (built-in):");
+            crate::outln!("{BUILTIN_SET} (built-in):");
             for (name, text) in BUILTIN {
-                println!("  {name:<28} {} bytes", text.len());
+                crate::outln!("  {name:<28} {} bytes", text.len());
             }
-            println!("{EU_SET} (built-in: the files above, with these instead):");
+            crate::outln!("{EU_SET} (built-in: the files above, with these instead):");
             for (name, text) in EU_FILES {
-                println!("  {name:<28} {} bytes", text.len());
+                crate::outln!("  {name:<28} {} bytes", text.len());
             }
         }
         TemplatesCommand::Export { dir } => {
             for path in templates::export(dir)? {
-                println!("wrote {}", path.display());
+                crate::outln!("wrote {}", path.display());
             }
-            println!(
+            crate::outln!(
                 "point report.template at this folder; files you keep override the built-in ones"
             );
         }

@@ -27,18 +27,18 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         .transpose()?;
     let mismatches = manifest.verify_outputs(&args.bundle);
     for m in &mismatches {
-        println!("MISMATCH {}: {}", m.path, m.reason);
+        crate::outln!("MISMATCH {}: {}", m.path, m.reason);
     }
     let unlisted = manifest.unlisted(&args.bundle);
     for path in &unlisted {
-        println!("UNLISTED {path}: in the bundle but not in its manifest");
+        crate::outln!("UNLISTED {path}: in the bundle but not in its manifest");
     }
     let signature = check_signature(args, key.as_ref(), &manifest_path);
     if let Some(m) = &signature {
-        println!("MISMATCH {}: {}", m.path, m.reason);
+        crate::outln!("MISMATCH {}: {}", m.path, m.reason);
     }
     let listed = manifest.outputs.len();
-    println!(
+    crate::outln!(
         "{} of {listed} output file(s) match the manifest; {} file(s) not listed",
         listed.saturating_sub(mismatches.len()),
         unlisted.len()
@@ -70,7 +70,7 @@ fn check_signature(
             let data = std::fs::read(manifest_path).unwrap_or_default();
             match sign::verify_with(key, &data, &String::from_utf8_lossy(&signature)) {
                 Ok(()) => {
-                    println!("signature of manifest.json: valid (authenticity checked)");
+                    crate::outln!("signature of manifest.json: valid (authenticity checked)");
                     None
                 }
                 Err(reason) => Some(mismatch(
@@ -84,13 +84,13 @@ fn check_signature(
             "the bundle is not signed, so its authenticity cannot be checked".into(),
         )),
         (None, Ok(_)) => {
-            println!(
+            crate::outln!(
                 "authenticity NOT checked: the manifest is signed, but no --public-key was given (without it, a bundle whose files and manifest were both rewritten passes)"
             );
             None
         }
         (None, Err(_)) => {
-            println!(
+            crate::outln!(
                 "authenticity NOT checked: the bundle is not signed ({SIGNATURE_FILE} is absent): a bundle whose files and manifest were both rewritten would pass"
             );
             None

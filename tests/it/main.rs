@@ -21,6 +21,7 @@ mod docs;
 mod edge_cases;
 mod file_by_file;
 mod languages;
+mod loud_round2;
 mod markdown_tables;
 mod report;
 mod report_wording;
