@@ -187,6 +187,12 @@ pub struct ValidateArgs {
     /// `--format json`: the whole mapping).
     #[arg(long)]
     pub requirements: bool,
+
+    /// Check as a report in this language would be built (overriding the config's
+    /// report.language): en, zh-HK or bilingual. It decides which narrative texts are missing
+    /// and which characters the PDF must print.
+    #[arg(long, value_enum, env = "SANDBOX_REPORT_LANGUAGE")]
+    pub language: Option<LanguageArg>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

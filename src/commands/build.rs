@@ -1,6 +1,8 @@
 //! `sandbox-report build`: parse the flags, build the bundle through the library
 //! ([`crate::submission::build`]), print where it went (or the findings that stopped it).
 
+use std::io::Write;
+
 use crate::args::BuildArgs;
 use crate::bundle::sign::Signer;
 use crate::clock::Clock;
@@ -24,7 +26,27 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let _lock = crate::bundle::lock::OutputLock::acquire(&args.out, timeout)?;
     let built = submission::build(&request).inspect_err(print_findings)?;
     crate::outln!("wrote {} ({})", built.out.display(), built.files.join(", "));
+    print_warnings(&built.summary.findings, &args.config);
     Ok(Outcome::Success)
+}
+
+/// How many findings of one code a successful build lists before it counts the rest.
+const SHOWN_PER_CODE: usize = 3;
+
+/// After a successful build, its warnings on standard error as `validate` prints them (at
+/// most three of each code), so that what the report says about the data is not seen first
+/// by the regulator.
+fn print_warnings(findings: &[crate::model::Finding], config: &std::path::Path) {
+    if findings.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    super::validate::print_findings(findings, SHOWN_PER_CODE, &mut err);
+    let _ = writeln!(
+        err,
+        "  hint: the report's data-quality section lists them; `sandbox-report validate {}` prints each with file, row and column",
+        config.display()
+    );
 }
 
 /// Lists the findings that stopped a build on standard error, as `validate` prints them.

@@ -16,7 +16,10 @@ use crate::render::view::location;
 use crate::templates::TemplateSet;
 
 pub fn run(args: &ValidateArgs) -> Result<Outcome> {
-    let loaded = config::load(&args.config)?;
+    let mut loaded = config::load(&args.config)?;
+    if let Some(language) = args.language {
+        loaded.config.report.language = language.into();
+    }
     // The template folder is part of the config: build would stop on it, so validate does too.
     TemplateSet::load(&loaded.config.report.template, &loaded.dir)?;
     let pdf = loaded.config.report.formats.contains(&OutputFormat::Pdf);
