@@ -158,6 +158,12 @@ codes! {
     LabelMissing = "label_missing", Warning,
         "an empty `label`; the event counts in alert rates but not in accuracy metrics",
         "fill in the ground truth when it is known";
+    AttackTypeGenuine = "attack_type_genuine", Warning,
+        "rows labelled genuine (`label` false) whose `attack_type` is not `bona_fide` (an export that writes `none` or `live` for genuine attempts); one finding per distinct value with its count. The rows are left out of that species' APCER and out of BPCER, and a species whose rows are all genuine is not reported as an attack species",
+        "map the export's word for no attack under the stream's `values`, e.g. values: { attack_type: { none: bona_fide } }; if the rows are attacks, correct their label";
+    BpcerNoBonaFide = "bpcer_no_bona_fide", Warning,
+        "a detection stream with `attack_type` has no row whose attack_type is `bona_fide`, so BPCER cannot be computed; the message says how many rows are labelled genuine",
+        "give genuine attempts attack_type bona_fide (map the export's word under `values`)";
     LabelAbsent = "label_absent", Warning,
         "a detection stream without a `label` column: confusion-matrix metrics cannot be computed",
         "add the ground-truth column to the export and map it as `label`";
@@ -209,6 +215,10 @@ impl Code {
             Code::NarrativeLanguageMissing => "敘述欄缺少報告語言的文字，改印另一語言",
             Code::OutsidePeriod => "事件在報告期以外，不計入指標",
             Code::LabelMissing => "label 空白：事件計入警示率，但不計入準確度指標",
+            Code::AttackTypeGenuine => {
+                "標示為真實的行的 attack_type 不是 bona_fide，不計入攻擊類別"
+            }
+            Code::BpcerNoBonaFide => "沒有 attack_type 為 bona_fide 的行，無法計算 BPCER",
             Code::LabelAbsent => "偵測數據流沒有 label 欄，無法計算混淆矩陣指標",
             Code::ArmMissing => "有分組的數據流中 arm 空白，事件不予計算",
             Code::StreamEmpty => "數據流沒有可用的事件",

@@ -48,6 +48,21 @@ fn fn_() -> Expr {
     count_true(decision().not().and(label()))
 }
 
+/// APCER over the attack presentations of a species: its rows, less those labelled genuine
+/// (an export's `none` species of genuine attempts; `attack_type_genuine` names them).
+fn apcer(has: &dyn Fn(&str) -> bool) -> Measure {
+    if has("label") {
+        let attack = label().fill_null(lit(true));
+        Measure::ratio(
+            "detection.apcer",
+            count_true(decision().not().and(attack.clone())),
+            count_true(attack),
+        )
+    } else {
+        Measure::ratio("detection.apcer", count_true(decision().not()), len())
+    }
+}
+
 fn detection(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
     let attack_type = col("attack_type");
     let bona_fide = attack_type.clone().eq(lit(BONA_FIDE));
@@ -71,7 +86,7 @@ fn detection(has: &dyn Fn(&str) -> bool) -> Vec<Measure> {
             lit(2.0) * tp() + fp() + fn_(),
         ),
         Measure::ratio("detection.fp_to_tp", fp(), tp()),
-        Measure::ratio("detection.apcer", count_true(decision().not()), len()),
+        apcer(has),
         Measure::ratio(
             "detection.bpcer",
             count_true(bona_fide.clone().and(decision())),

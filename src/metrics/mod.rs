@@ -98,6 +98,7 @@ pub fn compute(data: &StreamData) -> PolarsResult<StreamResult> {
         let deltas = place::deltas(&result.metrics);
         result.metrics.extend(deltas);
     }
+    place::drop_species_without_attacks(&mut result.metrics);
     place::drop_unlisted(&mut result.metrics);
     place::sort(&mut result.metrics, &BUILTIN_GROUPS, data.segments);
     Ok(result)
@@ -128,6 +129,8 @@ fn arm_metrics(
         out.metrics.extend(grouped);
     }
     place::drop_bona_fide_apcer(&mut out.metrics);
+    out.findings
+        .extend(place::bpcer_finding(data, &out.metrics, arm));
     let apcer_max = place::apcer_max(data, &out.metrics[start.min(out.metrics.len())..], arm);
     out.metrics.extend(apcer_max);
     fairness_metrics(data, &rows, arm, out)?;

@@ -2,6 +2,8 @@
 //! APCER; deltas between arms with Newcombe's interval; fairness warnings; the stable order
 //! of summary.json.
 
+use std::collections::BTreeSet;
+
 use super::fairness::Fairness;
 use super::measure::Value;
 use super::stats::{Estimate, newcombe};
@@ -40,6 +42,53 @@ fn segment_value(metric: &Metric) -> Option<&str> {
 /// APCER is defined for attack species only.
 pub fn drop_bona_fide_apcer(metrics: &mut Vec<Metric>) {
     metrics.retain(|m| !(m.id == "detection.apcer" && segment_value(m) == Some(BONA_FIDE)));
+}
+
+/// Nor is it for a "species" none of whose rows, in any arm, is an attack presentation (all
+/// labelled genuine: an export's `none` for genuine attempts).
+pub fn drop_species_without_attacks(metrics: &mut Vec<Metric>) {
+    let attacked: BTreeSet<String> = metrics
+        .iter()
+        .filter(|m| m.id == "detection.apcer" && m.arm != Some(Arm::Delta))
+        .filter(|m| m.denominator.unwrap_or(0.0) > 0.0)
+        .filter_map(|m| segment_value(m).map(str::to_string))
+        .collect();
+    metrics.retain(|m| {
+        m.id != "detection.apcer" || segment_value(m).is_none_or(|s| attacked.contains(s))
+    });
+}
+
+/// Why BPCER is empty in a stream with attack types: no row is bona fide. Says how many rows
+/// are labelled genuine (false positives and true negatives) and the mapping that reads them.
+pub fn bpcer_finding(data: &StreamData, metrics: &[Metric], arm: Option<Arm>) -> Option<Finding> {
+    if !(data.kind == StreamKind::Detection && data.has("attack_type")) {
+        return None;
+    }
+    let overall = |id: &str| {
+        metrics
+            .iter()
+            .find(|m| m.id == id && m.segment.is_none() && m.arm == arm)
+    };
+    let bona_fide = overall("detection.bpcer")?.denominator.unwrap_or(0.0);
+    if bona_fide > 0.0 {
+        return None;
+    }
+    let count = |id: &str| overall(id).and_then(|m| m.value).unwrap_or(0.0);
+    let genuine = count("detection.fp") + count("detection.tn");
+    let in_arm = arm.map(|a| format!(" (arm {a})")).unwrap_or_default();
+    let rows = if data.has("label") {
+        format!(
+            "; {genuine:.0} row(s) are labelled genuine (label false): if they are the genuine attempts, give them attack_type bona_fide (map the export's word under values, e.g. values: {{ attack_type: {{ none: bona_fide }} }}; an empty attack_type belongs to no species)"
+        )
+    } else {
+        String::new()
+    };
+    Some(warning(
+        data,
+        Code::BpcerNoBonaFide,
+        Some("attack_type"),
+        format!("no row{in_arm} has attack_type bona_fide, so BPCER cannot be computed{rows}"),
+    ))
 }
 
 /// The worst species' APCER, carried with that species' numerator and denominator; the first

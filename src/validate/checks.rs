@@ -216,6 +216,24 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
         hint: None,
         per_value: false,
     };
+    if has("attack_type") && has("label") {
+        let species = parsed("attack_type");
+        checks.push(Check {
+            code: Code::AttackTypeGenuine,
+            column: source("attack_type"),
+            mask: species
+                .clone()
+                .is_not_null()
+                .and(species.neq(lit(schema::BONA_FIDE)))
+                .and(parsed("label").eq(lit(false)))
+                .and(super::in_period(ctx))
+                .fill_null(lit(false)),
+            found: Some("attack_type".to_string()),
+            template: "the row is labelled genuine (label false) but its attack_type is \"{found}\", not bona_fide; it is left out of that species' APCER and out of BPCER".into(),
+            hint: Some((Hint::BonaFide, "attack_type".into())),
+            per_value: true,
+        });
+    }
     if has("label") {
         checks.push(optional_blank(
             "label",

@@ -57,6 +57,8 @@ pub enum Hint {
     MetricId,
     /// A local timestamp in a config without `timezone`.
     Timezone,
+    /// An `attack_type` on a row labelled genuine: the mapping to `bona_fide`.
+    BonaFide,
 }
 
 impl Hint {
@@ -66,6 +68,7 @@ impl Hint {
             Hint::Boolean => Some(boolean(canonical, found)),
             Hint::Word(allowed) => Some(word(allowed, canonical, found)),
             Hint::Percent => percent(found),
+            Hint::BonaFide => Some(bona_fide(found)),
             Hint::Timezone => Some(
                 "set `timezone:` at the top of the config to the zone the system logs in, e.g. timezone: Asia/Hong_Kong (or timezone: UTC if it logs in UTC)".into(),
             ),
@@ -73,6 +76,36 @@ impl Hint {
                 .first()
                 .map(|id| format!("did you mean {id}?")),
         }
+    }
+}
+
+/// How exports spell "no attack" in a presentation-attack column.
+const NO_ATTACK: &[&str] = &[
+    "none",
+    "genuine",
+    "live",
+    "real",
+    "bonafide",
+    "bona fide",
+    "bona-fide",
+    "n/a",
+    "na",
+    "no_attack",
+    "no attack",
+];
+
+/// The `values` mapping that reads `found` as a genuine attempt, naming the usual spellings.
+fn bona_fide(found: &str) -> String {
+    let mapping = format!("values: {{ attack_type: {{ \"{found}\": bona_fide }} }}");
+    let usual = "the usual spellings of no attack are none, genuine, live, real, bonafide, bona fide, n/a and an empty cell";
+    if NO_ATTACK.contains(&found.trim().to_lowercase().as_str()) {
+        format!(
+            "\"{found}\" reads as no attack: map it under the stream's values, {mapping} ({usual}; an empty attack_type belongs to no species, so fill it with bona_fide)"
+        )
+    } else {
+        format!(
+            "if \"{found}\" marks genuine attempts, map it under the stream's values, {mapping}; if these rows are attacks, correct their label ({usual})"
+        )
     }
 }
 

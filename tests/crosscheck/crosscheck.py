@@ -338,7 +338,9 @@ def make_ctx(pop: pd.DataFrame, cols: set, settings: dict) -> Ctx:
     for a in ctx.segments:
         ctx.groups[a] = values(a)
     if "attack_type" in cols:
-        ctx.species = [v for v in values("attack_type") if v != "bona_fide"]
+        # A species is one with an attack presentation (a row not labelled genuine) in some arm.
+        attack = pop["label"].map(lambda v: pd.isna(v) or bool(v)) if "label" in cols else None
+        ctx.species = [v for v in values("attack_type", attack) if v != "bona_fide"]
     if "attack_category" in cols:
         benign = benign_mask(pop)
         ctx.categories = values("attack_category", ~benign)
@@ -440,15 +442,22 @@ def detection_rank(d: pd.DataFrame, ctx: Ctx) -> dict:
 
 
 def detection_pad(d: pd.DataFrame, ctx: Ctx) -> dict:
-    """APCER per species, APCER max (ties: first species by name), BPCER."""
+    """APCER per species over its attack presentations (its rows less those labelled
+    genuine), APCER max (ties: first species by name),
+    BPCER."""
     if "attack_type" not in ctx.cols:
         return {}
     R = {}
     at = d["attack_type"].to_numpy(dtype=object)
     dec = d["decision"].to_numpy(dtype=object).astype(bool)
+    if "label" in ctx.cols:
+        genuine = np.array([(not pd.isna(v)) and not bool(v)
+                            for v in d["label"].to_numpy(dtype=object)], dtype=bool)
+    else:
+        genuine = np.zeros(len(at), dtype=bool)
     best = None
     for sp in ctx.species:
-        m = at == sp
+        m = (at == sp) & ~genuine
         r = rec_wilson((m & ~dec).sum(), m.sum())
         R[("detection.apcer", ("attack_type", sp))] = r
         if r["value"] is not None:

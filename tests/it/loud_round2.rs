@@ -85,3 +85,87 @@ fn build_says_what_it_found() {
         stdout(&built) + &stderr(&built)
     );
 }
+
+/// A liveness export as vendors write it: `AttackKind` is `none` on genuine attempts,
+/// `Genuine` in `Outcome` marks them. 60 genuine rows (3 flagged), 20 face swaps (4 accepted).
+fn liveness(values: &str) -> tempfile::TempDir {
+    let mut csv = String::from("event_id,timestamp,decision,label,attack_type\n");
+    for i in 0..80 {
+        let (attack, species, decision) = if i < 60 {
+            ("false", "none", i < 3)
+        } else {
+            ("true", "face_swap", i >= 64)
+        };
+        csv.push_str(&format!(
+            "e{i},2025-06-{:02} 10:00:00,{decision},{attack},{species}\n",
+            1 + i % 28
+        ));
+    }
+    let config = detection_config(values).replace("family: anti_fraud", "family: deepfake_defence");
+    submission(&[("submission.yaml", &config), ("logs/liveness.csv", &csv)])
+}
+
+#[test]
+fn genuine_rows_are_never_an_attack_species() {
+    let dir = liveness("");
+    let config = path_str(&dir.path().join("submission.yaml"));
+    let out = run(&["validate", &config]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "md",
+    );
+    let species = |s: &str| {
+        find_metric(
+            &summary,
+            "detection.apcer",
+            None,
+            Some(("attack_type", Some(s))),
+        )
+    };
+    assert!(
+        species("none").is_none(),
+        "genuine rows reported as a species"
+    );
+    let swap = species("face_swap").expect("face_swap APCER");
+    assert_eq!(swap["numerator"], 4.0);
+    assert_eq!(swap["denominator"], 20.0);
+    let bpcer = find_metric(&summary, "detection.bpcer", None, None).expect("bpcer");
+    assert!(bpcer["value"].is_null());
+    let codes: Vec<&str> = summary["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"attack_type_genuine") && codes.contains(&"bpcer_no_bona_fide"));
+}
+
+#[test]
+fn genuine_rows_mapped_to_bona_fide_give_bpcer() {
+    let dir = liveness("    values: { attack_type: { none: bona_fide } }\n");
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "md",
+    );
+    let bpcer = find_metric(&summary, "detection.bpcer", None, None).expect("bpcer");
+    assert_eq!(
+        (bpcer["numerator"].as_f64(), bpcer["denominator"].as_f64()),
+        (Some(3.0), Some(60.0))
+    );
+    let species = find_metric(
+        &summary,
+        "detection.apcer",
+        None,
+        Some(("attack_type", Some("face_swap"))),
+    );
+    assert_eq!(species.unwrap()["value"].as_f64(), Some(0.2));
+    assert!(summary["findings"].as_array().unwrap().iter().all(|f| {
+        !matches!(
+            f["code"].as_str(),
+            Some("attack_type_genuine" | "bpcer_no_bona_fide")
+        )
+    }));
+}
