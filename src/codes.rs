@@ -164,6 +164,9 @@ codes! {
     BpcerNoBonaFide = "bpcer_no_bona_fide", Warning,
         "a detection stream with `attack_type` has no row whose attack_type is `bona_fide`, so BPCER cannot be computed; the message says how many rows are labelled genuine",
         "give genuine attempts attack_type bona_fide (map the export's word under `values`)";
+    AttackSpeciesUnknown = "attack_species_unknown", Warning,
+        "an `attack_type` of a detection stream that is no species of the vocabulary (docs/traceability.md), so its attempts evidence no deepfake category (DF-*); the message lists the species known",
+        "map the export's name to a known species under the stream's `values`, e.g. values: { attack_type: { cloned_voice: voice_clone } }";
     LabelAbsent = "label_absent", Warning,
         "a detection stream without a `label` column: confusion-matrix metrics cannot be computed",
         "add the ground-truth column to the export and map it as `label`";
@@ -219,6 +222,9 @@ impl Code {
                 "標示為真實的行的 attack_type 不是 bona_fide，不計入攻擊類別"
             }
             Code::BpcerNoBonaFide => "沒有 attack_type 為 bona_fide 的行，無法計算 BPCER",
+            Code::AttackSpeciesUnknown => {
+                "attack_type 不屬詞彙中的攻擊類別，不能作為深偽類別的證據"
+            }
             Code::LabelAbsent => "偵測數據流沒有 label 欄，無法計算混淆矩陣指標",
             Code::ArmMissing => "有分組的數據流中 arm 空白，事件不予計算",
             Code::StreamEmpty => "數據流沒有可用的事件",

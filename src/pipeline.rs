@@ -354,6 +354,8 @@ pub fn assess(loaded: &LoadedConfig, pdf: bool, generated_at: String) -> Result<
     summary.findings.extend(notes);
     let frameworks = loaded.config.report.frameworks.as_deref();
     summary.traceability = Some(crate::traceability::evaluate(&summary, frameworks));
+    let species = crate::traceability::species_findings(&summary);
+    summary.findings.extend(species);
     if pdf {
         let glyphs = crate::glyphs::findings(&summary);
         summary.findings.extend(glyphs);

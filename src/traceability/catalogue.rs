@@ -25,6 +25,9 @@ pub struct Catalogue {
 pub struct AttackCategory {
     pub id: String,
     pub name: String,
+    /// The kind of stream whose column (redteam: `attack_category`, detection: `attack_type`)
+    /// it is looked up for first.
+    pub stream: StreamKind,
     pub aliases: Vec<String>,
 }
 
@@ -151,11 +154,22 @@ pub fn find(id: &str) -> Option<(&'static Framework, &'static Requirement)> {
     })
 }
 
-/// The vocabulary entry a category of the data (`prompt_injection`, `Jailbreak`) maps to.
-pub fn attack_category(raw: &str) -> Option<&'static AttackCategory> {
+/// The vocabulary entry a category of the data (`prompt_injection`, `Jailbreak`) of a stream
+/// of kind `stream` maps to: the entries of that kind first, then the others.
+pub fn attack_category(raw: &str, stream: StreamKind) -> Option<&'static AttackCategory> {
     let key = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    let matches = |c: &&AttackCategory| c.id.eq_ignore_ascii_case(&key) || c.aliases.contains(&key);
+    let all = &get().attack_categories;
+    all.iter()
+        .filter(|c| c.stream == stream)
+        .find(matches)
+        .or_else(|| all.iter().find(matches))
+}
+
+/// The vocabulary entries looked up first for streams of kind `stream`.
+pub fn attack_categories_of(stream: StreamKind) -> impl Iterator<Item = &'static AttackCategory> {
     get()
         .attack_categories
         .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(&key) || c.aliases.contains(&key))
+        .filter(move |c| c.stream == stream)
 }

@@ -12,7 +12,7 @@ use crate::model::{
     AttackCoverage, AttackTested, FrameworkInfo, RequirementStatus, Summary, TraceStatus,
     Traceability,
 };
-use crate::schema::Family;
+use crate::schema::{Family, StreamKind};
 
 /// The mapping of `summary` over the frameworks of `groups` (None: hkma, and eu-ai-act when
 /// the submission declares an EU AI Act position).
@@ -78,7 +78,7 @@ struct Facts<'a> {
     submission: serde_json::Value,
     /// Attack categories of the data (red-team categories, presentation-attack types) with
     /// their attempts.
-    attacks: Vec<(String, f64)>,
+    attacks: Vec<Attacked>,
     /// The vocabulary ids those categories map to, and the categories that map to none.
     tested: Vec<AttackTested>,
     unmapped: Vec<String>,
@@ -86,7 +86,7 @@ struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     fn of(summary: &'a Summary) -> Facts<'a> {
-        let attacks: Vec<(String, f64)> = summary
+        let attacks: Vec<Attacked> = summary
             .metrics
             .iter()
             .filter(|m| {
@@ -99,7 +99,12 @@ impl<'a> Facts<'a> {
                 let seg = m.segment.as_ref()?;
                 let value = seg.value.clone()?;
                 let n = m.denominator.unwrap_or(0.0);
-                (n > 0.0).then_some((value, n))
+                let stream = if m.id.starts_with("detection.") {
+                    StreamKind::Detection
+                } else {
+                    StreamKind::Redteam
+                };
+                (n > 0.0).then_some((value, n, stream))
             })
             .collect();
         let (tested, unmapped) = tested(&attacks);
@@ -158,12 +163,15 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// A category (or species) of the data, its attempts, and the kind of stream it comes from.
+type Attacked = (String, f64, StreamKind);
+
 /// The vocabulary ids `attacks` were tested in, and the categories that map to none.
-fn tested(attacks: &[(String, f64)]) -> (Vec<AttackTested>, Vec<String>) {
+fn tested(attacks: &[Attacked]) -> (Vec<AttackTested>, Vec<String>) {
     let mut tested: Vec<AttackTested> = Vec::new();
     let mut unmapped = BTreeSet::new();
-    for (raw, n) in attacks {
-        let Some(entry) = catalogue::attack_category(raw) else {
+    for (raw, n, stream) in attacks {
+        let Some(entry) = catalogue::attack_category(raw, *stream) else {
             unmapped.insert(raw.clone());
             continue;
         };

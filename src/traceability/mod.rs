@@ -10,6 +10,59 @@ mod rules;
 
 pub use evaluate::evaluate;
 
+use std::collections::BTreeSet;
+
+use crate::model::{Code, Finding, Summary};
+use crate::schema::{BONA_FIDE, StreamKind};
+
+/// One `attack_species_unknown` warning per detection stream and species of its data
+/// (`attack_type`) that the vocabulary does not know, listing the species it knows.
+pub fn species_findings(summary: &Summary) -> Vec<Finding> {
+    let unknown: BTreeSet<(&str, &str)> = summary
+        .metrics
+        .iter()
+        .filter(|m| m.id == "detection.apcer" && m.denominator.unwrap_or(0.0) > 0.0)
+        .filter_map(|m| {
+            let value = m.segment.as_ref()?.value.as_deref()?;
+            (value != BONA_FIDE
+                && catalogue::attack_category(value, StreamKind::Detection).is_none())
+            .then_some((m.stream.as_str(), value))
+        })
+        .collect();
+    let known: Vec<String> = catalogue::attack_categories_of(StreamKind::Detection)
+        .map(|c| format!("{} ({})", c.aliases.join(", "), c.id))
+        .collect();
+    unknown
+        .into_iter()
+        .map(|(stream, species)| {
+            let closest = crate::suggest::closest(
+                species,
+                catalogue::attack_categories_of(StreamKind::Detection)
+                    .flat_map(|c| c.aliases.iter().map(String::as_str)),
+                1,
+            );
+            let mut finding = Finding::new(
+                Code::AttackSpeciesUnknown,
+                format!(
+                    "attack_type \"{species}\" is no species of the vocabulary, so its attempts evidence no deepfake category; the species known are {}",
+                    known.join("; ")
+                ),
+            )
+            .in_stream(stream.to_string())
+            .in_column(Some("attack_type".to_string()));
+            finding.hint = Some(match closest.first() {
+                Some(name) => format!(
+                    "if \"{species}\" is {name}, map it under the stream's values: values: {{ attack_type: {{ \"{species}\": {name} }} }}"
+                ),
+                None => format!(
+                    "map \"{species}\" to one of the species known under the stream's values, e.g. values: {{ attack_type: {{ \"{species}\": face_swap }} }}"
+                ),
+            });
+            finding
+        })
+        .collect()
+}
+
 /// The plain-text explanation of one requirement, for `explain REQUIREMENT_ID`.
 pub fn explain(id: &str) -> Option<String> {
     let (f, r) = catalogue::find(id)?;

@@ -101,18 +101,39 @@ fn requirement_ids_are_unique_and_every_rule_names_something_that_exists() {
     assert!(count("HKMA-SANDBOX-2025.") >= 8);
     assert!(count("EU-AIA.") >= 8);
     // Aliases map to one category each.
+    // Aliases map to one category each among the categories of one kind of stream.
     let mut aliases = BTreeSet::new();
     for a in &c.attack_categories {
         for alias in &a.aliases {
-            assert!(aliases.insert(alias.as_str()), "alias {alias} used twice");
+            assert!(
+                aliases.insert((a.stream, alias.as_str())),
+                "alias {alias} used twice"
+            );
         }
     }
-    assert_eq!(catalogue::attack_category("Jailbreak").unwrap().id, "LLM01");
-    assert_eq!(
-        catalogue::attack_category("voice-clone").unwrap().id,
-        "DF-VOICE"
-    );
-    assert!(catalogue::attack_category("tarot").is_none());
+    let find = |raw, kind| catalogue::attack_category(raw, kind).map(|c| c.id.as_str());
+    assert_eq!(find("Jailbreak", StreamKind::Redteam), Some("LLM01"));
+    assert_eq!(find("voice-clone", StreamKind::Redteam), Some("DF-VOICE"));
+    // The usual names of voice and face deepfake species, each credited to its category.
+    for (species, id) in [
+        ("tts", "DF-VOICE"),
+        ("voice_conversion", "DF-VOICE"),
+        ("Voice Clone", "DF-VOICE"),
+        ("synthetic_speech", "DF-VOICE"),
+        ("replay", "DF-REPLAY"),
+        ("screen_replay", "DF-REPLAY"),
+        ("face_swap", "DF-FACE"),
+        ("reenactment", "DF-FACE"),
+        ("morph", "DF-FACE"),
+        ("mask_3d", "DF-ARTEFACT"),
+        ("print", "DF-ARTEFACT"),
+        ("injection", "DF-INJECTION"),
+    ] {
+        assert_eq!(find(species, StreamKind::Detection), Some(id), "{species}");
+    }
+    // The same word in a red-team log is a prompt injection.
+    assert_eq!(find("injection", StreamKind::Redteam), Some("LLM01"));
+    assert!(find("tarot", StreamKind::Detection).is_none());
 }
 
 #[test]

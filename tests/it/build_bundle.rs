@@ -120,12 +120,7 @@ fn summary_counts_streams_findings_and_inputs() {
     assert_eq!(s["schema"], "sandbox-report/summary");
     assert_eq!(s["generated_at"], "2025-09-01T00:00:00Z");
     assert_eq!(s["streams"][0]["events"], 10);
-    let codes: Vec<&str> = s["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = texts(&s["findings"], "code");
     assert_eq!(
         codes,
         [

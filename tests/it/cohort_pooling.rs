@@ -184,12 +184,7 @@ fn money_groups_by_currency_and_differing_periods_are_flagged() {
         group(&c, "customer_experience", "assistant.resolution_rate", None)[0]["banks"],
         5
     );
-    let codes: Vec<&str> = c["caveats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["code"].as_str().unwrap())
-        .collect();
+    let codes = texts(&c["caveats"], "code");
     assert_eq!(
         codes,
         [

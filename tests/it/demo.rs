@@ -55,12 +55,7 @@ fn demo_builds_every_sample_with_matching_manifests() {
         14,
         "6 samples and 8 cohort banks"
     );
-    let reasons: Vec<&str> = cohort["bundles"]["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["reason"].as_str().unwrap())
-        .collect();
+    let reasons = texts(&cohort["bundles"]["rejected"], "reason");
     assert_eq!(reasons.len(), 2);
     assert!(
         reasons

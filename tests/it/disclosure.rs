@@ -322,12 +322,7 @@ fn no_bank_reads_a_peers_value_or_label_in_its_letter() {
     for n in [2, 3, 4, 5, 8] {
         let (_dir, out) = run_cohort(n);
         let restricted = read(&out.join("cohort.json"));
-        let labels: Vec<&str> = restricted["bundles"]["accepted"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["bank"].as_str().unwrap())
-            .collect();
+        let labels = texts(&restricted["bundles"]["accepted"], "bank");
         let letters = letters(&out, n);
         assert_eq!(letters.len(), n);
         for (me, text) in &letters {

@@ -101,12 +101,7 @@ fn a_one_event_group_is_reported_but_left_out_of_fairness() {
     )
     .unwrap();
     assert_eq!(dir["value"], 0.5);
-    let messages: Vec<&str> = s["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = texts(&s["findings"], "message");
     assert!(
         messages.iter().any(|m| m.contains("branch (1 events)")),
         "{messages:?}"
@@ -171,12 +166,7 @@ fn empty_stream_after_period_filter_lists_metrics_as_null() {
     let s = build(&format!("{HEAD}a,2025-07-02 10:00:00,true,true,0.9\n"), "");
     assert_eq!(value(&s, "detection.events"), Some(0.0));
     assert_eq!(value(&s, "detection.alert_rate"), None);
-    let codes: Vec<&str> = s["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = texts(&s["findings"], "code");
     assert!(
         codes.contains(&"stream_empty") && codes.contains(&"outside_period"),
         "{codes:?}"
@@ -304,12 +294,7 @@ criteria:
         "",
     );
     let s = build_files(&[("logs/a.csv", csv), ("kpis.csv", kpis)], &config);
-    let statuses: Vec<&str> = s["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["status"].as_str().unwrap())
-        .collect();
+    let statuses = texts(&s["criteria"], "status");
     assert_eq!(statuses, ["fail", "pass"]);
     assert_eq!(s["criteria"][0]["value"], 0.25);
     let rows = s["reconciliation"].as_array().unwrap();

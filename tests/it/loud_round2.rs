@@ -133,12 +133,7 @@ fn genuine_rows_are_never_an_attack_species() {
     assert_eq!(swap["denominator"], 20.0);
     let bpcer = find_metric(&summary, "detection.bpcer", None, None).expect("bpcer");
     assert!(bpcer["value"].is_null());
-    let codes: Vec<&str> = summary["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = texts(&summary["findings"], "code");
     assert!(codes.contains(&"attack_type_genuine") && codes.contains(&"bpcer_no_bona_fide"));
 }
 
@@ -168,4 +163,45 @@ fn genuine_rows_mapped_to_bona_fide_give_bpcer() {
             Some("attack_type_genuine" | "bpcer_no_bona_fide")
         )
     }));
+}
+
+#[test]
+fn voice_deepfake_species_are_credited_to_their_category() {
+    // 40 genuine calls, then 10 each of tts, voice_conversion, replay and an unknown species.
+    let mut csv = String::from("event_id,timestamp,decision,label,attack_type\n");
+    let species = ["tts", "voice_conversion", "replay", "ghost_caller"];
+    for i in 0..80 {
+        let (label, kind) = if i < 40 {
+            (false, "bona_fide")
+        } else {
+            (true, species[(i - 40) / 10])
+        };
+        csv.push_str(&format!(
+            "c{i},2025-06-{:02} 09:00:00,{label},{label},{kind}\n",
+            1 + i % 28
+        ));
+    }
+    let config = detection_config("").replace("family: anti_fraud", "family: deepfake_defence");
+    let dir = submission(&[("submission.yaml", &config), ("logs/calls.csv", &csv)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "md",
+    );
+    let coverage = &summary["traceability"]["attack_coverage"];
+    let voice = coverage["tested"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "DF-VOICE")
+        .expect("DF-VOICE tested");
+    assert_eq!(
+        voice["categories"],
+        serde_json::json!(["tts", "voice_conversion"])
+    );
+    assert_eq!(voice["attempts"], 20.0);
+    assert_eq!(texts(&coverage["tested"], "id"), ["DF-VOICE", "DF-REPLAY"]);
+    assert_eq!(coverage["unmapped"], serde_json::json!(["ghost_caller"]));
 }

@@ -335,12 +335,7 @@ fn format_flag_selects_outputs_and_the_manifest_lists_them() {
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    let names: Vec<&str> = manifest["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["path"].as_str().unwrap())
-        .collect();
+    let names = texts(&manifest["outputs"], "path");
     assert_eq!(names, ["report.html", "summary.json"]);
 }
 

@@ -78,12 +78,7 @@ fn oversight_gaps_close_when_the_oversight_columns_are_added() {
         assert_eq!(r["evidence"][0]["section"], "oversight", "{r}");
     }
     // The frameworks shown: the HKMA's, and the EU AI Act's because a position is declared.
-    let frameworks: Vec<&str> = s["traceability"]["frameworks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let frameworks = texts(&s["traceability"]["frameworks"], "id");
     assert!(frameworks.contains(&"eu-ai-act") && frameworks.contains(&"hkma-ai-2019"));
 }
 

@@ -148,6 +148,16 @@ pub fn find_metric<'a>(
     })
 }
 
+/// The text field `field` of every object of the JSON array `list` (the codes of a summary's
+/// findings, the ids of its frameworks).
+pub fn texts<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|item| item[field].as_str().expect("a text field"))
+        .collect()
+}
+
 /// Writes `count` generated sample bundles into `dir` with `sandbox-report-gen bundles` (exit
 /// code 0 required).
 pub fn generate_bundles(dir: &Path, count: usize) {
