@@ -132,7 +132,7 @@ codes! {
         "a number outside its range (a score of 1.7, a negative cost, a csat of 6) or not finite (`NaN`, `inf`); also a KPI value outside [0, 1] for a ratio metric (`85` for 85%: the hint says to write 0.85)",
         "correct the value, or rescale the column in the export";
     EventIdDuplicate = "event_id_duplicate", Error,
-        "an `event_id` seen before in the same stream; the row of the repeat is given",
+        "an `event_id` seen before in the same stream; the file and row of the repeat and of the first occurrence are given",
         "remove the repeated rows (often the same file exported twice)";
     TimezoneAssumed = "timezone_assumed", Warning,
         "timestamps without a UTC offset were read while the config sets no `timezone`, so they were read as UTC; set `timezone` (e.g. `Asia/Hong_Kong`)",

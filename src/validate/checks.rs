@@ -169,8 +169,7 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             column: source("event_id"),
             mask: id.clone().is_not_null().and(id.is_first_distinct().not()),
             found: Some("event_id".to_string()),
-            template: "expected a unique event_id, found \"{found}\" a second time in the stream"
-                .into(),
+            template: "expected a unique event_id, found {found}".into(),
             hint: None,
             per_value: false,
         });

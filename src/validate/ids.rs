@@ -12,6 +12,9 @@ use crate::ingest::ROW;
 /// Column of the typed rows: the hash of `event_id` (null where the id is empty).
 pub(super) const ID_HASH: &str = "event_id#hash";
 
+/// Column of [`repeats`]: the [`row_key`] of the id's first occurrence in the stream.
+pub(super) const FIRST_KEY: &str = "event_id#first";
+
 /// The hashes of column `name` of `frame` as column `ID_HASH` (null where `name` is null).
 fn hashed(frame: DataFrame, name: &str) -> PolarsResult<DataFrame> {
     let ids = frame.column(name)?.as_materialized_series().clone();
@@ -38,8 +41,8 @@ pub(super) fn hashes(typed: &DataFrame) -> PolarsResult<DataFrame> {
 /// search's table holds a sixteenth of the stream's hashes at a time.
 const SEARCH_PARTS: u64 = 16;
 
-/// The rows whose event id occurred earlier in the stream: `FILE_INDEX`, `ROW` and
-/// `event_id` (as parsed), in file order. `parts` are the id hashes of every batch (see
+/// The rows whose event id occurred earlier in the stream: `FILE_INDEX`, `ROW`, `event_id`
+/// (as parsed) and `FIRST_KEY` (where the id was first seen), in file order. `parts` are the id hashes of every batch (see
 /// [`hashes`]); `reread` gives the same columns for every row whose id hashes to one of the
 /// hashes it is given.
 pub(super) fn repeats(
@@ -69,8 +72,18 @@ pub(super) fn repeats(
     let id = col("event_id");
     reread(hashes)?
         .lazy()
+        .with_column(row_key().min().over([id.clone()])?.alias(FIRST_KEY))
         .filter(id.clone().is_not_null().and(id.is_first_distinct().not()))
         .collect()
+}
+
+/// The file index and row of a [`row_key`].
+pub(super) fn key_file(key: Expr) -> Expr {
+    (key / lit(1u64 << 40)).cast(DataType::UInt32)
+}
+
+pub(super) fn key_row(key: Expr) -> Expr {
+    key % lit(1u64 << 40)
 }
 
 fn repeat_schema() -> Schema {
@@ -78,6 +91,7 @@ fn repeat_schema() -> Schema {
         Field::new(FILE_INDEX.into(), DataType::UInt32),
         Field::new(ROW.into(), DataType::UInt64),
         Field::new("event_id".into(), DataType::String),
+        Field::new(FIRST_KEY.into(), DataType::UInt64),
     ])
 }
 

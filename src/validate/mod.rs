@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use crate::ingest::{self, FILE, Opened, StreamLayout};
+use crate::ingest::{self, FILE, Opened, ROW, StreamLayout};
 use crate::model::{Code, Finding};
 use crate::progress::StreamProgress;
 use crate::schema::ColumnSpec;
@@ -265,13 +265,32 @@ fn duplicates(
     if repeats.height() == 0 {
         return Ok(None);
     }
+    let [row, count, found] = plan::first_failure("event_id");
+    let first = col(ids::FIRST_KEY)
+        .get(col(ROW).arg_min(), false)
+        .alias("first");
     let per_file = repeats
         .clone()
         .lazy()
         .group_by([col(FILE_INDEX)])
-        .agg(plan::first_failure("event_id"))
+        .agg([row, count, found, first])
         .collect()?;
     let names = Series::new("names".into(), files);
+    // The value found names the id and where it was first seen: the message is
+    // `found "e1" a second time in the stream (first seen in logs/a.csv, row 3)`.
+    let found = concat_str(
+        [
+            lit("\""),
+            col("found"),
+            lit("\" a second time in the stream (first seen in "),
+            lit(names.clone()).gather(ids::key_file(col("first")), false),
+            lit(", row "),
+            ids::key_row(col("first")).cast(DataType::String),
+            lit(")"),
+        ],
+        "",
+        false,
+    );
     let grouped = per_file
         .lazy()
         .select([
@@ -280,7 +299,7 @@ fn duplicates(
             lit(NULL).cast(DataType::String).alias("key"),
             col("row").cast(DataType::UInt64),
             col("count").cast(IDX_DTYPE),
-            col("found").cast(DataType::String),
+            found.alias("found"),
         ])
         .collect()?;
     Ok(Some(grouped))

@@ -74,7 +74,7 @@ fn an_event_id_repeated_in_another_file_is_caught() {
     );
     let (code, text) = validate(&[("logs/a.csv", &a), ("logs/b.csv", &b)]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("error[event_id_duplicate] alerts: logs/b.csv: row 2, column \"event_id\": expected a unique event_id, found \"e7\" a second time in the stream (and 1 more row(s) like it)"), "{text}");
+    assert!(text.contains("error[event_id_duplicate] alerts: logs/b.csv: row 2, column \"event_id\": expected a unique event_id, found \"e7\" a second time in the stream (first seen in logs/a.csv, row 8) (and 1 more row(s) like it)"), "{text}");
     assert!(!text.contains("logs/a.csv: row"), "{text}");
 }
 
