@@ -149,10 +149,17 @@ pub struct Settings {
     pub segments: Vec<String>,
     pub fairness_min_group_size: u64,
     pub disparate_impact_floor: f64,
+    /// The absolute part of `reconciliation.tolerance`.
     pub reconciliation_tolerance: f64,
-    /// Tolerances set for single metrics (`reconciliation.per_metric`).
+    /// Its relative part (a share of the recomputed value), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation_relative_tolerance: Option<f64>,
+    /// Tolerances set for single metrics (`reconciliation.per_metric`): the absolute part.
     #[serde(default)]
     pub reconciliation_per_metric: std::collections::BTreeMap<String, f64>,
+    /// The relative parts of those that have one.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reconciliation_per_metric_relative: std::collections::BTreeMap<String, f64>,
     pub confidence_level: f64,
     /// The language of the reports (summary.json itself is data, the same in every language).
     #[serde(default)]
@@ -287,6 +294,10 @@ pub struct ReconciliationRow {
     /// `reconciliation.tolerance`).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// The relative tolerance it was held to as well, as a share of the recomputed value
+    /// (absent: none, a tolerance given as one number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative_tolerance: Option<f64>,
     pub status: KpiStatus,
 }
 

@@ -407,12 +407,19 @@ pub fn summary(
             segments: config.segments.iter().map(|s| s.value.clone()).collect(),
             fairness_min_group_size: config.fairness.min_group_size,
             disparate_impact_floor: config.fairness.disparate_impact_floor,
-            reconciliation_tolerance: config.reconciliation.tolerance,
+            reconciliation_tolerance: config.reconciliation.tolerance.resolve().absolute,
+            reconciliation_relative_tolerance: config.reconciliation.tolerance.resolve().relative,
             reconciliation_per_metric: config
                 .reconciliation
                 .per_metric
                 .iter()
-                .map(|(id, t)| (id.clone(), t.value))
+                .map(|(id, t)| (id.clone(), t.value.resolve().absolute))
+                .collect(),
+            reconciliation_per_metric_relative: config
+                .reconciliation
+                .per_metric
+                .iter()
+                .filter_map(|(id, t)| Some((id.clone(), t.value.resolve().relative?)))
                 .collect(),
             confidence_level: 0.95,
             language: config.report.language,

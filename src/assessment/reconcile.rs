@@ -82,10 +82,10 @@ pub fn reconcile(
                 .and_then(|m| m.value);
             let difference = computed.map(|c| k.value - c).filter(|d| d.is_finite());
             let tolerance = settings.tolerance_for(&k.metric);
-            let status = match difference {
-                None => KpiStatus::NotRecomputable,
-                Some(d) if d.abs() <= tolerance => KpiStatus::WithinTolerance,
-                Some(_) => KpiStatus::OutsideTolerance,
+            let status = match (difference, computed) {
+                (Some(d), Some(c)) if tolerance.admits(d, c) => KpiStatus::WithinTolerance,
+                (Some(_), _) => KpiStatus::OutsideTolerance,
+                (None, _) => KpiStatus::NotRecomputable,
             };
             ReconciliationRow {
                 metric: k.metric.clone(),
@@ -94,7 +94,8 @@ pub fn reconcile(
                 reported: k.value,
                 computed,
                 difference,
-                tolerance: Some(tolerance),
+                tolerance: Some(tolerance.absolute),
+                relative_tolerance: tolerance.relative,
                 status,
             }
         })
@@ -130,7 +131,7 @@ mod tests {
         ];
         let mut settings = Reconciliation::default();
         let csat = serde_saphyr::Spanned::new(
-            0.05,
+            crate::config::ToleranceSpec::Absolute(0.05),
             serde_saphyr::Location::UNKNOWN,
             serde_saphyr::Location::UNKNOWN,
         );
@@ -171,8 +172,51 @@ mod tests {
             ]
         );
         assert_eq!(rows[0].tolerance, Some(0.005));
+        assert_eq!(rows[0].relative_tolerance, Some(0.05));
+        assert_eq!(rows[4].relative_tolerance, None);
         assert_eq!(rows[4].tolerance, Some(0.05));
         assert!((rows[0].difference.unwrap() - 0.0088).abs() < 1e-12);
         assert_eq!(rows[0].stream.as_deref(), Some("s"));
+    }
+
+    /// A rate of 0.17% reported as 0.20%: 0.03 pp is inside the absolute half point, 17% of
+    /// the value is outside the default relative 5%; a tolerance given as one number is
+    /// absolute only (input-v1), and `{ absolute, relative }` may widen either.
+    #[test]
+    fn a_small_rate_is_held_to_the_relative_tolerance() {
+        use crate::config::{ToleranceLimits, ToleranceSpec};
+        let metrics = [metric("detection.fpr", Some(0.0017))];
+        let kpi = ReportedKpi {
+            metric: "detection.fpr".into(),
+            value: 0.0020,
+            stream: None,
+            segment: None,
+            period: (None, None),
+        };
+        let status = |tolerance: ToleranceSpec| {
+            let settings = Reconciliation {
+                tolerance,
+                ..Reconciliation::default()
+            };
+            reconcile(
+                &[kpi.clone()],
+                &metrics,
+                &settings,
+                ("2025-06-01", "2025-08-31"),
+            )[0]
+            .status
+        };
+        let limits =
+            |absolute, relative| ToleranceSpec::Limits(ToleranceLimits { absolute, relative });
+        assert_eq!(
+            status(ToleranceSpec::default()),
+            KpiStatus::OutsideTolerance
+        );
+        assert_eq!(
+            status(ToleranceSpec::Absolute(0.005)),
+            KpiStatus::WithinTolerance
+        );
+        assert_eq!(status(limits(0.005, 0.2)), KpiStatus::WithinTolerance);
+        assert_eq!(status(limits(0.0001, 0.2)), KpiStatus::OutsideTolerance);
     }
 }

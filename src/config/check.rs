@@ -154,9 +154,11 @@ fn check_segment_list(list: &[serde_saphyr::Spanned<String>], issues: &mut Issue
 }
 
 fn check_settings(config: &Config, issues: &mut Issues) {
-    let tolerance = config.reconciliation.tolerance;
-    if !(tolerance.is_finite() && tolerance >= 0.0) {
-        let message = format!("reconciliation.tolerance must be a number ≥ 0, found {tolerance}");
+    let tolerance = config.reconciliation.tolerance.resolve();
+    if let Some(bad) = tolerance.numbers().find(|t| !(t.is_finite() && *t >= 0.0)) {
+        let message = format!(
+            "reconciliation.tolerance (absolute and relative) must be numbers ≥ 0, found {bad}"
+        );
         issues.push(Location::UNKNOWN, message);
     }
     check_tolerances(config, issues);
@@ -198,10 +200,14 @@ fn check_tolerances(config: &Config, issues: &mut Issues) {
             );
             issues.push(tolerance.referenced, message).hint =
                 Some("`sandbox-report explain --list` lists the metric ids".into());
-        } else if !(tolerance.value.is_finite() && tolerance.value >= 0.0) {
+        } else if let Some(bad) = tolerance
+            .value
+            .resolve()
+            .numbers()
+            .find(|t| !(t.is_finite() && *t >= 0.0))
+        {
             let message = format!(
-                "the reconciliation tolerance of {metric} must be a number ≥ 0, found {}",
-                tolerance.value
+                "the reconciliation tolerance of {metric} must be a number ≥ 0, found {bad}"
             );
             issues.push(tolerance.referenced, message);
         }

@@ -367,32 +367,108 @@ pub use crate::schema::Comparison;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reconciliation {
-    #[serde(default = "default_tolerance")]
-    pub tolerance: f64,
+    #[serde(default)]
+    pub tolerance: ToleranceSpec,
     /// Tolerances for single metrics, overriding `tolerance` (e.g. a CSAT mean on 1..5).
     #[serde(default)]
-    pub per_metric: BTreeMap<String, Spanned<f64>>,
+    pub per_metric: BTreeMap<String, Spanned<ToleranceSpec>>,
 }
 
 impl Reconciliation {
     /// The tolerance that applies to `metric`.
-    pub fn tolerance_for(&self, metric: &str) -> f64 {
+    pub fn tolerance_for(&self, metric: &str) -> Tolerance {
         self.per_metric
             .get(metric)
             .map_or(self.tolerance, |t| t.value)
+            .resolve()
     }
-}
-
-fn default_tolerance() -> f64 {
-    0.005
 }
 
 impl Default for Reconciliation {
     fn default() -> Self {
         Reconciliation {
-            tolerance: default_tolerance(),
+            tolerance: ToleranceSpec::default(),
             per_metric: BTreeMap::new(),
         }
+    }
+}
+
+/// A reconciliation tolerance as written: a number is the largest absolute difference
+/// (input-v1); `{ absolute: …, relative: … }` holds the difference to both, an omitted key
+/// keeping its default.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ToleranceSpec {
+    Absolute(f64),
+    Limits(ToleranceLimits),
+}
+
+/// Both limits of a tolerance: the difference may be at most `absolute` (in the metric's
+/// unit) and at most `relative` times the recomputed value.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToleranceLimits {
+    #[serde(default = "default_absolute")]
+    pub absolute: f64,
+    #[serde(default = "default_relative")]
+    pub relative: f64,
+}
+
+/// The default absolute tolerance: half a percentage point for a rate.
+fn default_absolute() -> f64 {
+    0.005
+}
+
+/// The default relative tolerance: 5% of the recomputed value, the most a value rounded to
+/// two significant figures can be off. A rate of 0.17% reported as 0.20% (17% off) is outside.
+fn default_relative() -> f64 {
+    0.05
+}
+
+impl Default for ToleranceSpec {
+    fn default() -> Self {
+        ToleranceSpec::Limits(ToleranceLimits {
+            absolute: default_absolute(),
+            relative: default_relative(),
+        })
+    }
+}
+
+impl ToleranceSpec {
+    pub fn resolve(self) -> Tolerance {
+        match self {
+            ToleranceSpec::Absolute(absolute) => Tolerance {
+                absolute,
+                relative: None,
+            },
+            ToleranceSpec::Limits(l) => Tolerance {
+                absolute: l.absolute,
+                relative: Some(l.relative),
+            },
+        }
+    }
+}
+
+/// The limits a difference between a reported and a recomputed KPI is held to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    pub absolute: f64,
+    pub relative: Option<f64>,
+}
+
+impl Tolerance {
+    /// Whether `difference` (reported − recomputed) is within both limits for `computed`.
+    pub fn admits(&self, difference: f64, computed: f64) -> bool {
+        let slack = 1e-12;
+        difference.abs() <= self.absolute + slack
+            && self
+                .relative
+                .is_none_or(|r| difference.abs() <= r * computed.abs() + slack)
+    }
+
+    /// Its numbers, for the config checks.
+    pub fn numbers(&self) -> impl Iterator<Item = f64> {
+        std::iter::once(self.absolute).chain(self.relative)
     }
 }
 

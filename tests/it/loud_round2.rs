@@ -205,3 +205,53 @@ fn voice_deepfake_species_are_credited_to_their_category() {
     assert_eq!(texts(&coverage["tested"], "id"), ["DF-VOICE", "DF-REPLAY"]);
     assert_eq!(coverage["unmapped"], serde_json::json!(["ghost_caller"]));
 }
+
+/// 1,000 events: 10 of the 900 genuine ones flagged (FPR 1/90), every fraud flagged.
+fn reconciled(reconciliation: &str, kpis: &str) -> serde_json::Value {
+    let mut csv = String::from("event_id,timestamp,decision,label\n");
+    for i in 0..1000 {
+        let fraud = i >= 900;
+        let flagged = fraud || i < 10;
+        csv.push_str(&format!(
+            "e{i},2025-06-{:02} 10:00:00,{flagged},{fraud}\n",
+            1 + i % 28
+        ));
+    }
+    let extra = format!("  - {{ name: reported, kind: kpis, path: kpis.csv }}\n{reconciliation}");
+    build_files(
+        &[
+            ("logs/a.csv", &csv),
+            ("kpis.csv", &format!("metric,value\n{kpis}")),
+        ],
+        &detection_config(&extra),
+    )
+}
+
+#[test]
+fn a_small_rate_off_by_a_sixth_is_outside_the_default_tolerance() {
+    // Recomputed FPR 1.11%: 1.3% is 0.19 pp off (inside the absolute 0.5 pp) but 17% off.
+    let kpis = "detection.fpr,0.013\ndetection.recall,0.999\n";
+    let statuses = |s: &serde_json::Value| texts(&s["reconciliation"], "status").join(" ");
+    let default = reconciled("", kpis);
+    assert_eq!(statuses(&default), "outside_tolerance within_tolerance");
+    assert_eq!(default["reconciliation"][0]["relative_tolerance"], 0.05);
+    assert_eq!(
+        default["settings"]["reconciliation_relative_tolerance"],
+        0.05
+    );
+    // One number is an absolute tolerance, as input-v1 has it.
+    let absolute = reconciled("reconciliation: { tolerance: 0.005 }\n", kpis);
+    assert_eq!(statuses(&absolute), "within_tolerance within_tolerance");
+    assert!(
+        absolute["reconciliation"][0]
+            .get("relative_tolerance")
+            .is_none()
+    );
+    // Per metric, with both limits.
+    let per_metric = reconciled(
+        "reconciliation: { per_metric: { detection.fpr: { absolute: 0.01, relative: 0.2 } } }\n",
+        kpis,
+    );
+    assert_eq!(statuses(&per_metric), "within_tolerance within_tolerance");
+    assert_eq!(per_metric["reconciliation"][0]["relative_tolerance"], 0.2);
+}

@@ -161,7 +161,7 @@ pub fn reconciliation(summary: &Summary) -> Section {
                 r.difference
                     .map_or_else(|| format::NOT_AVAILABLE.into(), |d| unit(&r.metric, d)),
             ),
-            Cell::styled(format::tolerance(&r.metric, tolerance, currency), "muted"),
+            Cell::styled(tolerance_text(summary, r, tolerance, currency), "muted"),
             status,
         ]);
     }
@@ -170,4 +170,22 @@ pub fn reconciliation(summary: &Summary) -> Section {
         section.blocks.push(Block::Table(table.note(note)));
     }
     section.or_empty(&t(summary, "empty.reconciliation"))
+}
+
+/// `±0.5 pp`, and `; ±5% of recomputed` when the KPI was held to a relative limit too.
+fn tolerance_text(
+    summary: &Summary,
+    row: &crate::model::ReconciliationRow,
+    absolute: f64,
+    currency: Option<&str>,
+) -> String {
+    let text = format::tolerance(&row.metric, absolute, currency);
+    match row.relative_tolerance {
+        Some(share) => {
+            let share = format!("±{}%", (share * 1e4).round() / 1e2);
+            let relative = t_with(summary, "tolerance.relative", &[("share", &share)]);
+            format!("{text}; {relative}")
+        }
+        None => text,
+    }
 }
