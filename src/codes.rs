@@ -155,6 +155,9 @@ codes! {
     OutsidePeriod = "outside_period", Warning,
         "an event outside the reporting period; left out of the metrics",
         "check the period in the config, or leave the rows out of the export";
+    ValueBlank = "value_blank", Warning,
+        "an empty cell in an optional column a metric reads (`score`, `amount`, `latency_ms`, `csat`, `hallucination`, …): the row is left out of those metrics, whose n shrinks; one finding per column and file with the count and the first row, and the message names the metrics",
+        "fill the values if they are known (a score the export dropped), or leave them empty knowingly: the metrics are computed on the rows that have them";
     LabelMissing = "label_missing", Warning,
         "an empty `label`; the event counts in alert rates but not in accuracy metrics",
         "fill in the ground truth when it is known";
@@ -217,6 +220,7 @@ impl Code {
             Code::GlyphMissing => "文字含嵌入字型沒有的字元，無法製作 PDF",
             Code::NarrativeLanguageMissing => "敘述欄缺少報告語言的文字，改印另一語言",
             Code::OutsidePeriod => "事件在報告期以外，不計入指標",
+            Code::ValueBlank => "指標讀取的選填欄有空白值，該行不計入相關指標",
             Code::LabelMissing => "label 空白：事件計入警示率，但不計入準確度指標",
             Code::AttackTypeGenuine => {
                 "標示為真實的行的 attack_type 不是 bona_fide，不計入攻擊類別"

@@ -233,6 +233,26 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
             per_value: true,
         });
     }
+    for (column, metrics) in blank_sensitive(&layout.columns, has) {
+        let template = format!(
+            "{column} is empty; the row is left out of the metrics that read {column}: {}",
+            metrics.join(", ")
+        );
+        // A review time is only expected of the events a person reviewed.
+        let expected = match ONLY_WHEN.iter().find(|(c, _)| *c == column) {
+            Some((_, flag)) if has(flag) => parsed(flag).fill_null(lit(false)),
+            _ => lit(true),
+        };
+        checks.push(Check {
+            code: Code::ValueBlank,
+            column: source(column),
+            mask: is_blank(column).and(expected).and(super::in_period(ctx)),
+            found: None,
+            template,
+            hint: None,
+            per_value: false,
+        });
+    }
     if has("label") {
         checks.push(optional_blank(
             "label",
@@ -248,4 +268,44 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
         ));
     }
     checks
+}
+
+/// Optional columns whose empty cells mean "not known" rather than "none" and have no code of
+/// their own: an empty `label` is `label_missing`, an empty `arm` `arm_missing`, and an empty
+/// incident or hallucination kind means there was none, so they are left out.
+const OWN_BLANK_MEANING: &[&str] = &[
+    "label",
+    "arm",
+    "incident_type",
+    "incident_severity",
+    "hallucination_kind",
+    "evaluator",
+    "model_version",
+];
+
+/// Columns whose value is expected only on rows where a boolean column is true.
+const ONLY_WHEN: &[(&str, &str)] = &[("review_seconds", "human_reviewed")];
+
+/// The optional columns present that a metric of the stream reads (all of its inputs are
+/// present), each with the ids of those metrics: an empty cell in one shrinks their n.
+fn blank_sensitive<'a>(
+    columns: &'a [ColumnSpec],
+    has: &dyn Fn(&str) -> bool,
+) -> Vec<(&'a str, Vec<&'static str>)> {
+    let mut out = Vec::new();
+    for spec in columns {
+        let name = spec.name.as_ref();
+        if spec.presence != Presence::Optional || OWN_BLANK_MEANING.contains(&name) || !has(name) {
+            continue;
+        }
+        let metrics: Vec<&'static str> = crate::metrics::catalogue::all()
+            .iter()
+            .filter(|m| m.inputs.iter().any(|i| i == name) && m.inputs.iter().all(|i| has(i)))
+            .map(|m| m.id.as_str())
+            .collect();
+        if !metrics.is_empty() {
+            out.push((name, metrics));
+        }
+    }
+    out
 }

@@ -255,3 +255,49 @@ fn a_small_rate_off_by_a_sixth_is_outside_the_default_tolerance() {
     assert_eq!(statuses(&per_metric), "within_tolerance within_tolerance");
     assert_eq!(per_metric["reconciliation"][0]["relative_tolerance"], 0.2);
 }
+
+#[test]
+fn blank_scores_that_shrink_roc_auc_are_a_warning() {
+    // 40 scored events, the scores of rows 7, 8, 9, 20, 30 and 31 left empty by the export.
+    let mut csv = String::from("event_id,timestamp,decision,label,score\n");
+    for i in 0..40 {
+        let flag = i % 2 == 0;
+        let score = if [6, 7, 8, 19, 29, 30].contains(&i) {
+            String::new()
+        } else {
+            format!("0.{:02}", if flag { 60 + i } else { 10 + i })
+        };
+        csv.push_str(&format!(
+            "e{i},2025-06-{:02} 10:00:00,{flag},{flag},{score}\n",
+            1 + i % 28
+        ));
+    }
+    let dir = submission(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/a.csv", &csv),
+    ]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "md",
+    );
+    let blank = summary["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "value_blank")
+        .expect("value_blank");
+    assert_eq!(
+        (blank["row"].as_u64(), blank["count"].as_u64()),
+        (Some(7), Some(6))
+    );
+    assert_eq!(blank["column"], "score");
+    let report = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(
+        report
+            .contains("| warning | `value_blank` | alerts: logs/a.csv: row 7, column \"score\" |"),
+        "{report}"
+    );
+}
