@@ -98,6 +98,9 @@ codes! {
     FileUnreadable = "file_unreadable", Error,
         "the file is not valid in its format (e.g. a corrupt Parquet file, a number too large for any numeric type)",
         "export the file again; check that its extension matches its content";
+    FileTypeWrong = "file_type_wrong", Error,
+        "a file read as CSV or JSON Lines is something else by its first bytes: an Excel workbook (.xlsx is a ZIP archive, .xls an OLE file), another ZIP archive, a PDF, a Parquet file, or text in UTF-16 or UTF-32 without a byte-order mark; one error names the file and what it is, instead of findings about its bytes",
+        "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
     CsvMalformed = "csv_malformed", Error,
         "a CSV row has a different number of fields than the header, or bytes that are not UTF-8; row and line are given",
         "fix the row (a stray separator or quote), or save the file as UTF-8";
@@ -201,6 +204,9 @@ impl Code {
             Code::SymlinkLoop => "符號連結指回上層資料夾，不予跟隨",
             Code::FileEmpty => "檔案完全空白，已略過",
             Code::FileUnreadable => "檔案格式無效，無法讀取",
+            Code::FileTypeWrong => {
+                "檔案並非 CSV 或 JSON Lines 文字（例如 Excel 活頁簿、PDF 或 Parquet）"
+            }
             Code::CsvMalformed => "CSV 行的欄位數目與表頭不符，或含非 UTF-8 位元組",
             Code::JsonlMalformed => "JSON Lines 的一行不是 JSON 物件",
             Code::ColumnMissing => "檔案缺少必需的欄",

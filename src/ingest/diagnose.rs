@@ -69,6 +69,70 @@ pub fn bom_free_copy(path: &Path) -> std::io::Result<Option<tempfile::NamedTempF
     Ok(Some(copy))
 }
 
+/// What a file read as text is by its first bytes, and how to give the tool its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentType {
+    pub found: &'static str,
+    pub hint: &'static str,
+}
+
+const SAVE_AS_CSV: &str = "save the sheet as CSV UTF-8 (in Excel: File > Save As > CSV UTF-8) and point the stream at that file";
+
+/// The kind of a file that is not text by its first bytes (before and after gzip): a ZIP
+/// archive (an .xlsx workbook), an OLE file (an .xls workbook), a PDF, a Parquet file, or
+/// UTF-16 or UTF-32 text without a byte-order mark. `None` for anything else.
+pub fn content_type(path: &Path) -> Option<ContentType> {
+    let mut raw = Vec::with_capacity(8);
+    File::open(path).ok()?.take(8).read_to_end(&mut raw).ok()?;
+    if let Some(kind) = magic(&raw) {
+        return Some(kind);
+    }
+    let mut inner = Vec::with_capacity(8);
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        open(path).ok()?.take(8).read_to_end(&mut inner).ok()?;
+    }
+    magic(&inner)
+}
+
+fn magic(head: &[u8]) -> Option<ContentType> {
+    let ascii = |b: u8| b.is_ascii_graphic() || b == b' ';
+    let (found, hint) = match head {
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => (
+            "a ZIP archive (an Excel .xlsx workbook is one)",
+            SAVE_AS_CSV,
+        ),
+        [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] => {
+            ("an old-style Excel .xls workbook (OLE file)", SAVE_AS_CSV)
+        }
+        [b'%', b'P', b'D', b'F', b'-', ..] => (
+            "a PDF document",
+            "export the data itself from the source system as CSV; a PDF report cannot be read as data",
+        ),
+        [b'P', b'A', b'R', b'1', ..] => (
+            "a Parquet file",
+            "name the file .parquet, or set the stream's format: parquet",
+        ),
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => (
+            "UTF-32 text",
+            "save or export the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+        ),
+        [a, 0, 0, 0, ..] if ascii(*a) => (
+            "UTF-32 text without a byte-order mark",
+            "save or export the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+        ),
+        [0, 0, 0, a, ..] if ascii(*a) => (
+            "UTF-32 text without a byte-order mark",
+            "save or export the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+        ),
+        [a, 0, b, 0, ..] | [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => (
+            "UTF-16 text without a byte-order mark",
+            "save or export the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+        ),
+        _ => return None,
+    };
+    Some(ContentType { found, hint })
+}
+
 /// A CSV file whose first bytes show another encoding (UTF-16): three bytes read, not a pass.
 pub fn csv_encoding(path: &Path) -> Option<Diagnosis> {
     foreign_encoding(path, 0, true)

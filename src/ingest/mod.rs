@@ -368,6 +368,23 @@ fn precheck(file: &SourceFile, fail: &Fail) -> Result<(), Vec<Finding>> {
         );
         return Err(vec![empty]);
     }
+    if matches!(file.format, FileFormat::Csv | FileFormat::Jsonl)
+        && let Some(what) = diagnose::content_type(&file.path)
+    {
+        let expected = if file.format == FileFormat::Csv {
+            "CSV"
+        } else {
+            "JSON Lines"
+        };
+        let mut finding = fail(
+            Code::FileTypeWrong,
+            None,
+            None,
+            format!("expected {expected} text, found {}", what.found),
+        );
+        finding.hint = Some(what.hint.into());
+        return Err(vec![finding]);
+    }
     if file.format == FileFormat::Csv
         && let Some(d) = diagnose::csv_encoding(&file.path)
     {

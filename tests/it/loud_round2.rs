@@ -301,3 +301,43 @@ fn blank_scores_that_shrink_roc_auc_are_a_warning() {
         "{report}"
     );
 }
+
+#[test]
+fn a_file_of_another_type_is_one_error_naming_what_it_is() {
+    let header = "event_id,timestamp,decision\ne1,2025-06-02 10:00:00,true\n";
+    let utf16: Vec<u8> = header.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf32: Vec<u8> = header
+        .chars()
+        .flat_map(|c| (c as u32).to_be_bytes())
+        .collect();
+    let mut gzipped_zip = Vec::new();
+    {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(&mut gzipped_zip, flate2::Compression::fast());
+        gz.write_all(b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml")
+            .unwrap();
+        gz.finish().unwrap();
+    }
+    let files: [(&str, Vec<u8>); 7] = [
+        (
+            "a-workbook.csv",
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml".to_vec(),
+        ),
+        (
+            "b-old-workbook.csv",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00".to_vec(),
+        ),
+        ("c-report.csv", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec()),
+        ("d-table.csv", b"PAR1\x15\x04\x15\x10".to_vec()),
+        ("e-utf16.csv", utf16),
+        ("f-utf32.csv", utf32),
+        ("g-workbook.csv.gz", gzipped_zip),
+    ];
+    let dir = submission(&[("submission.yaml", &detection_config(""))]);
+    for (name, bytes) in &files {
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        std::fs::write(dir.path().join("logs").join(name), bytes).unwrap();
+    }
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+}
