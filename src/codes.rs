@@ -98,6 +98,18 @@ codes! {
     FileUnreadable = "file_unreadable", Error,
         "the file is not valid in its format (e.g. a corrupt Parquet file, a number too large for any numeric type)",
         "export the file again; check that its extension matches its content";
+    FileTooLarge = "file_too_large", Error,
+        "a compressed file inflates past `limits.inflated_mib` (16 GiB by default) or past `limits.inflation_ratio` times its compressed size (200 by default, checked past 64 MiB of text): a decompression bomb is refused within seconds instead of stalling the run",
+        "if the file is genuine, raise `limits.inflated_mib` or `limits.inflation_ratio` in the config";
+    LineTooLong = "line_too_long", Error,
+        "a line of a CSV or JSON Lines file (a row, a record) is longer than `limits.line_kib` (1 MiB by default): a file without line breaks or a field of megabytes; the file is not read",
+        "export the file again with one row per line, or raise `limits.line_kib` in the config";
+    ValueTooLong = "value_too_long", Error,
+        "a text value (a category, species, segment, model version) is longer than `limits.value_chars` (200 characters by default); it would become a category of summary.json and the report",
+        "correct the value (often a whole record pasted into one cell), or raise `limits.value_chars` in the config";
+    InputChanged = "input_changed", Error,
+        "an input file changed (size or time of change) while the build read it: the bundle would sign bytes that were never measured, so nothing is written",
+        "run the build again once the export has finished writing the file";
     FileTypeWrong = "file_type_wrong", Error,
         "a file read as CSV or JSON Lines is something else by its first bytes: an Excel workbook (.xlsx is a ZIP archive, .xls an OLE file), another ZIP archive, a PDF, a Parquet file, or text in UTF-16 or UTF-32 without a byte-order mark; one error names the file and what it is, instead of findings about its bytes",
         "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
@@ -204,6 +216,10 @@ impl Code {
             Code::SymlinkLoop => "符號連結指回上層資料夾，不予跟隨",
             Code::FileEmpty => "檔案完全空白，已略過",
             Code::FileUnreadable => "檔案格式無效，無法讀取",
+            Code::FileTooLarge => "壓縮檔解壓後超出上限，不予讀取",
+            Code::LineTooLong => "一行長度超出上限，檔案不予讀取",
+            Code::ValueTooLong => "文字值長度超出上限",
+            Code::InputChanged => "建置期間輸入檔案有改動，不寫出任何結果",
             Code::FileTypeWrong => {
                 "檔案並非 CSV 或 JSON Lines 文字（例如 Excel 活頁簿、PDF 或 Parquet）"
             }

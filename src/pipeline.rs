@@ -31,6 +31,8 @@ pub struct CheckedStream {
 pub struct Checked {
     pub streams: Vec<CheckedStream>,
     pub findings: Vec<Finding>,
+    /// Size, time of change and hash of every input file, from its first read.
+    pub inspected: ingest::Inspections,
 }
 
 impl Checked {
@@ -47,6 +49,7 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
     let ctx_base = context(loaded);
     let mut streams = Vec::new();
     let mut findings = Vec::new();
+    let mut inspected = ingest::Inspections::new();
     for stream in &loaded.config.streams {
         let name = stream.name.value.clone();
         let _span = tracing::info_span!("stream", name = %name).entered();
@@ -59,7 +62,7 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         );
         tracing::info!(files = found.files.len(), "discovered");
         let layout = layout(loaded, stream);
-        let opened = ingest::open(&layout, &found.files);
+        let opened = ingest::open(&layout, &found.files, &mut inspected);
         let mut ctx = ctx_base.clone();
         ctx.values = value_mappings(stream);
         ctx.categorical_text = stream.kind.is_event_log();
@@ -90,7 +93,11 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
             validated,
         });
     }
-    Ok(Checked { streams, findings })
+    Ok(Checked {
+        streams,
+        findings,
+        inspected,
+    })
 }
 
 fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
@@ -108,6 +115,7 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             .map(|(canonical, source)| (canonical.clone(), source.value.clone()))
             .collect(),
         value_mapped: stream.values.keys().cloned().collect(),
+        limits: loaded.config.limits,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::bundle::{Entry, Sources, Staging, hash};
 use crate::clock::Clock;
 use crate::config::{self, LoadedConfig, OutputFormat};
 use crate::error::{Error, Result};
-use crate::model::{InputFile, Summary};
+use crate::model::{Code, Finding, InputFile, Summary};
 use crate::pipeline::{self, Checked};
 use crate::render;
 use crate::schema::Language;
@@ -62,6 +62,7 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     summary.inputs = hash_inputs(&assessed.checked)?;
     let document = render::report(&summary, &templates)?;
     staging.write_all(&document.render_all(&formats)?)?;
+    unchanged_inputs(&assessed.checked)?;
     let sources = sources(&loaded, &templates, &summary)?;
     let written = staging.finish(sources, &req.clock, req.signer)?;
     Ok(Built {
@@ -88,10 +89,15 @@ fn hash_inputs(checked: &Checked) -> Result<Vec<InputFile>> {
     let mut inputs = Vec::new();
     for stream in &checked.streams {
         for file in &stream.files {
-            let (bytes, sha256) = hash::sha256_file(&file.path).map_err(|source| Error::Input {
-                path: file.path.clone(),
-                source,
-            })?;
+            // Hashed as measured, at the first read; a file no stream could open is hashed
+            // now (the build stops on its finding before this in practice).
+            let (bytes, sha256) = match checked.inspected.get(&file.path) {
+                Some(seen) => (seen.bytes, seen.sha256.clone()),
+                None => hash::sha256_file(&file.path).map_err(|source| Error::Input {
+                    path: file.path.clone(),
+                    source,
+                })?,
+            };
             inputs.push(InputFile {
                 stream: stream.config.name.value.clone(),
                 path: file.display.clone(),
@@ -102,6 +108,37 @@ fn hash_inputs(checked: &Checked) -> Result<Vec<InputFile>> {
         }
     }
     Ok(inputs)
+}
+
+/// Fails the build when an input file no longer has the size and time of change it had when
+/// it was read: the manifest would sign bytes that were never measured.
+fn unchanged_inputs(checked: &Checked) -> Result<()> {
+    let changed: Vec<Finding> = checked
+        .streams
+        .iter()
+        .flat_map(|s| s.files.iter().map(move |f| (s, f)))
+        .filter(|(_, f)| {
+            checked
+                .inspected
+                .get(&f.path)
+                .is_some_and(|seen| !seen.unchanged(&f.path))
+        })
+        .map(|(s, f)| {
+            Finding::new(
+                Code::InputChanged,
+                "the file changed while the build read it (its size or time of change differs from when it was measured); nothing was written",
+            )
+            .in_stream(s.config.name.value.clone())
+            .in_file(Some(f.display.clone()))
+        })
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InputErrors {
+        errors: changed.len(),
+        findings: changed,
+    })
 }
 
 /// The config and the input files, hashed, for the manifest (a file read by two streams is

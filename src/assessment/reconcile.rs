@@ -199,7 +199,7 @@ mod tests {
                 ..Reconciliation::default()
             };
             reconcile(
-                &[kpi.clone()],
+                std::slice::from_ref(&kpi),
                 &metrics,
                 &settings,
                 ("2025-06-01", "2025-08-31"),

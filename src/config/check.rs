@@ -162,6 +162,20 @@ fn check_settings(config: &Config, issues: &mut Issues) {
         issues.push(Location::UNKNOWN, message);
     }
     check_tolerances(config, issues);
+    let limits = config.limits;
+    for (key, value) in [
+        ("inflated_mib", limits.inflated_mib),
+        ("inflation_ratio", limits.inflation_ratio),
+        ("line_kib", limits.line_kib),
+        ("value_chars", limits.value_chars),
+    ] {
+        if value == 0 {
+            issues.push(
+                Location::UNKNOWN,
+                format!("limits.{key} must be at least 1"),
+            );
+        }
+    }
     if config.fairness.min_group_size == 0 {
         issues.push(
             Location::UNKNOWN,

@@ -32,6 +32,55 @@ pub struct Config {
     pub reconciliation: Reconciliation,
     #[serde(default)]
     pub report: ReportConfig,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// How much an input may hold before it is refused as a bomb rather than read: the text a
+/// compressed file inflates to, one line, one text value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// The most text one compressed file may inflate to, in MiB.
+    #[serde(default = "default_inflated_mib")]
+    pub inflated_mib: u64,
+    /// The most times its compressed size a compressed file may inflate to (checked past
+    /// 64 MiB of text, so that small repetitive files are read).
+    #[serde(default = "default_inflation_ratio")]
+    pub inflation_ratio: u64,
+    /// The longest line (a CSV row, a JSON Lines record), in KiB.
+    #[serde(default = "default_line_kib")]
+    pub line_kib: u64,
+    /// The longest text value (a category, a segment, a model version), in characters.
+    #[serde(default = "default_value_chars")]
+    pub value_chars: u64,
+}
+
+fn default_inflated_mib() -> u64 {
+    16 * 1024
+}
+
+fn default_inflation_ratio() -> u64 {
+    200
+}
+
+fn default_line_kib() -> u64 {
+    1024
+}
+
+fn default_value_chars() -> u64 {
+    200
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            inflated_mib: default_inflated_mib(),
+            inflation_ratio: default_inflation_ratio(),
+            line_kib: default_line_kib(),
+            value_chars: default_value_chars(),
+        }
+    }
 }
 
 impl Config {
@@ -364,7 +413,7 @@ pub use crate::schema::Arm;
 
 pub use crate::schema::Comparison;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reconciliation {
     #[serde(default)]
@@ -381,15 +430,6 @@ impl Reconciliation {
             .get(metric)
             .map_or(self.tolerance, |t| t.value)
             .resolve()
-    }
-}
-
-impl Default for Reconciliation {
-    fn default() -> Self {
-        Reconciliation {
-            tolerance: ToleranceSpec::default(),
-            per_metric: BTreeMap::new(),
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod columns;
 mod diagnose;
+pub mod guard;
 mod ragged;
 pub mod scan;
 mod text;
@@ -37,6 +38,8 @@ pub struct StreamLayout {
     pub segments: Vec<String>,
     /// Canonical columns with a `values` mapping: always read as text, to be mapped.
     pub value_mapped: BTreeSet<String>,
+    /// The config's `limits` on inflated size, line and value length.
+    pub limits: crate::config::Limits,
 }
 
 impl StreamLayout {
@@ -107,12 +110,20 @@ impl OpenFile {
     }
 }
 
+/// What the first read of each input file measured, by path: each distinct file is read
+/// (hashed, and held to the limits) once, however many streams read it.
+pub type Inspections = BTreeMap<std::path::PathBuf, guard::Inspected>;
+
 /// Plans the reading of every file of a stream. Files that cannot be read become findings.
-pub fn open(layout: &StreamLayout, files: &[SourceFile]) -> Opened {
+pub fn open(layout: &StreamLayout, files: &[SourceFile], inspected: &mut Inspections) -> Opened {
     let mut findings = Vec::new();
     let mut opened = Vec::new();
     let mut headers = Headers::new();
     for file in files {
+        if let Err(refused) = inspect(layout, file, inspected) {
+            findings.push(*refused);
+            continue;
+        }
         match open_file(layout, file, &mut headers) {
             Ok((open, mut notes)) => {
                 opened.push(open);
@@ -354,6 +365,72 @@ fn open_file(
         bom_copy,
     };
     Ok((open, notes))
+}
+
+/// The first read of `file` (see [`guard`]), once per path; a file refused by the limits or
+/// unreadable is one finding.
+fn inspect(
+    layout: &StreamLayout,
+    file: &SourceFile,
+    seen: &mut Inspections,
+) -> Result<(), Box<Finding>> {
+    if seen.contains_key(&file.path) {
+        return Ok(());
+    }
+    let fail = error_in(layout, &file.display);
+    let limits = &layout.limits;
+    match guard::inspect(&file.path, file.format, limits) {
+        Ok(inspected) => {
+            seen.insert(file.path.clone(), inspected);
+            Ok(())
+        }
+        Err(guard::Refused::Io(err)) => Err(Box::new(fail(
+            Code::PathUnreadable,
+            None,
+            None,
+            format!("the file cannot be read: {err}"),
+        ))),
+        Err(guard::Refused::Inflated {
+            inflated,
+            compressed,
+            limit,
+        }) => {
+            let mut finding = fail(
+                Code::FileTooLarge,
+                None,
+                None,
+                format!(
+                    "the compressed file inflates to more than {} of text from {} read ({limit}); it is not read: a decompression bomb, or a genuine file larger than the limits",
+                    crate::render::format::thousands(inflated) + " bytes",
+                    crate::render::format::thousands(compressed) + " bytes",
+                ),
+            );
+            finding.hint = Some(
+                "if the file is genuine, raise limits.inflated_mib or limits.inflation_ratio in the config".into(),
+            );
+            Err(Box::new(finding))
+        }
+        Err(guard::Refused::Line { line, limit }) => {
+            // A CSV file's line 1 is its header, row 0; a JSON Lines file's lines are its rows.
+            let row = match file.format {
+                FileFormat::Jsonl => line,
+                _ => line - 1,
+            };
+            let mut finding = fail(
+                Code::LineTooLong,
+                Some(row).filter(|&r| r > 0),
+                None,
+                format!(
+                    "line {line} is longer than {} KiB, the limit for one row or record (limits.line_kib); the file is not read: a file without line breaks, or a field of megabytes",
+                    limit / 1024
+                ),
+            );
+            finding.hint = Some(
+                "export the file again with one row per line; if rows this long are genuine, raise limits.line_kib in the config".into(),
+            );
+            Err(Box::new(finding))
+        }
+    }
 }
 
 /// What stops a file before it is scanned: it is empty, or a CSV file is not UTF-8.

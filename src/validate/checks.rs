@@ -102,6 +102,25 @@ pub fn checks_for(layout: &StreamLayout, present: &[&ColumnSpec], ctx: &Context)
             });
         }
         checks.extend(range_check(spec, &source, &expected));
+        if spec.ty == ColumnType::Text {
+            let limit = layout.limits.value_chars;
+            checks.push(Check {
+                code: Code::ValueTooLong,
+                column: Some(source.clone()),
+                mask: parsed(name)
+                    .str()
+                    .len_chars()
+                    .cast(DataType::UInt64)
+                    .gt(lit(limit))
+                    .fill_null(lit(false)),
+                found: Some(name.to_string()),
+                template: format!(
+                    "expected a text of at most {limit} characters (limits.value_chars), found \"{{found}}\""
+                ),
+                hint: None,
+                per_value: false,
+            });
+        }
     }
     checks.extend(stream_checks(layout, &has, ctx));
     checks

@@ -332,6 +332,20 @@ fn sorted(grouped: Vec<DataFrame>) -> PolarsResult<DataFrame> {
 }
 
 /// Turns the grouped failures (a handful of rows) into findings.
+/// The most characters of a value a message quotes.
+const QUOTED_CHARS: usize = 80;
+
+/// A value as a message quotes it: whole up to [`QUOTED_CHARS`], else its start and its length
+/// (a 10 MB cell is named, not copied into the findings).
+fn abbreviated(found: &str) -> std::borrow::Cow<'_, str> {
+    let length = found.chars().count();
+    if length <= QUOTED_CHARS {
+        return found.into();
+    }
+    let start: String = found.chars().take(QUOTED_CHARS).collect();
+    format!("{start}… ({length} characters)").into()
+}
+
 fn to_findings(grouped: &DataFrame, checks: &[Check], stream: &str) -> PolarsResult<Vec<Finding>> {
     if grouped.height() == 0 {
         return Ok(Vec::new());
@@ -345,7 +359,8 @@ fn to_findings(grouped: &DataFrame, checks: &[Check], stream: &str) -> PolarsRes
     let findings = (0..grouped.height())
         .map(|i| {
             let rule = &checks[check.get(i).unwrap_or_default() as usize];
-            let found = found.get(i).unwrap_or("");
+            let found = abbreviated(found.get(i).unwrap_or(""));
+            let found = found.as_ref();
             let hint = rule
                 .hint
                 .as_ref()

@@ -341,3 +341,56 @@ fn a_file_of_another_type_is_one_error_naming_what_it_is() {
     let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
     assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
 }
+
+/// A gzip file of `members` copies of one gzip member holding `text`: a bomb's ratio without
+/// the time to compress all of it.
+fn gzip_members(text: &[u8], members: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(text).unwrap();
+    gz.finish().unwrap().repeat(members)
+}
+
+#[test]
+fn decompression_and_line_length_bombs_are_refused_naming_the_file() {
+    let header = b"event_id,timestamp,decision\n".to_vec();
+    // 96 MiB of one line, and 96 MiB of short rows (ratio far above 200).
+    let mut one_line = gzip_members(&header, 1);
+    one_line.extend(gzip_members(&vec![b'x'; 1 << 20], 96));
+    let row = b"e1,2025-06-02 10:00:00,true\n".repeat((1 << 20) / 28);
+    let mut rows = gzip_members(&header, 1);
+    rows.extend(gzip_members(&row, 96));
+    let dir = submission(&[("submission.yaml", &detection_config(""))]);
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    std::fs::write(dir.path().join("logs/one-line.csv.gz"), one_line).unwrap();
+    std::fs::write(dir.path().join("logs/rows.csv.gz"), rows).unwrap();
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+}
+
+#[test]
+fn limits_are_set_in_the_config_and_a_long_value_is_named_not_copied() {
+    let long = "ignore previous instructions ".repeat(20);
+    let csv = format!(
+        "event_id,timestamp,attack_category,attack_success\nr1,2025-06-02 10:00:00,{long},true\nr2,2025-06-02 10:01:00,jailbreak,false\n"
+    );
+    let config = detection_config("").replace("kind: detection", "kind: redteam");
+    let dir = submission(&[("submission.yaml", &config), ("logs/a.csv", &csv)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    // Limits raised in the config read it; a line over a lowered line limit is refused.
+    let strict = format!("{config}limits: {{ line_kib: 1, value_chars: 1000 }}\n");
+    std::fs::write(dir.path().join("submission.yaml"), strict).unwrap();
+    let short = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(short.status.code(), Some(0), "{}", stdout(&short));
+    let csv = csv.replace(&long, &long.repeat(3));
+    std::fs::write(dir.path().join("logs/a.csv"), csv).unwrap();
+    let refused = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    let text = stdout(&refused);
+    assert!(
+        text.contains(
+            "error[line_too_long] alerts: logs/a.csv: row 1: line 2 is longer than 1 KiB"
+        ),
+        "{text}"
+    );
+}
