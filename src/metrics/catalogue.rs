@@ -115,6 +115,9 @@ pub struct MetricDef {
     /// Its column head in tables with one column per metric (oversight, operations).
     #[serde(default)]
     pub short: Option<String>,
+    /// That head in Traditional Chinese.
+    #[serde(default)]
+    pub short_zh: Option<String>,
     /// Its place among the headline metrics on the report's cover, per kind of cover.
     #[serde(default)]
     pub cover: BTreeMap<Cover, u8>,
@@ -175,6 +178,17 @@ impl MetricDef {
             Language::En => self.title.clone(),
             Language::ZhHk => self.title_zh.clone(),
             Language::Bilingual => format!("{} {}", self.title, self.title_zh),
+        }
+    }
+
+    /// Its column head in a report's language: `short`, else the title.
+    pub fn short_in(&self, language: Language) -> String {
+        let en = self.short.as_deref().unwrap_or(&self.title);
+        let zh = self.short_zh.as_deref().unwrap_or(&self.title_zh);
+        match language {
+            Language::En => en.to_string(),
+            Language::ZhHk => zh.to_string(),
+            Language::Bilingual => format!("{en} {zh}"),
         }
     }
 
@@ -268,12 +282,13 @@ pub fn fairness_measures(kind: StreamKind) -> Vec<&'static str> {
         .collect()
 }
 
-/// The ids a per-stream table lists with their column heads (`short`, else the title).
-pub fn columns_of(table: ReportTable) -> Vec<(&'static str, &'static str)> {
+/// The ids a per-stream table lists with their column heads in `language` (`short`, else
+/// the title).
+pub fn columns_of(table: ReportTable, language: Language) -> Vec<(&'static str, String)> {
     all()
         .iter()
         .filter(|m| m.shown_in.contains(&table))
-        .map(|m| (m.id.as_str(), m.short.as_deref().unwrap_or(&m.title)))
+        .map(|m| (m.id.as_str(), m.short_in(language)))
         .collect()
 }
 
@@ -425,8 +440,15 @@ mod tests {
         assert!(results.contains(&"detection.specificity"));
         assert!(!results.contains(&"detection.tp"));
         assert_eq!(
-            columns_of(ReportTable::Oversight)[2],
-            ("oversight.review_seconds_median", "Median review time")
+            columns_of(ReportTable::Oversight, Language::En)[2],
+            (
+                "oversight.review_seconds_median",
+                "Median review time".into()
+            )
+        );
+        assert_eq!(
+            columns_of(ReportTable::Operations, Language::ZhHk)[0].1,
+            "延遲 p50"
         );
         assert_eq!(
             fairness_measures(StreamKind::Assistant),

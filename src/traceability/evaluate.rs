@@ -3,16 +3,17 @@
 //! the summary, so `build`, `validate --requirements` and the cohort all see the same.
 
 use crate::model::Arm;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalogue::{self, Conditions, Framework, Mode, Requirement, Rule};
 use crate::declared::FrameworkGroup;
+use crate::messages::{text, text_with};
 use crate::metrics::catalogue::ReportTable;
 use crate::model::{
     AttackCoverage, AttackTested, FrameworkInfo, RequirementStatus, Summary, TraceStatus,
     Traceability,
 };
-use crate::schema::{Family, StreamKind};
+use crate::schema::{Family, Language, StreamKind};
 
 /// The mapping of `summary` over the frameworks of `groups` (None: hkma, and eu-ai-act when
 /// the submission declares an EU AI Act position).
@@ -29,7 +30,7 @@ pub fn evaluate(summary: &Summary, groups: Option<&[FrameworkGroup]>) -> Traceab
     let mut required: BTreeSet<String> = BTreeSet::new();
     for f in &frameworks {
         for r in &f.requirements {
-            let status = status(&facts, f, r);
+            let status = status(&facts, f, r, Language::En);
             if status.status != TraceStatus::NotApplicable {
                 required.extend(redteam_ids(r));
             }
@@ -41,6 +42,36 @@ pub fn evaluate(summary: &Summary, groups: Option<&[FrameworkGroup]>) -> Traceab
         requirements,
         attack_coverage: facts.coverage(&required),
     }
+}
+
+/// The reasons of the requirements of `summary`'s mapping in the report's `language`, by
+/// requirement id: summary.json holds them in English (its data is the same in every
+/// language); the report says them in its own. A bilingual report gives both sentences.
+pub fn reasons(summary: &Summary, language: Language) -> BTreeMap<String, String> {
+    let Some(trace) = &summary.traceability else {
+        return BTreeMap::new();
+    };
+    let facts = Facts::of(summary);
+    let reason = |f: &Framework, r: &Requirement, lang| status(&facts, f, r, lang).reason;
+    trace
+        .requirements
+        .iter()
+        .filter(|s| s.reason.is_some())
+        .filter_map(|s| {
+            let (f, r) = catalogue::find(&s.id)?;
+            let text = match language {
+                Language::Bilingual => {
+                    format!(
+                        "{} {}",
+                        reason(f, r, Language::En)?,
+                        reason(f, r, Language::ZhHk)?
+                    )
+                }
+                lang => reason(f, r, lang)?,
+            };
+            Some((s.id.clone(), text))
+        })
+        .collect()
 }
 
 fn default_groups(summary: &Summary) -> Vec<FrameworkGroup> {
@@ -118,22 +149,33 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether the use case faces customers: as declared, else assumed from its family and
-    /// streams; with the words that say which.
-    fn customer_facing(&self) -> (bool, String) {
+    /// streams; with the words that say which, in `lang` (en or zh-HK).
+    fn customer_facing(&self, lang: Language) -> (bool, String) {
         if let Some(declared) = self.summary.submission.declared.customer_facing {
-            return (declared, format!("submission.customer_facing: {declared}"));
+            let declared_text = text(lang, yes_no(declared));
+            let why = text_with(
+                lang,
+                "reason.facing_declared",
+                &[("declared", &declared_text)],
+            );
+            return (declared, why);
         }
         let assistant = self.has_stream("assistant");
         let family = self.summary.submission.use_case.family;
         let assumed = assistant || family == Family::CustomerExperience;
-        let why = format!(
-            "submission.customer_facing not declared; assumed {assumed} from the family {}{}",
-            family.as_str(),
-            if assistant {
-                " and an assistant stream"
-            } else {
-                ""
-            }
+        let key = if assistant {
+            "reason.facing_assumed_assistant"
+        } else {
+            "reason.facing_assumed"
+        };
+        let family = term(lang, family.as_str());
+        let why = text_with(
+            lang,
+            key,
+            &[
+                ("assumed", &text(lang, yes_no(assumed))),
+                ("family", &family),
+            ],
         );
         (assumed, why)
     }
@@ -200,49 +242,69 @@ fn tested(attacks: &[Attacked]) -> (Vec<AttackTested>, Vec<String>) {
     (tested, unmapped.into_iter().collect())
 }
 
-/// Why a requirement does not apply, when it does not.
-fn not_applicable(facts: &Facts, c: &Conditions) -> Option<String> {
+/// Why a requirement does not apply, when it does not, in `lang` (en or zh-HK).
+fn not_applicable(facts: &Facts, c: &Conditions, lang: Language) -> Option<String> {
     let declared = &facts.summary.submission.declared;
+    let or = text(lang, "reason.or");
     if let Some(wanted) = c.customer_facing {
-        let (is, why) = facts.customer_facing();
+        let (is, why) = facts.customer_facing(lang);
         if is != wanted {
-            return Some(format!("applies only to customer-facing use cases ({why})"));
+            return Some(text_with(lang, "reason.customer_facing", &[("why", &why)]));
         }
     }
     if c.eu_ai_act == Some(true) && declared.eu_ai_act.is_none() {
-        return Some("no EU AI Act role is declared (submission.eu_ai_act)".into());
+        return Some(text(lang, "reason.no_eu_role"));
     }
     if let Some(classes) = &c.risk_class {
         let class = declared.eu_ai_act.as_ref().map(|e| e.risk_class);
         if !class.is_some_and(|k| classes.contains(&k)) {
             let names: Vec<&str> = classes.iter().map(|k| k.as_str()).collect();
-            let is = class.map_or("none declared", |k| k.as_str());
-            return Some(format!(
-                "applies to risk class {} (this system: {is})",
-                names.join(", ")
+            let is = class.map_or_else(|| text(lang, "reason.risk_none"), |k| k.as_str().into());
+            let classes = names.join(", ");
+            return Some(text_with(
+                lang,
+                "reason.risk_class",
+                &[("classes", &classes), ("is", &is)],
             ));
         }
     }
     if let Some(kinds) = &c.stream
         && !kinds.iter().any(|k| facts.has_stream(k.as_str()))
     {
-        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-        return Some(format!(
-            "applies only with a stream of kind {}",
-            names.join(" or ")
-        ));
+        let names: Vec<String> = kinds.iter().map(|k| term(lang, k.as_str())).collect();
+        let kinds = names.join(&or);
+        return Some(text_with(lang, "reason.stream_kind", &[("kinds", &kinds)]));
     }
     if let Some(families) = &c.family {
         let family = facts.summary.submission.use_case.family;
         if !families.contains(&family) {
-            let names: Vec<&str> = families.iter().map(|f| f.as_str()).collect();
-            return Some(format!("applies to the families {}", names.join(", ")));
+            let names: Vec<String> = families.iter().map(|f| term(lang, f.as_str())).collect();
+            let families = names.join(", ");
+            return Some(text_with(
+                lang,
+                "reason.families",
+                &[("families", &families)],
+            ));
         }
     }
     None
 }
 
-fn status(facts: &Facts, f: &Framework, r: &Requirement) -> RequirementStatus {
+/// The message of a yes or no in a reason.
+fn yes_no(value: bool) -> &'static str {
+    if value { "reason.true" } else { "reason.false" }
+}
+
+/// The report's word for a term (a family, a stream kind) in zh-HK; English keeps the id
+/// (`risk_management`), as summary.json has always said it.
+pub(super) fn term(lang: Language, key: &str) -> String {
+    match lang {
+        Language::En => key.to_string(),
+        _ => crate::messages::term(lang, key).unwrap_or_else(|| key.to_string()),
+    }
+}
+
+fn status(facts: &Facts, f: &Framework, r: &Requirement, lang: Language) -> RequirementStatus {
     let mut out = RequirementStatus {
         id: r.id.clone(),
         framework: f.id.clone(),
@@ -250,8 +312,8 @@ fn status(facts: &Facts, f: &Framework, r: &Requirement) -> RequirementStatus {
         evidence: Vec::new(),
         reason: None,
     };
-    if let Some(why) =
-        not_applicable(facts, &f.applies_when).or_else(|| not_applicable(facts, &r.applies_when))
+    if let Some(why) = not_applicable(facts, &f.applies_when, lang)
+        .or_else(|| not_applicable(facts, &r.applies_when, lang))
     {
         out.reason = Some(why);
         return out;
@@ -272,9 +334,9 @@ fn status(facts: &Facts, f: &Framework, r: &Requirement) -> RequirementStatus {
     };
     out.evidence = data.into_iter().chain(declared).map(|(_, e)| e).collect();
     if out.status == TraceStatus::Gap {
-        out.reason = Some(super::rules::what_would_evidence(r));
+        out.reason = Some(super::rules::what_would_evidence(r, lang));
     } else if out.status == TraceStatus::Declared && r.mode == Mode::Logs {
-        out.reason = Some(super::rules::what_data_would_show(r));
+        out.reason = Some(super::rules::what_data_would_show(r, lang));
     }
     out
 }

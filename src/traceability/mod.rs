@@ -8,12 +8,12 @@ pub mod catalogue;
 mod evaluate;
 mod rules;
 
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, reasons};
 
 use std::collections::BTreeSet;
 
 use crate::model::{Code, Finding, Summary};
-use crate::schema::{BONA_FIDE, StreamKind};
+use crate::schema::{BONA_FIDE, Language, StreamKind};
 
 /// One `attack_species_unknown` warning per detection stream and species of its data
 /// (`attack_type`) that the vocabulary does not know, listing the species it knows.
@@ -83,7 +83,8 @@ pub fn explain(id: &str) -> Option<String> {
     );
     text.push_str("evidence:  ");
     text.push_str(
-        rules::what_would_evidence(r).trim_start_matches("nothing shows it; any of these would: "),
+        rules::what_would_evidence(r, Language::En)
+            .trim_start_matches("nothing shows it; any of these would: "),
     );
     text.push('\n');
     Some(text)

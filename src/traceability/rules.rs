@@ -3,8 +3,10 @@
 
 use super::catalogue::{Requirement, Rule};
 use super::evaluate::metric_section;
+use crate::messages::{text, text_with};
 use crate::model::Arm;
 use crate::model::{AttackTested, CriterionStatus, Evidence, Summary};
+use crate::schema::Language;
 
 fn evidence_item(kind: &str, id: &str, section: &str) -> Evidence {
     Evidence {
@@ -121,41 +123,49 @@ pub(super) fn narrative_section(field: &str) -> &'static str {
     }
 }
 
-/// What would evidence a requirement that has a gap, in one sentence.
-pub(super) fn what_would_evidence(r: &Requirement) -> String {
-    let ways: Vec<String> = r.rules.iter().map(way).collect();
-    format!("nothing shows it; any of these would: {}", ways.join("; "))
+/// What would evidence a requirement that has a gap, in one sentence in `lang` (en, zh-HK).
+pub(crate) fn what_would_evidence(r: &Requirement, lang: Language) -> String {
+    let ways: Vec<String> = r.rules.iter().map(|rule| way(rule, lang)).collect();
+    let ways = ways.join(&text(lang, "reason.any_separator"));
+    text_with(lang, "reason.nothing", &[("ways", &ways)])
 }
 
 /// For a requirement only declared: the data that would show it.
-pub(super) fn what_data_would_show(r: &Requirement) -> String {
+pub(super) fn what_data_would_show(r: &Requirement, lang: Language) -> String {
     let ways: Vec<String> = r
         .rules
         .iter()
         .filter(|rule| !matches!(rule, Rule::Field { .. } | Rule::Narrative { .. }))
-        .map(way)
+        .map(|rule| way(rule, lang))
         .collect();
-    format!(
-        "declared only; the trial data would show it with {}",
-        ways.join(" or ")
-    )
+    let ways = ways.join(&text(lang, "reason.or"));
+    text_with(lang, "reason.declared_only", &[("ways", &ways)])
 }
 
-fn way(rule: &Rule) -> String {
+fn way(rule: &Rule, lang: Language) -> String {
     match rule {
         Rule::Metric {
             metric,
             min_denominator,
-        } => format!("the metric {metric} (denominator ≥ {min_denominator})"),
-        Rule::Criterion { criterion } if criterion == "any" => {
-            "an acceptance criterion in criteria".into()
+        } => text_with(
+            lang,
+            "way.metric",
+            &[("metric", metric), ("min", &min_denominator.to_string())],
+        ),
+        Rule::Criterion { criterion } if criterion == "any" => text(lang, "way.criterion_any"),
+        Rule::Criterion { criterion } => text_with(lang, "way.criterion", &[("metric", criterion)]),
+        Rule::Redteam { redteam } => {
+            text_with(lang, "way.redteam", &[("categories", &redteam.join(", "))])
         }
-        Rule::Criterion { criterion } => format!("an acceptance criterion on {criterion}"),
-        Rule::Redteam { redteam } => format!("red-team attempts in {}", redteam.join(", ")),
-        Rule::Stream { stream } if stream == "any" => "a stream with events".into(),
-        Rule::Stream { stream } => format!("a {stream} stream"),
-        Rule::Manifest { .. } => "input files listed in the manifest".into(),
-        Rule::Field { field } => format!("submission.{field} in the config"),
-        Rule::Narrative { narrative } => format!("the narrative {narrative}"),
+        Rule::Stream { stream } if stream == "any" => text(lang, "way.stream_any"),
+        Rule::Stream { stream } => {
+            let kind = super::evaluate::term(lang, stream);
+            text_with(lang, "way.stream", &[("kind", &kind)])
+        }
+        Rule::Manifest { .. } => text(lang, "way.manifest"),
+        Rule::Field { field } => text_with(lang, "way.field", &[("field", field)]),
+        Rule::Narrative { narrative } => {
+            text_with(lang, "way.narrative", &[("narrative", narrative)])
+        }
     }
 }

@@ -297,3 +297,263 @@ fn a_narrative_mixing_a_file_and_a_language_is_refused_with_its_line() {
     assert!(text.contains("submission.yaml:10:14:"), "{text}");
     assert!(text.contains("NarrativeText"), "{text}");
 }
+
+/// Latin words a zh-HK report may print besides the bank's own texts and the tool's English
+/// finding details: abbreviations and units, and config keys and commands named in prose.
+const LATIN_ALLOWED: &[&str] = &[
+    "AI",
+    "AUC",
+    "ROC",
+    "APCER",
+    "BPCER",
+    "EER",
+    "F1",
+    "KPI",
+    "PDF",
+    "HTML",
+    "JSON",
+    "CSV",
+    "SHA",
+    "OWASP",
+    "LLM",
+    "HKMA",
+    "EU",
+    "GenA",
+    "GenAI",
+    "Sandbox",
+    "Wilson",
+    "Newcombe",
+    "pp",
+    "ms",
+    "HKD",
+    "CI",
+    "TP",
+    "FP",
+    "TN",
+    "FN",
+    "ID",
+    "BUNDLE",
+    "sandbox-report",
+    "explain",
+    "verify",
+    "sha256sum",
+    "minisign",
+    "label",
+    "arm",
+    "segments",
+    "kpis",
+    "criteria",
+    "fairness",
+    "oversight",
+    "redteam",
+    "system",
+    "results",
+    "objectives",
+    "data",
+    "operations",
+    "incidents",
+    "reconciliation",
+    "lessons",
+    "limitations",
+    "p50",
+    "p95",
+    "p99",
+    "n",
+];
+
+/// Every text of summary.json but the English reasons of the mapping: the bank's names and
+/// values, stream and file names, ids, and the findings' English details.
+fn bank_texts(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                bank_texts(v, &format!("{path}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| bank_texts(v, path, out)),
+        serde_json::Value::String(s) if !path.ends_with("requirements.reason") => {
+            out.push(s.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        _ => {}
+    }
+}
+
+/// The Latin words of `text` that are the tool's own and not allowed (see [`LATIN_ALLOWED`]).
+fn untranslated(text: &str, summary: &serde_json::Value) -> Vec<String> {
+    let mut text = text.replace("\\_", "_").replace("\\*", "*");
+    text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut bank = Vec::new();
+    bank_texts(summary, "", &mut bank);
+    bank.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in bank.iter().filter(|s| s.chars().count() >= 2) {
+        text = text.replace(s.as_str(), " ");
+    }
+    let mut words: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || "._-/".contains(c)))
+        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()) && w.len() >= 2)
+        .filter(|w| !w.contains(['.', '_', '/']) && !LATIN_ALLOWED.contains(w))
+        .filter(|w| {
+            !w.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        })
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// The visible text of an HTML page: tags, styles and scripts dropped, entities read.
+fn html_text(html: &str) -> String {
+    let mut out = html.to_string();
+    for (open, close) in [("<style", "</style>"), ("<script", "</script>")] {
+        while let Some(at) = out.find(open) {
+            let end = out[at..]
+                .find(close)
+                .map_or(out.len(), |e| at + e + close.len());
+            out.replace_range(at..end, " ");
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in out.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    // Numeric entities (minijinja writes `/` as `&#x2f;`), then the named ones.
+    let mut decoded = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("&#") {
+        decoded.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let end = tail.find(';').unwrap_or(0);
+        let code = match tail[..end].strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => tail[..end].parse().ok(),
+        };
+        match code.and_then(char::from_u32) {
+            Some(c) => {
+                decoded.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                decoded.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    decoded.push_str(rest);
+    decoded
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The English texts of the message catalogue that zh-HK says otherwise, with two or more
+/// Latin words and no placeholder: none may appear in a zh-HK report.
+fn english_only_texts() -> Vec<String> {
+    let read = |name: &str| -> std::collections::BTreeMap<String, String> {
+        let text = std::fs::read_to_string(repo().join("src/messages").join(name)).unwrap();
+        serde_saphyr::from_str(&text).unwrap()
+    };
+    let (en, zh) = (read("en.yaml"), read("zh-HK.yaml"));
+    en.iter()
+        .filter(|(k, v)| zh.get(*k) != Some(*v) && !v.contains('{'))
+        .filter(|(_, v)| {
+            v.split_whitespace()
+                .filter(|w| w.chars().all(char::is_alphabetic))
+                .count()
+                >= 2
+        })
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The English heads of the metric catalogue (`title`, `short`) that zh-HK says otherwise.
+fn english_heads() -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("src/metrics/catalogue.yaml")).unwrap();
+    let defs: Vec<std::collections::BTreeMap<String, serde_json::Value>> =
+        serde_saphyr::from_str(&text).unwrap();
+    let mut heads = Vec::new();
+    for d in &defs {
+        for (en, zh) in [("title", "title_zh"), ("short", "short_zh")] {
+            if let Some(e) = d.get(en).and_then(|v| v.as_str())
+                && d.get(zh).and_then(|v| v.as_str()) != Some(e)
+            {
+                heads.push(e.to_string());
+            }
+        }
+    }
+    heads
+}
+
+/// The head cells of every table of a Markdown report.
+fn table_heads(md: &str) -> Vec<String> {
+    let lines: Vec<&str> = md.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| {
+            w[0].starts_with('|') && (w[1].starts_with("| ---") || w[1].starts_with("|---"))
+        })
+        .flat_map(|w| w[0].split('|').map(|c| c.trim().replace("\\_", "_")))
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn a_zh_hk_report_says_every_word_of_its_own_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = english_only_texts();
+    for sample in ["kowloon-bay-bank-card-fraud-zh", "peak-bank-assistant"] {
+        let out = dir.path().join(sample);
+        build(
+            sample,
+            &out,
+            &["--language", "zh-HK", "--format", "md,html,pdf"],
+        );
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let html = html_text(&std::fs::read_to_string(out.join("report.html")).unwrap());
+        let pdf = text(&out.join("report.pdf"));
+        // The Chinese sample's own texts are Chinese: every Latin word left is the tool's.
+        if sample.ends_with("-zh") {
+            for (name, body) in [("report.md", &md), ("report.html", &html)] {
+                let words = untranslated(body, &summary);
+                assert!(words.is_empty(), "{sample} {name}: {words:?}");
+            }
+        }
+        // Every head of every table in Chinese (the catalogue's English heads never).
+        let heads = english_heads();
+        let english_heads: Vec<String> = table_heads(&md)
+            .into_iter()
+            .filter(|h| heads.contains(h))
+            .collect();
+        assert!(
+            english_heads.is_empty(),
+            "{sample} report.md: {english_heads:?}"
+        );
+        // No English text of the catalogue, in any format (the English sample's narrative
+        // falls back to English, but the tool's heads, labels and sentences do not).
+        for (name, body) in [
+            ("report.md", &md),
+            ("report.html", &html),
+            ("report.pdf", &pdf),
+        ] {
+            let body = body.replace("\\_", "_");
+            let found: Vec<&String> = english
+                .iter()
+                .filter(|e| body.contains(e.as_str()))
+                .collect();
+            assert!(found.is_empty(), "{sample} {name}: {found:?}");
+        }
+    }
+}

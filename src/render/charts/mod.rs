@@ -80,7 +80,9 @@ pub fn svg(spec: &ChartSpec) -> DrawResult<String> {
                 negative,
                 words,
             } => report::confusion(&root, [*tp, *fp, *tn, *fn_], [positive, negative], words)?,
-            ChartSpec::Histogram { bins, unit } => report::histogram(&root, bins, unit)?,
+            ChartSpec::Histogram { bins, unit, axis } => {
+                report::histogram(&root, bins, unit, axis)?
+            }
             ChartSpec::Strip { rows, percent } => cohort::strip(&root, rows, *percent)?,
             ChartSpec::Heatmap {
                 rows,
@@ -301,6 +303,7 @@ mod tests {
         let histogram = ChartSpec::Histogram {
             bins: vec![(0.0, 100.0, 3.0), (100.0, 200.0, 1.0)],
             unit: "ms".into(),
+            axis: "interactions".into(),
         };
         for spec in [trend, confusion, histogram] {
             assert!(svg(&spec).unwrap().contains("</svg>"));

@@ -221,11 +221,16 @@ pub(super) fn confusion(
     Ok(())
 }
 
-pub(super) fn histogram(root: &Area, bins: &[(f64, f64, f64)], unit: &str) -> DrawResult {
+pub(super) fn histogram(
+    root: &Area,
+    bins: &[(f64, f64, f64)],
+    unit: &str,
+    axis: &str,
+) -> DrawResult {
     let top = y_top(bins.iter().map(|b| b.2).fold(0.0, f64::max), false);
     let decimals = axis_decimals(top, false);
     let format = |v: &f64| axis_label(*v, false, decimals);
-    let mut chart = category_axes(root, bins.len(), top, 12, &format, "interactions")?;
+    let mut chart = category_axes(root, bins.len(), top, 12, &format, axis)?;
     let labels: Vec<String> = bins
         .iter()
         .enumerate()

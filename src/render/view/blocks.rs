@@ -181,6 +181,8 @@ pub enum ChartSpec {
     Histogram {
         bins: Vec<(f64, f64, f64)>,
         unit: String,
+        /// The label of the count axis, in the report's language.
+        axis: String,
     },
     /// One row per metric: the spread across banks (min–max line, Q1–Q3 box, median) and a
     /// dot per bank; `highlight` marks one bank's own value (letters).

@@ -26,7 +26,7 @@ pub(crate) fn objectives(summary: &Summary) -> Section {
         table.rows.push(vec![
             status(summary.settings.language, c),
             Cell::plain(title(summary.settings.language, &c.metric)),
-            Cell::plain(scope(c)),
+            Cell::plain(scope(summary, c)),
             Cell::plain(format!("{} {}", c.op, shown(Some(c.threshold)))),
             Cell::styled(shown(c.value), "strong"),
         ]);
@@ -95,7 +95,7 @@ pub fn status_cell(language: Language, status: CriterionStatus) -> Cell {
 }
 
 /// Stream, segment and arm of a criterion, as far as it has them.
-fn scope(c: &CriterionResult) -> String {
+fn scope(summary: &Summary, c: &CriterionResult) -> String {
     let mut scope = Vec::new();
     if let Some(s) = &c.stream {
         scope.push(s.clone());
@@ -103,13 +103,16 @@ fn scope(c: &CriterionResult) -> String {
     if let Some(seg) = &c.segment {
         scope.push(match &seg.value {
             Some(v) => format!("{} = {v}", seg.attribute),
-            None => format!("across {}", seg.attribute),
+            None => t_with(summary, "label.across", &[("attribute", &seg.attribute)]),
         });
     }
-    match c.arm {
-        Some(Arm::Delta) => scope.push("AI − baseline".into()),
-        Some(a) => scope.push(format!("arm {a}")),
-        None => {}
+    if let Some(arm) = c.arm {
+        let key = match arm {
+            Arm::Ai => "label.arm_ai",
+            Arm::Baseline => "label.arm_baseline",
+            Arm::Delta => "label.arm_delta",
+        };
+        scope.push(t(summary, key));
     }
     scope.join(", ")
 }

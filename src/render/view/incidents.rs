@@ -77,7 +77,10 @@ fn crosstab(summary: &Summary, stream: &str, arm: Option<Arm>) -> Table {
             .sum()
     };
     let mut columns = vec![Column::left(&t(summary, "column.type"))];
-    columns.extend(severities.iter().map(|s| Column::right(s)));
+    columns.extend(severities.iter().map(|s| {
+        let head = crate::messages::term(summary.settings.language, &s.to_lowercase());
+        Column::right(head.as_deref().unwrap_or(s))
+    }));
     columns.push(Column::right(&t(summary, "column.all")));
     let mut table = Table::new(columns);
     for ty in groups(summary, stream, "incident_type") {

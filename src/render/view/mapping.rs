@@ -17,6 +17,7 @@ pub fn mapping(summary: &Summary) -> Section {
     section.blocks.push(Block::Text {
         text: t(summary, "sentence.mapping_statuses"),
     });
+    let reasons = crate::traceability::reasons(summary, summary.settings.language);
     for f in &trace.frameworks {
         let recommended = f.level == Level::Recommended;
         let mut table = Table::new(vec![
@@ -26,7 +27,7 @@ pub fn mapping(summary: &Summary) -> Section {
             Column::left(&t(summary, "column.evidence")),
         ]);
         for r in trace.requirements.iter().filter(|r| r.framework == f.id) {
-            table.rows.push(row(summary, r, recommended));
+            table.rows.push(row(summary, r, recommended, &reasons));
         }
         let language = summary.settings.language;
         let date = format::date(language, f.date);
@@ -48,7 +49,12 @@ pub fn mapping(summary: &Summary) -> Section {
     section
 }
 
-fn row(summary: &Summary, r: &RequirementStatus, recommended: bool) -> Vec<Cell> {
+fn row(
+    summary: &Summary,
+    r: &RequirementStatus,
+    recommended: bool,
+    reasons: &std::collections::BTreeMap<String, String>,
+) -> Vec<Cell> {
     let language = summary.settings.language;
     let title = catalogue::find(&r.id).map_or(String::new(), |(_, q)| {
         catalogue::title_in(&q.title, &q.title_zh, language)
@@ -60,7 +66,7 @@ fn row(summary: &Summary, r: &RequirementStatus, recommended: bool) -> Vec<Cell>
         TraceStatus::Gap => ("status.gap", "fail"),
         TraceStatus::NotApplicable => ("status.not_applicable", "muted"),
     };
-    let mut evidence = Cell::plain(r.reason.clone().unwrap_or_default());
+    let mut evidence = Cell::plain(reasons.get(&r.id).cloned().unwrap_or_default());
     if !r.evidence.is_empty() {
         evidence.links = r
             .evidence

@@ -225,9 +225,19 @@ pub(crate) fn t_with(summary: &Summary, key: &str, args: &[(&str, &str)]) -> Str
 
 /// `file: row 12, column "score"`, leaving out what is unknown.
 pub fn location(f: &Finding) -> String {
+    location_in(f, Language::En)
+}
+
+/// [`location`] in a report's language: `file: 第 12 行，欄「score」` in zh-HK.
+pub fn location_in(f: &Finding, language: Language) -> String {
     let mut parts = Vec::new();
     if let Some(row) = f.row {
-        parts.push(format!("row {row}"));
+        let row = row.to_string();
+        parts.push(messages::text_with(
+            language,
+            "location.row",
+            &[("row", &row)],
+        ));
     } else if f.column.is_some()
         && let Some(file) = &f.file
     {
@@ -235,10 +245,16 @@ pub fn location(f: &Finding) -> String {
         let json = [".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"]
             .iter()
             .any(|ext| file.to_lowercase().ends_with(ext));
-        parts.push(if json { "keys" } else { "header" }.to_string());
+        let key = if json {
+            "location.keys"
+        } else {
+            "location.header"
+        };
+        parts.push(messages::text(language, key));
     }
     if let Some(column) = &f.column {
-        parts.push(format!("column \"{column}\""));
+        let text = messages::text_with(language, "location.column", &[("column", column)]);
+        parts.push(text);
     }
     match (&f.file, parts.is_empty()) {
         (Some(file), true) => file.clone(),

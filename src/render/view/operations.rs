@@ -12,7 +12,7 @@ use crate::render::format;
 
 /// A table with one row per stream and a compact cell per metric of `ids` (AI arm in A/B trials).
 fn stream_rows(summary: &Summary, table: ReportTable) -> Option<Table> {
-    let ids = catalogue::columns_of(table);
+    let ids = catalogue::columns_of(table, summary.settings.language);
     let currency = summary.settings.currency.as_deref();
     let mut columns = vec![Column::left(&t(summary, "column.stream"))];
     columns.extend(ids.iter().map(|(_, head)| Column::right(head)));
@@ -111,6 +111,7 @@ fn latency_histogram(summary: &Summary, stream: &str) -> Option<ChartRef> {
         spec: ChartSpec::Histogram {
             bins: d.bins.iter().map(|b| (b.low, b.high, b.count)).collect(),
             unit: "ms".into(),
+            axis: t(summary, "chart.axis_interactions"),
         },
     })
 }

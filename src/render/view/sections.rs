@@ -4,7 +4,7 @@
 
 use super::blocks::{Block, Cell, Column, Table};
 use super::{
-    FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, incidents, location,
+    FINDINGS_SHOWN, LabelledText, Section, cover, criteria, groups, incidents, location_in,
     operations, results, t, t_with, word,
 };
 use crate::model::Summary;
@@ -184,11 +184,14 @@ fn findings_block(summary: &Summary) -> Block {
         Column::right(&t(summary, "column.rows")),
     ]);
     for f in findings.iter().take(FINDINGS_SHOWN) {
-        let place = [f.stream.clone().unwrap_or_default(), location(f)]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(": ");
+        let place = [
+            f.stream.clone().unwrap_or_default(),
+            location_in(f, summary.settings.language),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ");
         table.rows.push(vec![
             Cell::styled(
                 t(summary, severity_key(f.severity)),
@@ -309,27 +312,38 @@ fn system_rows(summary: &Summary) -> Vec<LabelledText> {
                     } else {
                         word(summary, key)
                     };
-                    rows.push(LabelledText::new(label, inline_text(item)));
+                    rows.push(LabelledText::new(label, inline_text(summary, item)));
                 }
             }
-            other => rows.push(LabelledText::new(word(summary, key), inline_text(other))),
+            other => rows.push(LabelledText::new(
+                word(summary, key),
+                inline_text(summary, other),
+            )),
         }
     }
     rows
 }
 
-fn inline_text(value: &serde_json::Value) -> String {
+/// A value of the system description on one line; keys the message catalogue knows
+/// (`name`, `provider`, …) in the report's language.
+fn inline_text(summary: &Summary, value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
         serde_json::Value::Object(map) => map
             .iter()
-            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), inline_text(v)))
+            .map(|(k, v)| {
+                let key = crate::messages::term(summary.settings.language, k)
+                    .unwrap_or_else(|| k.replace('_', " "));
+                format!("{key}: {}", inline_text(summary, v))
+            })
             .collect::<Vec<_>>()
             .join("; "),
-        serde_json::Value::Array(items) => {
-            items.iter().map(inline_text).collect::<Vec<_>>().join(", ")
-        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| inline_text(summary, v))
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }
