@@ -157,7 +157,8 @@ impl<D: Serialize> Document<'_, D> {
         };
         let bytes = match format {
             OutputFormat::Pdf => self.pdf(template)?,
-            _ => self.text(template)?,
+            OutputFormat::Html => super::web_fonts::embed(self.text(template)?).into_bytes(),
+            _ => self.text(template)?.into_bytes(),
         };
         Ok(Some((self.kind.file_name(format), bytes)))
     }
@@ -167,12 +168,12 @@ impl<D: Serialize> Document<'_, D> {
         Some((self.kind.record_name()?, self.record.as_deref()?))
     }
 
-    fn text(&self, template: &str) -> Result<Vec<u8>> {
+    fn text(&self, template: &str) -> Result<String> {
         let data = WithCharts {
             data: &self.data,
             charts: &self.charts,
         };
-        jinja::render_data(self.templates, template, &data).map(String::into_bytes)
+        jinja::render_data(self.templates, template, &data)
     }
 
     fn pdf(&self, main: &str) -> Result<Vec<u8>> {

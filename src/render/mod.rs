@@ -10,6 +10,7 @@ pub(crate) mod jinja;
 pub mod narrative;
 pub(crate) mod typst;
 pub mod view;
+mod web_fonts;
 
 use serde::Serialize;
 

@@ -522,3 +522,39 @@ fn the_blank_check_sees_an_empty_page() {
     assert_eq!(ink, 0.0, "an empty page is one colour");
     assert_no_requests(&visit, "empty.html");
 }
+
+/// The zh-HK report's HTML carries the glyphs of its Chinese text (an `@font-face` of
+/// "Sandbox Report CJK" cut from the PDF's font): Chromium draws the page with them, so it
+/// differs from the same page without them, which on a machine without a CJK font (this
+/// project's, and CI's: `fc-list :lang=zh` lists none) shows every Chinese character as a box.
+#[test]
+fn a_zh_hk_page_draws_its_chinese_with_the_embedded_font() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = samples().join("submissions/kowloon-bay-bank-card-fraud-zh/submission.yaml");
+    let out = dir.path().join("bundle");
+    build_ok(&config, &out, "html");
+    let page = out.join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let start = html
+        .find("<style>\n@font-face")
+        .expect("the embedded font's style");
+    let end = start + html[start..].find("</style>\n").unwrap() + "</style>\n".len();
+    assert_eq!(
+        html[start..end]
+            .matches("font-family: \"Sandbox Report CJK\"")
+            .count(),
+        2
+    );
+    let bare = dir.path().join("without-font.html");
+    std::fs::write(&bare, format!("{}{}", &html[..start], &html[end..])).unwrap();
+    let with = visit(&browser, &page);
+    let without = visit(&browser, &bare);
+    assert_not_blank(&with.png, "zh-HK report");
+    assert_no_requests(&with, "zh-HK report");
+    assert_ne!(
+        ink(&with.png),
+        ink(&without.png),
+        "the page draws the same with and without its embedded font: Chromium did not use it"
+    );
+}

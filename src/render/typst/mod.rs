@@ -4,6 +4,7 @@
 //! date, so the same inputs give the same bytes.
 
 mod world;
+pub(crate) use world::{FONT_BOLD, FONT_REGULAR};
 
 pub(crate) use world::embedded_fonts;
 

@@ -14,10 +14,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 /// Noto Sans CJK HK, cut down to Big5 and HKSCS (see fonts/README.md), for Chinese text.
-const CJK_FONTS: [&[u8]; 2] = [
-    include_bytes!("fonts/NotoSansCJKhk-Subset-Regular.otf"),
-    include_bytes!("fonts/NotoSansCJKhk-Subset-Bold.otf"),
-];
+pub(crate) const FONT_REGULAR: &[u8] = include_bytes!("fonts/NotoSansCJKhk-Subset-Regular.otf");
+pub(crate) const FONT_BOLD: &[u8] = include_bytes!("fonts/NotoSansCJKhk-Subset-Bold.otf");
+const CJK_FONTS: [&[u8]; 2] = [FONT_REGULAR, FONT_BOLD];
 
 /// Every font compiled into the binary: typst's own (Libertinus Serif, New Computer Modern,
 /// DejaVu Sans Mono) and the Traditional Chinese one.
