@@ -27,25 +27,10 @@ pub struct Discovery {
     pub findings: Vec<Finding>,
 }
 
-/// Extensions read when `format: auto`, and the default `include` of a folder.
-const KNOWN_SUFFIXES: &[(&str, FileFormat)] = &[
-    (".csv", FileFormat::Csv),
-    (".csv.gz", FileFormat::Csv),
-    (".jsonl", FileFormat::Jsonl),
-    (".jsonl.gz", FileFormat::Jsonl),
-    (".ndjson", FileFormat::Jsonl),
-    (".ndjson.gz", FileFormat::Jsonl),
-    (".parquet", FileFormat::Parquet),
-    (".pq", FileFormat::Parquet),
-];
-
-/// The format of a file by its name, when it has a known extension.
+/// The format of a file by its name, when an input format's adapter claims its ending (the
+/// endings `format: auto` reads, and the default `include` of a folder).
 pub fn format_by_name(name: &str) -> Option<FileFormat> {
-    let lower = name.to_ascii_lowercase();
-    KNOWN_SUFFIXES
-        .iter()
-        .find(|(suffix, _)| lower.ends_with(suffix))
-        .map(|(_, format)| *format)
+    crate::ingest::format::by_name(name)
 }
 
 /// Finds the files of one stream. `base` is the config's folder.

@@ -13,15 +13,6 @@ use crate::model::{Code, Finding};
 use crate::schema::Presence;
 use crate::suggest;
 
-/// How a file's column names are called in messages: a CSV has a header, JSON Lines keys.
-fn names_word(format: FileFormat) -> (&'static str, &'static str) {
-    match format {
-        FileFormat::Jsonl => ("a key", "in the file's records, found keys"),
-        FileFormat::Parquet => ("a column", "in the file, found columns"),
-        _ => ("a column", "in the header, found columns"),
-    }
-}
-
 /// Required columns absent from one file, with the closest names it has.
 pub(super) fn missing(
     layout: &StreamLayout,
@@ -34,7 +25,7 @@ pub(super) fn missing(
         .map(|n| n.as_str())
         .filter(|n| *n != ROW && *n != FILE)
         .collect();
-    let (noun, place) = names_word(format);
+    let (noun, place) = super::format::adapter(format).names_word();
     layout
         .columns
         .iter()

@@ -71,7 +71,7 @@ pub fn inspect(path: &Path, format: FileFormat, limits: &Limits) -> Result<Inspe
         hasher: Sha256::new(),
         bytes: 0,
     };
-    if format != FileFormat::Parquet {
+    if super::format::adapter(format).is_text() {
         let mut magic = [0u8; 2];
         let n = read_full(&mut hashed, &mut magic)?;
         let mut lines = Lines::new(limits);

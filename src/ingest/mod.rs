@@ -5,6 +5,7 @@
 
 mod columns;
 mod diagnose;
+pub(crate) mod format;
 pub mod guard;
 mod ragged;
 pub mod scan;
@@ -173,8 +174,9 @@ pub fn read(
 ) -> Result<(), Box<Finding>> {
     let fail = |err: PolarsError| Box::new(describe_failure(layout, file, &err));
     let mut suspect = false;
+    let adapter = format::adapter(file.format);
     let mut take = |mut chunk: DataFrame| -> PolarsResult<()> {
-        if file.format == FileFormat::Csv {
+        if adapter.pads_short_rows() {
             let last = chunk.column(LAST_NULL)?.bool()?.any();
             suspect |= last;
             chunk = chunk.drop(LAST_NULL)?;
@@ -198,11 +200,11 @@ pub fn read(
     let even = || !diagnose::is_gzip(file.read_path()) && ragged::looks_even(file.read_path());
     if suspect
         && !even()
-        && let Some(d) = diagnose::csv(file.read_path())
+        && let Some((code, d)) = adapter.diagnose(file.read_path())
     {
         let fail = error_in(layout, &file.display);
         let row = Some(d.row).filter(|&row| row > 0);
-        return Err(Box::new(fail(Code::CsvMalformed, row, d.column, d.message)));
+        return Err(Box::new(fail(code, row, d.column, d.message)));
     }
     Ok(())
 }
@@ -229,7 +231,7 @@ fn aligned_columns(
                 }
             }),
     );
-    if file.format == FileFormat::Csv {
+    if format::adapter(file.format).pads_short_rows() {
         exprs.push(col(LAST_NULL));
     }
     exprs
@@ -298,14 +300,15 @@ fn open_file(
     headers: &mut Headers,
 ) -> Result<(OpenFile, Vec<Finding>), Vec<Finding>> {
     let fail = error_in(layout, &file.display);
+    let adapter = format::adapter(file.format);
     precheck(file, &fail)?;
-    let (bom_copy, mut notes) = strip_jsonl_bom(file, &fail)?;
+    let (bom_copy, mut notes) = strip_bom(file, &fail)?;
     let path = bom_copy
         .as_ref()
         .map_or(file.path.as_path(), |copy| copy.path());
     let unreadable = |err: PolarsError| vec![describe_file_failure(file.format, path, &err, &fail)];
     let (lf, schema) = guarded(|| {
-        let mut lf = scan::scan(path, file.format)?;
+        let mut lf = adapter.scan(path)?;
         let schema = lf.collect_schema()?;
         Ok((lf, schema))
     })
@@ -336,12 +339,9 @@ fn open_file(
         .collect();
     let plan = if typed.is_empty() {
         None
-    } else if file.format == FileFormat::Parquet {
-        // Parquet keeps its types: the same scan, other expressions.
-        Some(lf.clone())
     } else {
         let sources = typed_sources(layout, &typed);
-        Some(guarded(|| scan::scan_csv_typed(path, sources)).map_err(unreadable)?)
+        Some(guarded(|| adapter.typed_scan(path, &lf, sources)).map_err(unreadable)?)
     };
     let Selections {
         text,
@@ -351,8 +351,7 @@ fn open_file(
     let plan = plan.map(|typed_lf| typed_lf.select(typed_exprs).with_column(any_cell.clone()));
     let text_plan = lf.select(text).with_column(any_cell);
     let plan = plan.unwrap_or_else(|| text_plan.clone());
-    let chunked = file.format == FileFormat::Parquet
-        || (file.format == FileFormat::Csv && !diagnose::is_gzip(&file.path));
+    let chunked = adapter.chunked(&file.path);
     let open = OpenFile {
         display: file.display.clone(),
         format: file.format,
@@ -411,11 +410,7 @@ fn inspect(
             Err(Box::new(finding))
         }
         Err(guard::Refused::Line { line, limit }) => {
-            // A CSV file's line 1 is its header, row 0; a JSON Lines file's lines are its rows.
-            let row = match file.format {
-                FileFormat::Jsonl => line,
-                _ => line - 1,
-            };
+            let row = format::adapter(file.format).row_of_line(line);
             let mut finding = fail(
                 Code::LineTooLong,
                 Some(row).filter(|&r| r > 0),
@@ -435,7 +430,8 @@ fn inspect(
 
 /// What stops a file before it is scanned: it is empty, or a CSV file is not UTF-8.
 fn precheck(file: &SourceFile, fail: &Fail) -> Result<(), Vec<Finding>> {
-    if file.format != FileFormat::Parquet && diagnose::is_empty(&file.path) {
+    let adapter = format::adapter(file.format);
+    if adapter.is_text() && diagnose::is_empty(&file.path) {
         // Like a file with only a header: nothing to read, worth a warning, not a stop.
         let empty = fail(
             Code::FileEmpty,
@@ -445,14 +441,9 @@ fn precheck(file: &SourceFile, fail: &Fail) -> Result<(), Vec<Finding>> {
         );
         return Err(vec![empty]);
     }
-    if matches!(file.format, FileFormat::Csv | FileFormat::Jsonl)
+    if let Some(expected) = adapter.text_name()
         && let Some(what) = diagnose::content_type(&file.path)
     {
-        let expected = if file.format == FileFormat::Csv {
-            "CSV"
-        } else {
-            "JSON Lines"
-        };
         let mut finding = fail(
             Code::FileTypeWrong,
             None,
@@ -462,7 +453,7 @@ fn precheck(file: &SourceFile, fail: &Fail) -> Result<(), Vec<Finding>> {
         finding.hint = Some(what.hint.into());
         return Err(vec![finding]);
     }
-    if file.format == FileFormat::Csv
+    if adapter.refuses_utf16()
         && let Some(d) = diagnose::csv_encoding(&file.path)
     {
         return Err(vec![fail(
@@ -527,7 +518,7 @@ fn selections(
     if !problems.is_empty() {
         return Err(problems);
     }
-    if file.format == FileFormat::Csv
+    if format::adapter(file.format).pads_short_rows()
         && let Some(last) = schema.iter_names().filter(|n| n.as_str() != ROW).last()
     {
         // polars pads a row with too few fields with nulls: a null in the last column is the
@@ -564,7 +555,7 @@ fn typed_columns(layout: &StreamLayout, format: FileFormat, schema: &Schema) -> 
         .filter(|spec| !layout.value_mapped.contains(spec.name.as_ref()))
         .filter_map(|spec| {
             let stored = schema.get(layout.source_name(&spec.name))?;
-            let dtype = typed::read_type(spec.ty, format, stored)?;
+            let dtype = format::adapter(format).read_type(spec.ty, stored)?;
             Some((spec.name.to_string(), dtype))
         })
         .collect()
@@ -578,12 +569,13 @@ fn typed_sources(layout: &StreamLayout, typed: &Typed) -> Schema {
         .collect()
 }
 
-/// A JSON Lines file with a byte-order mark is read from a copy without it, with a warning.
-fn strip_jsonl_bom(
+/// A file whose format allows no byte-order mark (JSON Lines) is read from a copy without
+/// it, with a warning.
+fn strip_bom(
     file: &SourceFile,
     fail: &Fail,
 ) -> Result<(Option<tempfile::NamedTempFile>, Vec<Finding>), Vec<Finding>> {
-    if file.format != FileFormat::Jsonl {
+    if !format::adapter(file.format).strips_bom() {
         return Ok((None, Vec::new()));
     }
     match diagnose::bom_free_copy(&file.path) {
@@ -653,10 +645,7 @@ fn trim_header_names(
 /// its line, `lines[n - 1]`; `None` when the numbers agree. It reads the file again, so it is
 /// asked only for files that have findings.
 pub fn record_lines(file: &OpenFile) -> Option<Vec<u64>> {
-    if file.format != FileFormat::Jsonl {
-        return None;
-    }
-    diagnose::jsonl_record_lines(file.read_path())
+    format::adapter(file.format).record_lines(file.read_path())
 }
 
 /// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an
@@ -724,25 +713,13 @@ fn describe_file_failure(
     err: &PolarsError,
     fail: &Fail,
 ) -> Finding {
-    let diagnosis = match format {
-        FileFormat::Csv | FileFormat::Auto => diagnose::csv(path),
-        FileFormat::Jsonl => diagnose::jsonl(path),
-        FileFormat::Parquet => None,
-    };
-    match diagnosis {
-        Some(d) => {
-            let code = match format {
-                FileFormat::Jsonl if d.column.is_some() => Code::ColumnTypeUnsupported,
-                FileFormat::Jsonl => Code::JsonlMalformed,
-                _ => Code::CsvMalformed,
-            };
-            fail(
-                code,
-                Some(d.row).filter(|&row| row > 0),
-                d.column,
-                d.message,
-            )
-        }
+    match format::adapter(format).diagnose(path) {
+        Some((code, d)) => fail(
+            code,
+            Some(d.row).filter(|&row| row > 0),
+            d.column,
+            d.message,
+        ),
         None => fail(
             Code::FileUnreadable,
             None,

@@ -5,8 +5,6 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::config::FileFormat;
-
 /// Name of the row-index column every scan adds.
 pub const ROW: &str = "__row";
 /// Name of the column holding the file's display path.
@@ -25,7 +23,7 @@ fn pl_path(path: &Path) -> PolarsResult<PlRefPath> {
 
 /// JSON Lines values may change type from line to line (`true` here, `1` there); reading
 /// every key as text keeps them all, as written, for validation to parse.
-fn scan_jsonl(path: &Path) -> PolarsResult<LazyFrame> {
+pub(super) fn scan_jsonl(path: &Path) -> PolarsResult<LazyFrame> {
     let mut inferred = LazyJsonLineReader::new(pl_path(path)?)
         .with_infer_schema_length(None)
         .finish()?;
@@ -57,18 +55,16 @@ fn csv_reader(path: &Path) -> PolarsResult<LazyCsvReader> {
         .with_truncate_ragged_lines(false))
 }
 
-/// Scans one file. CSV and JSON Lines columns are read as text; Parquet keeps its types,
-/// which [`super::text`] turns into text afterwards. Gzip is detected by content.
-pub fn scan(path: &Path, format: FileFormat) -> PolarsResult<LazyFrame> {
-    match format {
-        FileFormat::Csv | FileFormat::Auto => csv_reader(path)?.finish(),
-        FileFormat::Jsonl => scan_jsonl(path),
-        FileFormat::Parquet => {
-            let args = ScanArgsParquet {
-                row_index: row_index(),
-                ..Default::default()
-            };
-            LazyFrame::scan_parquet(pl_path(path)?, args)
-        }
-    }
+/// Scans a CSV file with every column as text. Gzip is detected by content.
+pub(super) fn scan_csv(path: &Path) -> PolarsResult<LazyFrame> {
+    csv_reader(path)?.finish()
+}
+
+/// Scans a Parquet file with its columns as stored (see [`super::text`] for their text).
+pub(super) fn scan_parquet(path: &Path) -> PolarsResult<LazyFrame> {
+    let args = ScanArgsParquet {
+        row_index: row_index(),
+        ..Default::default()
+    };
+    LazyFrame::scan_parquet(pl_path(path)?, args)
 }

@@ -14,7 +14,6 @@ use polars::prelude::*;
 
 use super::text;
 use crate::config::FileFormat;
-use crate::schema::ColumnType;
 
 /// How a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,24 +22,6 @@ pub enum Mode {
     Typed,
     /// Every column as text (the fallback that shows every value as written).
     Text,
-}
-
-/// The type the reader gives column `ty` of a `format` file whose column is `stored` (text
-/// for CSV), or `None` when it is read as text.
-pub(crate) fn read_type(ty: ColumnType, format: FileFormat, stored: &DataType) -> Option<DataType> {
-    let numeric = matches!(ty, ColumnType::Float { .. } | ColumnType::Int { .. });
-    match format {
-        FileFormat::Csv | FileFormat::Auto if numeric => Some(DataType::Float64),
-        FileFormat::Csv | FileFormat::Auto if ty == ColumnType::Bool => Some(DataType::Boolean),
-        FileFormat::Parquet if numeric && stored.is_primitive_numeric() => Some(stored.clone()),
-        FileFormat::Parquet if ty == ColumnType::Bool && stored.is_bool() => Some(stored.clone()),
-        FileFormat::Parquet
-            if ty == ColumnType::Timestamp && matches!(stored, DataType::Datetime(..)) =>
-        {
-            Some(stored.clone())
-        }
-        _ => None,
-    }
 }
 
 /// The canonical columns a file reads typed, with the type the reader gives them.
@@ -52,7 +33,7 @@ pub type Typed = BTreeMap<String, DataType>;
 pub(crate) fn text_of(name: &str, typed: &Typed, format: FileFormat) -> Option<Expr> {
     match typed.get(name) {
         None => Some(col(name)),
-        Some(_) if format != FileFormat::Parquet => None,
+        Some(_) if !super::format::adapter(format).keeps_typed_text() => None,
         Some(dtype) => text::as_text(col(name), dtype),
     }
 }

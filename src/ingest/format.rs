@@ -1,0 +1,278 @@
+//! The one input-format abstraction: everything ingestion does differently per format sits
+//! behind [`InputFormat`], one adapter per format (CSV, JSON Lines, Parquet), so that ingest
+//! asks its file's adapter instead of branching on the format. An adapter owns its file name
+//! endings (what `format: auto` resolves, see `discover`), its scan, which columns its reader
+//! types, the checks before a file is scanned, and the diagnosis of a failed read. A new
+//! format (a red-team tool's result file, an Excel workbook) is one more adapter here.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::diagnose::{self, Diagnosis};
+use super::scan;
+use crate::config::FileFormat;
+use crate::model::Code;
+use crate::schema::ColumnType;
+
+/// What ingestion needs to know of one input format.
+pub(crate) trait InputFormat: Sync {
+    /// File name endings read with `format: auto`, lower-case (`.csv.gz` before `.csv` does
+    /// not matter: each ending is matched whole).
+    fn suffixes(&self) -> &'static [&'static str];
+
+    /// Whether the file is text held to the line limits of its first read (`guard`).
+    fn is_text(&self) -> bool {
+        true
+    }
+
+    /// The row a finding names for line `line` (1-based) of the file.
+    fn row_of_line(&self, line: u64) -> u64 {
+        line
+    }
+
+    /// What the file's text is called when its bytes show another type (`expected CSV text`).
+    fn text_name(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether a UTF-16 file is refused before it is scanned (polars reads it as garbage).
+    fn refuses_utf16(&self) -> bool {
+        false
+    }
+
+    /// Whether a byte-order mark must be taken off (into a copy) before polars reads it.
+    fn strips_bom(&self) -> bool {
+        false
+    }
+
+    /// The file's scan with `__row`: every column as text, or as stored (Parquet).
+    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame>;
+
+    /// The scan reading the `typed` columns (the bank's names, with their types) typed; `text`
+    /// is the file's scan from [`InputFormat::scan`]. By default the same scan: a format that
+    /// keeps its types (Parquet) or reads every value as text (JSON Lines) needs no other.
+    fn typed_scan(
+        &self,
+        _path: &Path,
+        text: &LazyFrame,
+        _typed: Schema,
+    ) -> PolarsResult<LazyFrame> {
+        Ok(text.clone())
+    }
+
+    /// The type the reader gives a column of input type `ty` stored as `stored`, or `None`
+    /// when it is read as text (by default every column).
+    fn read_type(&self, _ty: ColumnType, _stored: &DataType) -> Option<DataType> {
+        None
+    }
+
+    /// Whether a typed value's text is in the typed frame (Parquet: written out from the
+    /// value), or gone (a typed CSV value: the file is read again as text).
+    fn keeps_typed_text(&self) -> bool {
+        false
+    }
+
+    /// Whether the file is read in batches on polars' streaming engine (else whole).
+    fn chunked(&self, path: &Path) -> bool;
+
+    /// Whether polars pads a row with too few fields with nulls, so that a null in the last
+    /// column calls for the structure check after the read (CSV).
+    fn pads_short_rows(&self) -> bool {
+        false
+    }
+
+    /// How a file's column names are called in messages: (one of them, where they are).
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a column", "in the header, found columns")
+    }
+
+    /// Where a failed read went wrong, and the finding code for it, when the format can say.
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)>;
+
+    /// The line of each record (1-based) when it differs from the record's number, for the
+    /// findings of a file with blank lines.
+    fn record_lines(&self, _path: &Path) -> Option<Vec<u64>> {
+        None
+    }
+}
+
+struct Csv;
+struct JsonLines;
+struct Parquet;
+
+impl InputFormat for Csv {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".csv", ".csv.gz"]
+    }
+
+    fn row_of_line(&self, line: u64) -> u64 {
+        // Line 1 is the header, row 0.
+        line.saturating_sub(1)
+    }
+
+    fn text_name(&self) -> Option<&'static str> {
+        Some("CSV")
+    }
+
+    fn refuses_utf16(&self) -> bool {
+        true
+    }
+
+    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+        scan::scan_csv(path)
+    }
+
+    fn typed_scan(&self, path: &Path, _text: &LazyFrame, typed: Schema) -> PolarsResult<LazyFrame> {
+        scan::scan_csv_typed(path, typed)
+    }
+
+    fn read_type(&self, ty: ColumnType, _stored: &DataType) -> Option<DataType> {
+        match ty {
+            ColumnType::Float { .. } | ColumnType::Int { .. } => Some(DataType::Float64),
+            ColumnType::Bool => Some(DataType::Boolean),
+            _ => None,
+        }
+    }
+
+    fn chunked(&self, path: &Path) -> bool {
+        // polars reads a gzip file whole.
+        !diagnose::is_gzip(path)
+    }
+
+    fn pads_short_rows(&self) -> bool {
+        true
+    }
+
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
+        diagnose::csv(path).map(|d| (Code::CsvMalformed, d))
+    }
+}
+
+impl InputFormat for JsonLines {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"]
+    }
+
+    fn text_name(&self) -> Option<&'static str> {
+        Some("JSON Lines")
+    }
+
+    fn strips_bom(&self) -> bool {
+        true
+    }
+
+    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+        scan::scan_jsonl(path)
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a key", "in the file's records, found keys")
+    }
+
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
+        diagnose::jsonl(path).map(|d| {
+            let code = if d.column.is_some() {
+                Code::ColumnTypeUnsupported
+            } else {
+                Code::JsonlMalformed
+            };
+            (code, d)
+        })
+    }
+
+    fn record_lines(&self, path: &Path) -> Option<Vec<u64>> {
+        diagnose::jsonl_record_lines(path)
+    }
+}
+
+impl InputFormat for Parquet {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".parquet", ".pq"]
+    }
+
+    fn is_text(&self) -> bool {
+        false
+    }
+
+    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+        scan::scan_parquet(path)
+    }
+
+    fn read_type(&self, ty: ColumnType, stored: &DataType) -> Option<DataType> {
+        let numeric = matches!(ty, ColumnType::Float { .. } | ColumnType::Int { .. });
+        let keep = (numeric && stored.is_primitive_numeric())
+            || (ty == ColumnType::Bool && stored.is_bool())
+            || (ty == ColumnType::Timestamp && matches!(stored, DataType::Datetime(..)));
+        keep.then(|| stored.clone())
+    }
+
+    fn keeps_typed_text(&self) -> bool {
+        true
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        true
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a column", "in the file, found columns")
+    }
+
+    fn diagnose(&self, _path: &Path) -> Option<(Code, Diagnosis)> {
+        None
+    }
+}
+
+/// Every concrete format with its adapter, in the order `auto` tries their endings.
+const ADAPTERS: [(FileFormat, &dyn InputFormat); 3] = [
+    (FileFormat::Csv, &Csv),
+    (FileFormat::Jsonl, &JsonLines),
+    (FileFormat::Parquet, &Parquet),
+];
+
+/// The adapter of `format` (`auto` is resolved by `discover` before a file is read; it falls
+/// back to CSV here).
+pub(crate) fn adapter(format: FileFormat) -> &'static dyn InputFormat {
+    ADAPTERS
+        .iter()
+        .find(|(f, _)| *f == format)
+        .map_or(&Csv, |(_, a)| *a)
+}
+
+/// The format `format: auto` reads a file named `name` as, by its ending.
+pub(crate) fn by_name(name: &str) -> Option<FileFormat> {
+    let lower = name.to_ascii_lowercase();
+    ADAPTERS
+        .iter()
+        .find(|(_, a)| a.suffixes().iter().any(|s| lower.ends_with(s)))
+        .map(|(f, _)| *f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_ending_belongs_to_one_adapter_and_resolves_to_it() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (format, adapter) in ADAPTERS {
+            assert_eq!(super::adapter(format).suffixes(), adapter.suffixes());
+            for suffix in adapter.suffixes() {
+                assert!(seen.insert(*suffix), "{suffix} claimed twice");
+                assert_eq!(
+                    by_name(&format!("a{}", suffix.to_uppercase())),
+                    Some(format)
+                );
+            }
+        }
+        assert_eq!(by_name("notes.txt"), None);
+        // A CSV file's line 1 is its header (row 0); a JSON Lines line is its row.
+        assert_eq!(adapter(FileFormat::Csv).row_of_line(3), 2);
+        assert_eq!(adapter(FileFormat::Jsonl).row_of_line(3), 3);
+    }
+}
