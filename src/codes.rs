@@ -16,6 +16,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub enum Severity {
     Error,
     Warning,
+    /// A fact worth keeping with the evidence (which tool run a file came from).
+    Info,
 }
 
 impl Severity {
@@ -23,6 +25,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -113,6 +116,12 @@ codes! {
     FileTypeWrong = "file_type_wrong", Error,
         "a file read as CSV or JSON Lines is something else by its first bytes: an Excel workbook (.xlsx is a ZIP archive, .xls an OLE file), another ZIP archive, a PDF, a Parquet file, or text in UTF-16 or UTF-32 without a byte-order mark; one error names the file and what it is, instead of findings about its bytes",
         "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
+    ToolResultInvalid = "tool_result_invalid", Error,
+        "a red-team tool's result file (a garak report) cannot be read: truncated, or not that tool's layout; the line is given where known",
+        "export the result again from the tool, or check the stream's `format`";
+    ToolRunRead = "tool_run_read", Info,
+        "a red-team tool's result file was read: the tool and its version, the run, its start and target, how many results were read and how many records left out, and the threshold applied",
+        "nothing to do: it records where the evidence came from";
     CsvMalformed = "csv_malformed", Error,
         "a CSV row has a different number of fields than the header, or bytes that are not UTF-8; row and line are given",
         "fix the row (a stray separator or quote), or save the file as UTF-8";
@@ -223,6 +232,8 @@ impl Code {
             Code::FileTypeWrong => {
                 "檔案並非 CSV 或 JSON Lines 文字（例如 Excel 活頁簿、PDF 或 Parquet）"
             }
+            Code::ToolResultInvalid => "無法讀取紅隊測試工具的結果檔案",
+            Code::ToolRunRead => "已讀取紅隊測試工具的結果檔案（工具、版本、運行）",
             Code::CsvMalformed => "CSV 行的欄位數目與表頭不符，或含非 UTF-8 位元組",
             Code::JsonlMalformed => "JSON Lines 的一行不是 JSON 物件",
             Code::ColumnMissing => "檔案缺少必需的欄",

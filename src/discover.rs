@@ -29,6 +29,7 @@ pub struct Discovery {
 
 /// The format of a file by its name, when an input format's adapter claims its ending (the
 /// endings `format: auto` reads, and the default `include` of a folder).
+#[cfg(test)]
 pub fn format_by_name(name: &str) -> Option<FileFormat> {
     crate::ingest::format::by_name(name)
 }
@@ -184,7 +185,7 @@ impl Search<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let chosen = match format {
-            FileFormat::Auto => format_by_name(&name),
+            FileFormat::Auto => crate::ingest::format::by_path(&path),
             explicit => Some(explicit),
         };
         let included = single_file || include_matches(include, &name, &shown, chosen);

@@ -116,6 +116,10 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             .collect(),
         value_mapped: stream.values.keys().cloned().collect(),
         limits: loaded.config.limits,
+        redteam: stream.kind == StreamKind::Redteam,
+        read: ingest::format::ReadOptions {
+            garak: stream.garak.unwrap_or_default(),
+        },
     }
 }
 

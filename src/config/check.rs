@@ -100,6 +100,7 @@ fn check_streams(config: &Config, issues: &mut Issues) {
             issues.push(stream.path.referenced, message);
         }
         check_mappings(config, stream, issues);
+        check_tool_options(stream, issues);
     }
 }
 
@@ -201,6 +202,28 @@ fn check_settings(config: &Config, issues: &mut Issues) {
             Location::UNKNOWN,
             "report.formats is empty; list at least one of pdf, html, md, json",
         );
+    }
+}
+
+/// garak reports belong to a redteam stream, and garak's threshold is a score in [0, 1].
+fn check_tool_options(stream: &StreamConfig, issues: &mut Issues) {
+    let name = &stream.name.value;
+    let garak = stream.format == super::types::FileFormat::Garak || stream.garak.is_some();
+    if garak && stream.kind != schema::StreamKind::Redteam {
+        let message = format!(
+            "stream {name:?} is a {} stream; garak reports (and `garak:`) belong to a redteam stream",
+            stream.kind.as_str()
+        );
+        issues.push(stream.name.referenced, message);
+    }
+    if let Some(options) = &stream.garak
+        && !(0.0..=1.0).contains(&options.threshold)
+    {
+        let message = format!(
+            "stream {name:?}: garak.threshold must be a score in [0, 1], found {}",
+            options.threshold
+        );
+        issues.push(stream.name.referenced, message);
     }
 }
 

@@ -311,6 +311,9 @@ pub struct StreamConfig {
     /// This stream's segment columns, instead of the top-level `segments`.
     #[serde(default)]
     pub segments: Option<Vec<Spanned<String>>>,
+    /// How garak reports are read (`format: garak`, or garak reports found by `auto`).
+    #[serde(default)]
+    pub garak: Option<GarakOptions>,
 }
 
 impl PartialOrd for Text {
@@ -357,6 +360,44 @@ pub enum FileFormat {
     Csv,
     Jsonl,
     Parquet,
+    /// garak's `*.report.jsonl` (redteam streams).
+    Garak,
+}
+
+/// `garak:` of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GarakOptions {
+    /// An attempt succeeded when any detector scored at least this on any generation
+    /// (garak's default 0.5; the report does not record the threshold the run used).
+    #[serde(default = "default_garak_threshold")]
+    pub threshold: f64,
+    /// What an attempt's `attack_category` is: the probe family or the whole probe class.
+    #[serde(default)]
+    pub category: GarakCategory,
+}
+
+impl Default for GarakOptions {
+    fn default() -> Self {
+        GarakOptions {
+            threshold: default_garak_threshold(),
+            category: GarakCategory::Family,
+        }
+    }
+}
+
+fn default_garak_threshold() -> f64 {
+    0.5
+}
+
+/// A garak attempt's `attack_category`: the probe family (`dan` of `dan.Dan_11_0`) or the
+/// whole probe class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GarakCategory {
+    #[default]
+    Family,
+    Probe,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]

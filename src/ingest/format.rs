@@ -11,12 +11,34 @@ use polars::prelude::*;
 
 use super::diagnose::{self, Diagnosis};
 use super::scan;
-use crate::config::FileFormat;
+use crate::config::{FileFormat, GarakOptions};
 use crate::model::Code;
 use crate::schema::ColumnType;
 
+/// How a stream's files are read, beyond their format: the settings of the tools' formats.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ReadOptions {
+    pub garak: GarakOptions,
+}
+
 /// What ingestion needs to know of one input format.
 pub(crate) trait InputFormat: Sync {
+    /// Whether a file with one of its endings is this format by its content (a garak report
+    /// is a `.jsonl` file whose first line is a garak record); by default every such file is.
+    fn sniff(&self, _path: &Path) -> bool {
+        true
+    }
+
+    /// Whether its files belong to redteam streams only (a red-team tool's results).
+    fn redteam_only(&self) -> bool {
+        false
+    }
+
+    /// Facts recorded with the evidence once the file is read (the tool run it came from).
+    fn notes(&self, _path: &Path, _options: &ReadOptions) -> Vec<(Code, String)> {
+        Vec::new()
+    }
+
     /// File name endings read with `format: auto`, lower-case (`.csv.gz` before `.csv` does
     /// not matter: each ending is matched whole).
     fn suffixes(&self) -> &'static [&'static str];
@@ -47,7 +69,7 @@ pub(crate) trait InputFormat: Sync {
     }
 
     /// The file's scan with `__row`: every column as text, or as stored (Parquet).
-    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame>;
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame>;
 
     /// The scan reading the `typed` columns (the bank's names, with their types) typed; `text`
     /// is the file's scan from [`InputFormat::scan`]. By default the same scan: a format that
@@ -100,6 +122,56 @@ pub(crate) trait InputFormat: Sync {
 struct Csv;
 struct JsonLines;
 struct Parquet;
+struct Garak;
+
+impl InputFormat for Garak {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".jsonl"]
+    }
+
+    fn sniff(&self, path: &Path) -> bool {
+        super::garak::sniff(path)
+    }
+
+    fn redteam_only(&self) -> bool {
+        true
+    }
+
+    fn text_name(&self) -> Option<&'static str> {
+        Some("garak report")
+    }
+
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame> {
+        match super::garak::read(path, &options.garak) {
+            Ok(report) => Ok(report.frame.lazy()),
+            Err(e) => polars_bail!(ComputeError: "{}", e.message),
+        }
+    }
+
+    fn notes(&self, path: &Path, options: &ReadOptions) -> Vec<(Code, String)> {
+        super::garak::read(path, &options.garak)
+            .map(|report| vec![(Code::ToolRunRead, report.note)])
+            .unwrap_or_default()
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a field", "in the report's attempts, found fields")
+    }
+
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
+        let error = super::garak::read(path, &GarakOptions::default()).err()?;
+        let diagnosis = Diagnosis {
+            row: error.line.unwrap_or(0),
+            column: None,
+            message: format!("cannot read the garak report: {}", error.message),
+        };
+        Some((super::garak::UNREADABLE, diagnosis))
+    }
+}
 
 impl InputFormat for Csv {
     fn suffixes(&self) -> &'static [&'static str] {
@@ -119,7 +191,7 @@ impl InputFormat for Csv {
         true
     }
 
-    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+    fn scan(&self, path: &Path, _options: &ReadOptions) -> PolarsResult<LazyFrame> {
         scan::scan_csv(path)
     }
 
@@ -162,7 +234,7 @@ impl InputFormat for JsonLines {
         true
     }
 
-    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+    fn scan(&self, path: &Path, _options: &ReadOptions) -> PolarsResult<LazyFrame> {
         scan::scan_jsonl(path)
     }
 
@@ -199,7 +271,7 @@ impl InputFormat for Parquet {
         false
     }
 
-    fn scan(&self, path: &Path) -> PolarsResult<LazyFrame> {
+    fn scan(&self, path: &Path, _options: &ReadOptions) -> PolarsResult<LazyFrame> {
         scan::scan_parquet(path)
     }
 
@@ -228,8 +300,10 @@ impl InputFormat for Parquet {
     }
 }
 
-/// Every concrete format with its adapter, in the order `auto` tries their endings.
-const ADAPTERS: [(FileFormat, &dyn InputFormat); 3] = [
+/// Every concrete format with its adapter, in the order `auto` tries their endings: an
+/// adapter that tells its files by content (garak) before the plain format of the ending.
+const ADAPTERS: [(FileFormat, &dyn InputFormat); 4] = [
+    (FileFormat::Garak, &Garak),
     (FileFormat::Csv, &Csv),
     (FileFormat::Jsonl, &JsonLines),
     (FileFormat::Parquet, &Parquet),
@@ -244,12 +318,25 @@ pub(crate) fn adapter(format: FileFormat) -> &'static dyn InputFormat {
         .map_or(&Csv, |(_, a)| *a)
 }
 
-/// The format `format: auto` reads a file named `name` as, by its ending.
+/// The plain format of a file named `name`, by its ending (no content read).
+#[cfg(test)]
 pub(crate) fn by_name(name: &str) -> Option<FileFormat> {
     let lower = name.to_ascii_lowercase();
     ADAPTERS
         .iter()
+        .filter(|(f, _)| *f != FileFormat::Garak)
         .find(|(_, a)| a.suffixes().iter().any(|s| lower.ends_with(s)))
+        .map(|(f, _)| *f)
+}
+
+/// The format `format: auto` reads the file at `path` as: the first adapter that claims its
+/// ending and, by content, the file (a garak report before plain JSON Lines).
+pub(crate) fn by_path(path: &Path) -> Option<FileFormat> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    ADAPTERS
+        .iter()
+        .filter(|(_, a)| a.suffixes().iter().any(|s| name.ends_with(s)))
+        .find(|(_, a)| a.sniff(path))
         .map(|(f, _)| *f)
 }
 
@@ -260,7 +347,10 @@ mod tests {
     #[test]
     fn each_ending_belongs_to_one_adapter_and_resolves_to_it() {
         let mut seen = std::collections::BTreeSet::new();
-        for (format, adapter) in ADAPTERS {
+        for (format, adapter) in ADAPTERS
+            .into_iter()
+            .filter(|(f, _)| *f != FileFormat::Garak)
+        {
             assert_eq!(super::adapter(format).suffixes(), adapter.suffixes());
             for suffix in adapter.suffixes() {
                 assert!(seen.insert(*suffix), "{suffix} claimed twice");

@@ -6,6 +6,7 @@
 mod columns;
 mod diagnose;
 pub(crate) mod format;
+mod garak;
 pub mod guard;
 mod ragged;
 pub mod scan;
@@ -41,6 +42,10 @@ pub struct StreamLayout {
     pub value_mapped: BTreeSet<String>,
     /// The config's `limits` on inflated size, line and value length.
     pub limits: crate::config::Limits,
+    /// Whether the stream is a redteam stream (the only one red-team tools' results belong to).
+    pub redteam: bool,
+    /// How the tools' result files of the stream are read.
+    pub read: format::ReadOptions,
 }
 
 impl StreamLayout {
@@ -301,6 +306,17 @@ fn open_file(
 ) -> Result<(OpenFile, Vec<Finding>), Vec<Finding>> {
     let fail = error_in(layout, &file.display);
     let adapter = format::adapter(file.format);
+    if adapter.redteam_only() && !layout.redteam {
+        let message = format!(
+            "this is a {}, which belongs to a redteam stream, not to this one",
+            adapter.text_name().unwrap_or("red-team tool's result")
+        );
+        let hint =
+            "move the file to a redteam stream's folder, or leave it out of this stream's `path`";
+        return Err(vec![
+            fail(Code::ToolResultInvalid, None, None, message).with_hint(hint),
+        ]);
+    }
     precheck(file, &fail)?;
     let (bom_copy, mut notes) = strip_bom(file, &fail)?;
     let path = bom_copy
@@ -308,7 +324,7 @@ fn open_file(
         .map_or(file.path.as_path(), |copy| copy.path());
     let unreadable = |err: PolarsError| vec![describe_file_failure(file.format, path, &err, &fail)];
     let (lf, schema) = guarded(|| {
-        let mut lf = adapter.scan(path)?;
+        let mut lf = adapter.scan(path, &layout.read)?;
         let schema = lf.collect_schema()?;
         Ok((lf, schema))
     })
@@ -324,6 +340,12 @@ fn open_file(
         Typed::new()
     };
     notes.append(&mut trimmed);
+    notes.extend(
+        adapter
+            .notes(path, &layout.read)
+            .into_iter()
+            .map(|(code, message)| fail(code, None, None, message)),
+    );
     let exprs = match selections(layout, file, &schema, &typed, &fail) {
         Ok(exprs) => exprs,
         Err(mut problems) => {

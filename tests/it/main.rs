@@ -23,6 +23,7 @@ mod file_by_file;
 mod languages;
 mod loud_round2;
 mod markdown_tables;
+mod red_team_tools;
 mod report;
 mod report_wording;
 mod robustness;

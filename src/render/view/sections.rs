@@ -166,6 +166,7 @@ fn severity_key(severity: crate::model::Severity) -> &'static str {
     match severity {
         crate::model::Severity::Error => "severity.error",
         crate::model::Severity::Warning => "severity.warning",
+        crate::model::Severity::Info => "severity.info",
     }
 }
 

@@ -1,0 +1,207 @@
+//! Issue 15, red-team tools' results read natively: the real tools' outputs in
+//! tests/fixtures (made offline; the exact commands are in each folder's COMMANDS.md) read as
+//! a redteam stream, their rows and attack successes compared with counts taken independently
+//! from the same files (in the test, from the JSON itself), and a malformed or truncated file
+//! ending in a located error.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn fixture(path: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(path)
+}
+
+/// A redteam submission reading `logs/` with the stream lines `extra`, holding `files`
+/// (name in logs/, bytes).
+fn redteam(extra: &str, files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let config = format!(
+        r#"schema_version: 1
+timezone: UTC
+submission:
+  institution: {{ id: T-1, name: "Test Bank" }}
+  programme: "Test programme"
+  cohort: "1"
+  use_case: {{ id: UC-T, title: "Test", family: customer_experience }}
+  period: {{ start: 2026-12-01, end: 2026-12-31 }}
+streams:
+  - name: scans
+    kind: redteam
+    path: logs
+{extra}"#
+    );
+    let dir = submission(&[("submission.yaml", &config)]);
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join("logs").join(name), bytes).unwrap();
+    }
+    dir
+}
+
+/// Per attack category, (attempts, successes) of the summary's attack success rate.
+fn rates(summary: &Value) -> Vec<(String, u64, u64)> {
+    summary["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["id"] == "redteam.attack_success_rate"
+                && m["segment"]["attribute"] == "attack_category"
+        })
+        .map(|m| {
+            (
+                m["segment"]["value"].as_str().unwrap().to_string(),
+                m["denominator"].as_f64().unwrap() as u64,
+                m["numerator"].as_f64().unwrap() as u64,
+            )
+        })
+        .collect()
+}
+
+/// The same counts straight from a garak report: status-2 attempts per probe family (or whole
+/// probe), a success when any detector score of any generation is at least `threshold`.
+fn garak_counts(report: &str, threshold: f64, whole_probe: bool) -> Vec<(String, u64, u64)> {
+    let mut counts = std::collections::BTreeMap::<String, (u64, u64)>::new();
+    for line in report.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if v["entry_type"] != "attempt" || v["status"] != 2 {
+            continue;
+        }
+        let probe = v["probe_classname"].as_str().unwrap();
+        let key = if whole_probe {
+            probe
+        } else {
+            probe.split('.').next().unwrap()
+        };
+        let hit = v["detector_results"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|scores| {
+                scores
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s.as_f64().is_some_and(|s| s >= threshold))
+            });
+        let entry = counts.entry(key.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(hit);
+    }
+    counts.into_iter().map(|(k, (n, x))| (k, n, x)).collect()
+}
+
+#[test]
+fn a_garak_report_is_read_as_its_evaluated_attempts() {
+    let report = std::fs::read_to_string(fixture("garak/garak.report.jsonl")).unwrap();
+    let dir = redteam("", &[("garak.report.jsonl", report.clone().into_bytes())]);
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "md",
+    );
+    // COMMANDS.md counted these by hand too: Dan_11_0 1 of 1, InjectBase64 0 of 4,
+    // HijackHateHumans 4 of 4.
+    let expected = garak_counts(&report, 0.5, false);
+    assert_eq!(
+        expected,
+        [
+            ("dan".into(), 1, 1),
+            ("encoding".into(), 4, 0),
+            ("promptinject".into(), 4, 4)
+        ]
+    );
+    assert_eq!(rates(&summary), expected);
+    let run = summary["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "tool_run_read")
+        .expect("the run is recorded");
+    assert_eq!(run["severity"], "info");
+    let message = run["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("garak 0.17.1 report, run 1cbbf36f-01e5-4188-8232-e2c0fbceb830"),
+        "{message}"
+    );
+    assert!(
+        message.contains("9 evaluated attempts (status 2) read, 9 status-1 records left out"),
+        "{message}"
+    );
+    // The attack categories reach the traceability coverage (dan and promptinject are
+    // prompt injection in the vocabulary only when named so: here they are unmapped).
+    assert!(summary["traceability"]["attack_coverage"].is_object());
+}
+
+#[test]
+fn the_garak_threshold_and_category_are_set_in_the_config() {
+    let report = std::fs::read_to_string(fixture("garak/garak.report.jsonl")).unwrap();
+    let extra = "    format: garak\n    garak: { threshold: 1.0, category: probe }\n";
+    let dir = redteam(
+        extra,
+        &[("fixture.report.jsonl", report.clone().into_bytes())],
+    );
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "json",
+    );
+    assert_eq!(rates(&summary), garak_counts(&report, 1.0, true));
+}
+
+#[test]
+fn a_garak_report_beside_a_csv_export_reads_both() {
+    let report = std::fs::read(fixture("garak/garak.report.jsonl")).unwrap();
+    let csv = b"event_id,timestamp,attack_category,attack_success\nm1,2026-12-03 10:00:00,jailbreak,true\nm2,2026-12-03 11:00:00,jailbreak,false\n".to_vec();
+    let dir = redteam("", &[("garak.report.jsonl", report), ("manual.csv", csv)]);
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "json",
+    );
+    let categories: Vec<(String, u64, u64)> = rates(&summary);
+    assert!(
+        categories.contains(&("jailbreak".into(), 2, 1)),
+        "{categories:?}"
+    );
+    assert!(
+        categories.contains(&("promptinject".into(), 4, 4)),
+        "{categories:?}"
+    );
+}
+
+#[test]
+fn a_truncated_or_misplaced_garak_report_is_a_located_error() {
+    let report = std::fs::read_to_string(fixture("garak/garak.report.jsonl")).unwrap();
+    // Cut in the middle of its tenth line, and a report that lost its header lines (no start).
+    let lines: Vec<&str> = report.lines().collect();
+    let cut = format!("{}\n{}", lines[..9].join("\n"), &lines[9][..40]);
+    let no_init: String = lines
+        .iter()
+        .filter(|l| {
+            !l.contains("\"entry_type\": \"init\"")
+                && !l.contains("\"entry_type\": \"start_run setup\"")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = redteam(
+        "    format: garak\n",
+        &[
+            ("a.report.jsonl", cut.into_bytes()),
+            ("b.report.jsonl", no_init.into_bytes()),
+        ],
+    );
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    // A garak report in a detection stream's folder is refused, not read as its columns.
+    let config = detection_config("");
+    let wrong = submission(&[
+        ("submission.yaml", &config),
+        ("logs/g.report.jsonl", &report),
+    ]);
+    let out = run(&["validate", &path_str(&wrong.path().join("submission.yaml"))]);
+    let text = stdout(&out);
+    assert!(text.contains("error[tool_result_invalid] alerts: logs/g.report.jsonl: this is a garak report, which belongs to a redteam stream"), "{text}");
+}
