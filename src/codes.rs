@@ -117,8 +117,14 @@ codes! {
         "a file read as CSV or JSON Lines is something else by its first bytes: an Excel workbook (.xlsx is a ZIP archive, .xls an OLE file), another ZIP archive, a PDF, a Parquet file, or text in UTF-16 or UTF-32 without a byte-order mark; one error names the file and what it is, instead of findings about its bytes",
         "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
     ToolResultInvalid = "tool_result_invalid", Error,
-        "a red-team tool's result file (a garak report) cannot be read: truncated, or not that tool's layout; the line is given where known",
+        "a red-team tool's result file (a garak report, a promptfoo output) cannot be read: truncated, or not that tool's layout; the line is given where known",
         "export the result again from the tool, or check the stream's `format`";
+    ToolResultsErrored = "tool_results_errored", Warning,
+        "some results of a red-team tool are errors (promptfoo's failureReason 2: the target or grader failed): they carry no verdict and are left out of the metrics; the message counts them",
+        "rerun the failed tests in the tool, or say in the narrative why they failed";
+    ToolVersionUnknown = "tool_version_unknown", Warning,
+        "a red-team tool's result file has a layout version the reader was not written for (promptfoo results other than version 3)",
+        "check the counts against the tool's own summary";
     ToolRunRead = "tool_run_read", Info,
         "a red-team tool's result file was read: the tool and its version, the run, its start and target, how many results were read and how many records left out, and the threshold applied",
         "nothing to do: it records where the evidence came from";
@@ -233,6 +239,8 @@ impl Code {
                 "檔案並非 CSV 或 JSON Lines 文字（例如 Excel 活頁簿、PDF 或 Parquet）"
             }
             Code::ToolResultInvalid => "無法讀取紅隊測試工具的結果檔案",
+            Code::ToolResultsErrored => "紅隊測試工具的部分結果為錯誤，已不計入指標",
+            Code::ToolVersionUnknown => "紅隊測試工具結果檔案的版本未知",
             Code::ToolRunRead => "已讀取紅隊測試工具的結果檔案（工具、版本、運行）",
             Code::CsvMalformed => "CSV 行的欄位數目與表頭不符，或含非 UTF-8 位元組",
             Code::JsonlMalformed => "JSON Lines 的一行不是 JSON 物件",

@@ -119,6 +119,7 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
         redteam: stream.kind == StreamKind::Redteam,
         read: ingest::format::ReadOptions {
             garak: stream.garak.unwrap_or_default(),
+            promptfoo: stream.promptfoo.clone().unwrap_or_default(),
         },
     }
 }

@@ -208,10 +208,13 @@ fn check_settings(config: &Config, issues: &mut Issues) {
 /// garak reports belong to a redteam stream, and garak's threshold is a score in [0, 1].
 fn check_tool_options(stream: &StreamConfig, issues: &mut Issues) {
     let name = &stream.name.value;
-    let garak = stream.format == super::types::FileFormat::Garak || stream.garak.is_some();
-    if garak && stream.kind != schema::StreamKind::Redteam {
+    use super::types::FileFormat;
+    let tool = matches!(stream.format, FileFormat::Garak | FileFormat::Promptfoo)
+        || stream.garak.is_some()
+        || stream.promptfoo.is_some();
+    if tool && stream.kind != schema::StreamKind::Redteam {
         let message = format!(
-            "stream {name:?} is a {} stream; garak reports (and `garak:`) belong to a redteam stream",
+            "stream {name:?} is a {} stream; garak and promptfoo results (and `garak:`, `promptfoo:`) belong to a redteam stream",
             stream.kind.as_str()
         );
         issues.push(stream.name.referenced, message);

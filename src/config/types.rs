@@ -314,6 +314,9 @@ pub struct StreamConfig {
     /// How garak reports are read (`format: garak`, or garak reports found by `auto`).
     #[serde(default)]
     pub garak: Option<GarakOptions>,
+    /// How promptfoo outputs are read (`format: promptfoo`, or found by `auto`).
+    #[serde(default)]
+    pub promptfoo: Option<PromptfooOptions>,
 }
 
 impl PartialOrd for Text {
@@ -362,6 +365,17 @@ pub enum FileFormat {
     Parquet,
     /// garak's `*.report.jsonl` (redteam streams).
     Garak,
+    /// promptfoo's `results.json` (results version 3) or `.jsonl` output (redteam streams).
+    Promptfoo,
+}
+
+/// `promptfoo:` of a stream.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptfooOptions {
+    /// The eval's time for `.jsonl` outputs, which do not record it (RFC 3339).
+    #[serde(default)]
+    pub run_started: Option<String>,
 }
 
 /// `garak:` of a stream.

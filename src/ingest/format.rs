@@ -11,14 +11,15 @@ use polars::prelude::*;
 
 use super::diagnose::{self, Diagnosis};
 use super::scan;
-use crate::config::{FileFormat, GarakOptions};
+use crate::config::{FileFormat, GarakOptions, PromptfooOptions};
 use crate::model::Code;
 use crate::schema::ColumnType;
 
 /// How a stream's files are read, beyond their format: the settings of the tools' formats.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ReadOptions {
     pub garak: GarakOptions,
+    pub promptfoo: PromptfooOptions,
 }
 
 /// What ingestion needs to know of one input format.
@@ -43,8 +44,13 @@ pub(crate) trait InputFormat: Sync {
     /// not matter: each ending is matched whole).
     fn suffixes(&self) -> &'static [&'static str];
 
-    /// Whether the file is text held to the line limits of its first read (`guard`).
+    /// Whether the file is text held to the limits of its first read (`guard`).
     fn is_text(&self) -> bool {
+        true
+    }
+
+    /// Whether its lines are rows, held to the line limit (a JSON document may be one line).
+    fn limits_lines(&self) -> bool {
         true
     }
 
@@ -123,6 +129,67 @@ struct Csv;
 struct JsonLines;
 struct Parquet;
 struct Garak;
+struct Promptfoo;
+
+impl InputFormat for Promptfoo {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".json", ".jsonl"]
+    }
+
+    fn sniff(&self, path: &Path) -> bool {
+        super::promptfoo::sniff(path)
+    }
+
+    fn redteam_only(&self) -> bool {
+        true
+    }
+
+    fn limits_lines(&self) -> bool {
+        false
+    }
+
+    fn text_name(&self) -> Option<&'static str> {
+        Some("promptfoo output")
+    }
+
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame> {
+        match super::promptfoo::read(path, &options.promptfoo) {
+            Ok(outputs) => Ok(outputs.frame.lazy()),
+            Err(e) => polars_bail!(ComputeError: "{}", e.message),
+        }
+    }
+
+    fn notes(&self, path: &Path, options: &ReadOptions) -> Vec<(Code, String)> {
+        super::promptfoo::read(path, &options.promptfoo)
+            .map(|outputs| outputs.notes)
+            .unwrap_or_default()
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a field", "in the output's results, found fields")
+    }
+
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
+        // The eval time a .jsonl output lacks is the config's to give, not the file's fault;
+        // any other failure is located in the file.
+        let options = PromptfooOptions {
+            run_started: Some("1970-01-01T00:00:00Z".into()),
+        };
+        let error = super::promptfoo::read(path, &options)
+            .err()
+            .or_else(|| super::promptfoo::read(path, &PromptfooOptions::default()).err())?;
+        let diagnosis = Diagnosis {
+            row: error.line.unwrap_or(0),
+            column: None,
+            message: format!("cannot read the promptfoo output: {}", error.message),
+        };
+        Some((Code::ToolResultInvalid, diagnosis))
+    }
+}
 
 impl InputFormat for Garak {
     fn suffixes(&self) -> &'static [&'static str] {
@@ -302,8 +369,9 @@ impl InputFormat for Parquet {
 
 /// Every concrete format with its adapter, in the order `auto` tries their endings: an
 /// adapter that tells its files by content (garak) before the plain format of the ending.
-const ADAPTERS: [(FileFormat, &dyn InputFormat); 4] = [
+const ADAPTERS: [(FileFormat, &dyn InputFormat); 5] = [
     (FileFormat::Garak, &Garak),
+    (FileFormat::Promptfoo, &Promptfoo),
     (FileFormat::Csv, &Csv),
     (FileFormat::Jsonl, &JsonLines),
     (FileFormat::Parquet, &Parquet),
@@ -324,7 +392,7 @@ pub(crate) fn by_name(name: &str) -> Option<FileFormat> {
     let lower = name.to_ascii_lowercase();
     ADAPTERS
         .iter()
-        .filter(|(f, _)| *f != FileFormat::Garak)
+        .filter(|(f, _)| !matches!(f, FileFormat::Garak | FileFormat::Promptfoo))
         .find(|(_, a)| a.suffixes().iter().any(|s| lower.ends_with(s)))
         .map(|(f, _)| *f)
 }
@@ -349,7 +417,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for (format, adapter) in ADAPTERS
             .into_iter()
-            .filter(|(f, _)| *f != FileFormat::Garak)
+            .filter(|(f, _)| !matches!(f, FileFormat::Garak | FileFormat::Promptfoo))
         {
             assert_eq!(super::adapter(format).suffixes(), adapter.suffixes());
             for suffix in adapter.suffixes() {

@@ -28,7 +28,7 @@ pub(crate) struct Unreadable {
 }
 
 impl Unreadable {
-    fn at(line: Option<u64>, message: impl Into<String>) -> Unreadable {
+    pub(super) fn at(line: Option<u64>, message: impl Into<String>) -> Unreadable {
         Unreadable {
             line,
             message: message.into(),
@@ -212,7 +212,7 @@ fn rows(
 
 /// `2026-12-02T18:13:12.069906` (no zone, as garak writes it) as `2026-12-02 18:13:12`, read
 /// in the config's timezone; a time with a zone (RFC 3339) as it is.
-fn plain_time(text: &str) -> String {
+pub(super) fn plain_time(text: &str) -> String {
     let has_zone = text.ends_with('Z') || text.get(19..).is_some_and(|t| t.contains(['+', '-']));
     if has_zone || text.len() < 19 {
         return text.to_string();

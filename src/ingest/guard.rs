@@ -71,10 +71,14 @@ pub fn inspect(path: &Path, format: FileFormat, limits: &Limits) -> Result<Inspe
         hasher: Sha256::new(),
         bytes: 0,
     };
-    if super::format::adapter(format).is_text() {
+    let adapter = super::format::adapter(format);
+    if adapter.is_text() {
         let mut magic = [0u8; 2];
         let n = read_full(&mut hashed, &mut magic)?;
         let mut lines = Lines::new(limits);
+        if !adapter.limits_lines() {
+            lines.limit = u64::MAX;
+        }
         if n == 2 && magic == [0x1f, 0x8b] {
             let mut gz = MultiGzDecoder::new(Prefixed {
                 prefix: magic,

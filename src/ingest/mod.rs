@@ -8,6 +8,7 @@ mod diagnose;
 pub(crate) mod format;
 mod garak;
 pub mod guard;
+mod promptfoo;
 mod ragged;
 pub mod scan;
 mod text;

@@ -205,3 +205,76 @@ fn a_truncated_or_misplaced_garak_report_is_a_located_error() {
     let text = stdout(&out);
     assert!(text.contains("error[tool_result_invalid] alerts: logs/g.report.jsonl: this is a garak report, which belongs to a redteam stream"), "{text}");
 }
+
+/// Per plugin and strategy (absent: basic), (results, attack successes) straight from a
+/// promptfoo output's results: errors (failureReason 2) left out, a success where `success`
+/// is false with failureReason 1.
+fn promptfoo_counts(results: &[Value], by_strategy: bool) -> Vec<(String, u64, u64)> {
+    let mut counts = std::collections::BTreeMap::<String, (u64, u64)>::new();
+    for r in results.iter().filter(|r| r["failureReason"] != 2) {
+        let metadata = &r["testCase"]["metadata"];
+        let key = if by_strategy {
+            metadata["strategyId"].as_str().unwrap_or("basic")
+        } else {
+            metadata["pluginId"].as_str().unwrap()
+        };
+        let entry = counts.entry(key.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(r["success"] == false && r["failureReason"] == 1);
+    }
+    counts.into_iter().map(|(k, (n, x))| (k, n, x)).collect()
+}
+
+#[test]
+fn a_promptfoo_results_file_is_read_with_its_inverted_success() {
+    let json = std::fs::read_to_string(fixture("promptfoo/results.json")).unwrap();
+    let parsed: Value = serde_json::from_str(&json).unwrap();
+    let results = parsed["results"]["results"].as_array().unwrap();
+    let dir = redteam("", &[("results.json", json.clone().into_bytes())]);
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "json",
+    );
+    // COMMANDS.md's count.py: 12 results, 9 attacks through (failureReason 1), 1 error.
+    assert_eq!(promptfoo_counts(results, false), [("intent".into(), 11, 9)]);
+    assert_eq!(rates(&summary), promptfoo_counts(results, false));
+    // Per strategy (absent = basic), as the reader's `strategy` column holds it: basic 1 of 3
+    // (one error left out), base64 4 of 4, rot13 4 of 4.
+    assert_eq!(
+        promptfoo_counts(results, true),
+        [
+            ("base64".into(), 4, 4),
+            ("basic".into(), 3, 1),
+            ("rot13".into(), 4, 4)
+        ]
+    );
+    let codes = texts(&summary["findings"], "code");
+    assert!(
+        codes.contains(&"tool_run_read") && codes.contains(&"tool_results_errored"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_promptfoo_jsonl_output_needs_the_eval_time_from_the_config() {
+    let lines = std::fs::read_to_string(fixture("promptfoo/results.jsonl")).unwrap();
+    let results: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dir = redteam(
+        "    format: promptfoo\n",
+        &[("results.jsonl", lines.clone().into_bytes())],
+    );
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+    let extra = "    format: promptfoo\n    promptfoo: { run_started: \"2026-12-02T18:14:13Z\" }\n";
+    let dir = redteam(extra, &[("results.jsonl", lines.into_bytes())]);
+    let summary = build_ok(
+        &dir.path().join("submission.yaml"),
+        &dir.path().join("out"),
+        "json",
+    );
+    assert_eq!(rates(&summary), promptfoo_counts(&results, false));
+}
