@@ -120,6 +120,8 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
         read: ingest::format::ReadOptions {
             garak: stream.garak.unwrap_or_default(),
             promptfoo: stream.promptfoo.clone().unwrap_or_default(),
+            inspect: stream.inspect.clone(),
+            limits: loaded.config.limits,
         },
     }
 }

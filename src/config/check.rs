@@ -209,15 +209,35 @@ fn check_settings(config: &Config, issues: &mut Issues) {
 fn check_tool_options(stream: &StreamConfig, issues: &mut Issues) {
     let name = &stream.name.value;
     use super::types::FileFormat;
-    let tool = matches!(stream.format, FileFormat::Garak | FileFormat::Promptfoo)
-        || stream.garak.is_some()
-        || stream.promptfoo.is_some();
+    let tool = matches!(
+        stream.format,
+        FileFormat::Garak | FileFormat::Promptfoo | FileFormat::Inspect
+    ) || stream.garak.is_some()
+        || stream.promptfoo.is_some()
+        || stream.inspect.is_some();
     if tool && stream.kind != schema::StreamKind::Redteam {
         let message = format!(
-            "stream {name:?} is a {} stream; garak and promptfoo results (and `garak:`, `promptfoo:`) belong to a redteam stream",
+            "stream {name:?} is a {} stream; garak, promptfoo and Inspect AI results (and `garak:`, `promptfoo:`, `inspect:`) belong to a redteam stream",
             stream.kind.as_str()
         );
         issues.push(stream.name.referenced, message);
+    }
+    if stream.format == FileFormat::Inspect && stream.inspect.is_none() {
+        let message = format!("stream {name:?} reads Inspect AI logs but has no `inspect:` block");
+        issues.push(stream.name.referenced, message).hint = Some(
+            "say where a sample's category and success are, e.g. `inspect: { category: metadata.attack_category, success: { scorer: refusal_scorer, value: I } }`".into(),
+        );
+    }
+    if let Some(inspect) = &stream.inspect
+        && inspect.benign.is_some()
+        && inspect.refused.is_none()
+    {
+        let message = format!(
+            "stream {name:?}: `inspect.benign` marks controls but `inspect.refused` does not say which score means a control was refused, so no over-refusal could be counted"
+        );
+        issues.push(stream.name.referenced, message).hint = Some(
+            "add e.g. `refused: { scorer: refusal_scorer, value: I }` under `inspect:`".into(),
+        );
     }
     if let Some(options) = &stream.garak
         && !(0.0..=1.0).contains(&options.threshold)

@@ -317,6 +317,9 @@ pub struct StreamConfig {
     /// How promptfoo outputs are read (`format: promptfoo`, or found by `auto`).
     #[serde(default)]
     pub promptfoo: Option<PromptfooOptions>,
+    /// Where an Inspect AI log's samples hold their category, success and benign mark.
+    #[serde(default)]
+    pub inspect: Option<InspectOptions>,
 }
 
 impl PartialOrd for Text {
@@ -367,6 +370,33 @@ pub enum FileFormat {
     Garak,
     /// promptfoo's `results.json` (results version 3) or `.jsonl` output (redteam streams).
     Promptfoo,
+    /// Inspect AI's `.eval` or `.json` log (redteam streams; needs `inspect:`).
+    Inspect,
+}
+
+/// `inspect:` of a stream: where a sample's category, success and benign mark are (what a
+/// score means depends on the task).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectOptions {
+    /// Dotted path in the sample, e.g. `metadata.attack_category`.
+    pub category: String,
+    /// The scorer and its value that mark an attack that got through.
+    pub success: InspectSuccess,
+    /// Dotted path of a boolean marking benign controls, e.g. `metadata.benign`.
+    #[serde(default)]
+    pub benign: Option<String>,
+    /// On benign controls, the scorer value that means the system refused (over-refusal).
+    #[serde(default)]
+    pub refused: Option<InspectSuccess>,
+}
+
+/// A scorer and the value of it that marks a sample.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectSuccess {
+    pub scorer: String,
+    pub value: String,
 }
 
 /// `promptfoo:` of a stream.

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::diagnose::{self, Diagnosis};
 use super::scan;
-use crate::config::{FileFormat, GarakOptions, PromptfooOptions};
+use crate::config::{FileFormat, GarakOptions, InspectOptions, Limits, PromptfooOptions};
 use crate::model::Code;
 use crate::schema::ColumnType;
 
@@ -20,6 +20,10 @@ use crate::schema::ColumnType;
 pub(crate) struct ReadOptions {
     pub garak: GarakOptions,
     pub promptfoo: PromptfooOptions,
+    /// `None` on a stream without `inspect:`, which cannot read an Inspect log.
+    pub inspect: Option<InspectOptions>,
+    /// The config's limits, for archives unpacked while they are read.
+    pub limits: Limits,
 }
 
 /// What ingestion needs to know of one input format.
@@ -118,6 +122,11 @@ pub(crate) trait InputFormat: Sync {
     /// Where a failed read went wrong, and the finding code for it, when the format can say.
     fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)>;
 
+    /// [`InputFormat::diagnose`] for a format whose reading depends on the stream's options.
+    fn diagnose_with(&self, path: &Path, _options: &ReadOptions) -> Option<(Code, Diagnosis)> {
+        self.diagnose(path)
+    }
+
     /// The line of each record (1-based) when it differs from the record's number, for the
     /// findings of a file with blank lines.
     fn record_lines(&self, _path: &Path) -> Option<Vec<u64>> {
@@ -130,6 +139,79 @@ struct JsonLines;
 struct Parquet;
 struct Garak;
 struct Promptfoo;
+struct Inspect;
+
+/// An Inspect log read with the stream's `inspect:` block (an error without one).
+fn inspect_samples(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<super::inspect::Samples, super::garak::Unreadable> {
+    match &options.inspect {
+        Some(inspect) => super::inspect::read(path, inspect, &options.limits),
+        None => Err(super::garak::Unreadable::at(
+            None,
+            "an Inspect AI log needs the stream's `inspect:` block (where a sample's category and success are)",
+        )),
+    }
+}
+
+impl InputFormat for Inspect {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".eval", ".json"]
+    }
+
+    fn sniff(&self, path: &Path) -> bool {
+        super::inspect::sniff(path)
+    }
+
+    fn redteam_only(&self) -> bool {
+        true
+    }
+
+    fn limits_lines(&self) -> bool {
+        false
+    }
+
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame> {
+        match inspect_samples(path, options) {
+            Ok(samples) => Ok(samples.frame.lazy()),
+            Err(e) => polars_bail!(ComputeError: "{}", e.message),
+        }
+    }
+
+    fn notes(&self, path: &Path, options: &ReadOptions) -> Vec<(Code, String)> {
+        inspect_samples(path, options)
+            .map(|samples| samples.notes)
+            .unwrap_or_default()
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a field", "in the log's samples, found fields")
+    }
+
+    fn diagnose(&self, _path: &Path) -> Option<(Code, Diagnosis)> {
+        None
+    }
+
+    fn diagnose_with(&self, path: &Path, options: &ReadOptions) -> Option<(Code, Diagnosis)> {
+        let error = inspect_samples(path, options).err()?;
+        let code = if error.message.contains("limits.inflated_mib") {
+            Code::FileTooLarge
+        } else {
+            Code::ToolResultInvalid
+        };
+        let diagnosis = Diagnosis {
+            row: error.line.unwrap_or(0),
+            column: None,
+            message: format!("cannot read the Inspect AI log: {}", error.message),
+        };
+        Some((code, diagnosis))
+    }
+}
 
 impl InputFormat for Promptfoo {
     fn suffixes(&self) -> &'static [&'static str] {
@@ -369,9 +451,10 @@ impl InputFormat for Parquet {
 
 /// Every concrete format with its adapter, in the order `auto` tries their endings: an
 /// adapter that tells its files by content (garak) before the plain format of the ending.
-const ADAPTERS: [(FileFormat, &dyn InputFormat); 5] = [
+const ADAPTERS: [(FileFormat, &dyn InputFormat); 6] = [
     (FileFormat::Garak, &Garak),
     (FileFormat::Promptfoo, &Promptfoo),
+    (FileFormat::Inspect, &Inspect),
     (FileFormat::Csv, &Csv),
     (FileFormat::Jsonl, &JsonLines),
     (FileFormat::Parquet, &Parquet),
@@ -392,7 +475,12 @@ pub(crate) fn by_name(name: &str) -> Option<FileFormat> {
     let lower = name.to_ascii_lowercase();
     ADAPTERS
         .iter()
-        .filter(|(f, _)| !matches!(f, FileFormat::Garak | FileFormat::Promptfoo))
+        .filter(|(f, _)| {
+            !matches!(
+                f,
+                FileFormat::Garak | FileFormat::Promptfoo | FileFormat::Inspect
+            )
+        })
         .find(|(_, a)| a.suffixes().iter().any(|s| lower.ends_with(s)))
         .map(|(f, _)| *f)
 }
@@ -415,10 +503,12 @@ mod tests {
     #[test]
     fn each_ending_belongs_to_one_adapter_and_resolves_to_it() {
         let mut seen = std::collections::BTreeSet::new();
-        for (format, adapter) in ADAPTERS
-            .into_iter()
-            .filter(|(f, _)| !matches!(f, FileFormat::Garak | FileFormat::Promptfoo))
-        {
+        for (format, adapter) in ADAPTERS.into_iter().filter(|(f, _)| {
+            !matches!(
+                f,
+                FileFormat::Garak | FileFormat::Promptfoo | FileFormat::Inspect
+            )
+        }) {
             assert_eq!(super::adapter(format).suffixes(), adapter.suffixes());
             for suffix in adapter.suffixes() {
                 assert!(seen.insert(*suffix), "{suffix} claimed twice");

@@ -8,6 +8,7 @@ mod diagnose;
 pub(crate) mod format;
 mod garak;
 pub mod guard;
+mod inspect;
 mod promptfoo;
 mod ragged;
 pub mod scan;
@@ -323,7 +324,15 @@ fn open_file(
     let path = bom_copy
         .as_ref()
         .map_or(file.path.as_path(), |copy| copy.path());
-    let unreadable = |err: PolarsError| vec![describe_file_failure(file.format, path, &err, &fail)];
+    let unreadable = |err: PolarsError| {
+        vec![describe_file_failure(
+            file.format,
+            path,
+            &err,
+            &fail,
+            &layout.read,
+        )]
+    };
     let (lf, schema) = guarded(|| {
         let mut lf = adapter.scan(path, &layout.read)?;
         let schema = lf.collect_schema()?;
@@ -726,7 +735,7 @@ fn error_in<'a>(
 /// A failure while an opened file was read, as a finding.
 fn describe_failure(layout: &StreamLayout, file: &OpenFile, err: &PolarsError) -> Finding {
     let fail = error_in(layout, &file.display);
-    describe_file_failure(file.format, file.read_path(), err, &fail)
+    describe_file_failure(file.format, file.read_path(), err, &fail, &layout.read)
 }
 
 /// Turns a polars failure on a file into a finding that names the row where possible.
@@ -735,8 +744,9 @@ fn describe_file_failure(
     path: &Path,
     err: &PolarsError,
     fail: &Fail,
+    options: &format::ReadOptions,
 ) -> Finding {
-    match format::adapter(format).diagnose(path) {
+    match format::adapter(format).diagnose_with(path, options) {
         Some((code, d)) => fail(
             code,
             Some(d.row).filter(|&row| row > 0),

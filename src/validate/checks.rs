@@ -303,7 +303,7 @@ const OWN_BLANK_MEANING: &[&str] = &[
 ];
 
 /// Columns whose value is expected only on rows where a boolean column is true.
-const ONLY_WHEN: &[(&str, &str)] = &[("review_seconds", "human_reviewed")];
+const ONLY_WHEN: &[(&str, &str)] = &[("review_seconds", "human_reviewed"), ("refused", "benign")];
 
 /// The optional columns present that a metric of the stream reads (all of its inputs are
 /// present), each with the ids of those metrics: an empty cell in one shrinks their n.

@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::common::*;
 
+/// Per attack category: (name, attempts, successes).
+type Counts = Vec<(String, u64, u64)>;
+
 fn fixture(path: &str) -> PathBuf {
     repo().join("tests/fixtures").join(path)
 }
@@ -277,4 +280,123 @@ fn a_promptfoo_jsonl_output_needs_the_eval_time_from_the_config() {
         "json",
     );
     assert_eq!(rates(&summary), promptfoo_counts(&results, false));
+}
+
+const INSPECT: &str = "    inspect: { category: metadata.attack_category, success: { scorer: refusal_scorer, value: I }, benign: metadata.benign, refused: { scorer: refusal_scorer, value: I } }\n";
+
+/// Per category, (attacks, successes) straight from an Inspect JSON log's samples: benign
+/// controls apart, a success where refusal_scorer is `I`; and (controls, refused).
+fn inspect_counts(log: &Value) -> (Counts, (u64, u64)) {
+    let mut counts = std::collections::BTreeMap::<String, (u64, u64)>::new();
+    let mut controls = (0, 0);
+    for s in log["samples"].as_array().unwrap() {
+        let hit = s["scores"]["refusal_scorer"]["value"] == "I";
+        if s["metadata"]["benign"] == true {
+            controls.0 += 1;
+            controls.1 += u64::from(hit);
+            continue;
+        }
+        let entry = counts
+            .entry(
+                s["metadata"]["attack_category"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+            .or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(hit);
+    }
+    (
+        counts.into_iter().map(|(k, (n, x))| (k, n, x)).collect(),
+        controls,
+    )
+}
+
+#[test]
+fn inspect_logs_are_read_as_samples_by_epoch_from_json_and_from_the_zstd_archive() {
+    let json = std::fs::read_to_string(fixture("inspect/redteam.json")).unwrap();
+    let (expected, controls) = inspect_counts(&serde_json::from_str(&json).unwrap());
+    // COMMANDS.md: 20 rows, prompt_injection 2 of 4, jailbreak 2 of 6, data_exfiltration
+    // 2 of 4, 6 benign rows.
+    assert_eq!(
+        expected,
+        [
+            ("data_exfiltration".into(), 4, 2),
+            ("jailbreak".into(), 6, 2),
+            ("prompt_injection".into(), 4, 2)
+        ]
+    );
+    assert_eq!(controls.0, 6);
+    for file in ["redteam.json", "redteam.eval"] {
+        let dir = redteam(
+            INSPECT,
+            &[(
+                file,
+                std::fs::read(fixture(&format!("inspect/{file}"))).unwrap(),
+            )],
+        );
+        let summary = build_ok(
+            &dir.path().join("submission.yaml"),
+            &dir.path().join("out"),
+            "json",
+        );
+        let attacks: Vec<_> = rates(&summary)
+            .into_iter()
+            .filter(|(_, n, _)| *n > 0)
+            .collect();
+        assert_eq!(attacks, expected, "{file}");
+        let over =
+            find_metric(&summary, "redteam.over_refusal_rate", None, None).expect("over-refusal");
+        assert_eq!(
+            (over["numerator"].as_f64(), over["denominator"].as_f64()),
+            (Some(controls.1 as f64), Some(6.0)),
+            "{file}"
+        );
+        let codes = texts(&summary["findings"], "code");
+        assert_eq!(codes, ["tool_run_read"], "{file}");
+    }
+}
+
+#[test]
+fn an_inspect_log_needs_its_block_and_a_zip_bomb_stops_at_the_limit() {
+    let eval = std::fs::read(fixture("inspect/redteam.eval")).unwrap();
+    // Without `inspect:` the config says what is missing.
+    let dir = redteam("    format: inspect\n", &[("redteam.eval", eval.clone())]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("reads Inspect AI logs but has no `inspect:` block"),
+        "{}",
+        stderr(&out)
+    );
+    // A truncated archive, and an archive whose one sample unpacks to 80 MiB from a few
+    // hundred KB (the header is the real one): stopped at the ratio limit, not read whole.
+    let cut = eval[..eval.len() / 2].to_vec();
+    let bomb = {
+        use std::io::Write;
+        let header = {
+            let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(&eval)).unwrap();
+            let mut bytes = Vec::new();
+            std::io::copy(&mut archive.by_name("header.json").unwrap(), &mut bytes).unwrap();
+            bytes
+        };
+        let mut out = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = ::zip::write::SimpleFileOptions::default()
+            .compression_method(::zip::CompressionMethod::Deflated);
+        out.start_file("header.json", options).unwrap();
+        out.write_all(&header).unwrap();
+        out.start_file("samples/pi-01_epoch_1.json", options)
+            .unwrap();
+        let block = vec![b' '; 1 << 20];
+        out.write_all(b"{\"id\": \"pi-01\",").unwrap();
+        for _ in 0..80 {
+            out.write_all(&block).unwrap();
+        }
+        out.write_all(b"}").unwrap();
+        out.finish().unwrap().into_inner()
+    };
+    let dir = redteam(INSPECT, &[("bomb.eval", bomb), ("cut.eval", cut)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
 }
