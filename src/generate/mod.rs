@@ -8,5 +8,6 @@ mod draw;
 mod frames;
 mod kpis;
 pub mod samples;
+mod scans;
 pub mod stream;
 mod write;

@@ -369,6 +369,7 @@ fn redteam(dir: &Path, seed: u64) -> PolarsResult<Vec<PathBuf>> {
     let name = |month: &str| format!("exercise/round-1/{month}/attempts.csv.gz");
     let mut written = write_monthly(&frame, dir, HK, &name, &naive)?;
     written.push(text_file(dir.join("submission.yaml"), REDTEAM_YAML)?);
+    written.extend(super::scans::write(dir)?);
     Ok(written)
 }
 

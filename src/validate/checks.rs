@@ -291,7 +291,8 @@ fn stream_checks(layout: &StreamLayout, has: &dyn Fn(&str) -> bool, ctx: &Contex
 
 /// Optional columns whose empty cells mean "not known" rather than "none" and have no code of
 /// their own: an empty `label` is `label_missing`, an empty `arm` `arm_missing`, and an empty
-/// incident or hallucination kind means there was none, so they are left out.
+/// incident or hallucination kind means there was none, an empty `benign` false, so they
+/// are left out.
 const OWN_BLANK_MEANING: &[&str] = &[
     "label",
     "arm",
@@ -300,6 +301,7 @@ const OWN_BLANK_MEANING: &[&str] = &[
     "hallucination_kind",
     "evaluator",
     "model_version",
+    "benign",
 ];
 
 /// Columns whose value is expected only on rows where a boolean column is true.

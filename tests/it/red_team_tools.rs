@@ -133,9 +133,20 @@ fn a_garak_report_is_read_as_its_evaluated_attempts() {
         message.contains("9 evaluated attempts (status 2) read, 9 status-1 records left out"),
         "{message}"
     );
-    // The attack categories reach the traceability coverage (dan and promptinject are
-    // prompt injection in the vocabulary only when named so: here they are unmapped).
-    assert!(summary["traceability"]["attack_coverage"].is_object());
+    // The probe families reach the attack-category coverage: garak tags all three
+    // owasp:llm01, and the vocabulary reads them as prompt injection.
+    let tested = &summary["traceability"]["attack_coverage"]["tested"];
+    let llm01 = tested
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "LLM01")
+        .expect("LLM01 tested");
+    assert_eq!(
+        llm01["categories"],
+        serde_json::json!(["dan", "encoding", "promptinject"])
+    );
+    assert_eq!(llm01["attempts"], 9.0);
 }
 
 #[test]
