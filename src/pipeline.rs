@@ -127,8 +127,13 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
 }
 
 /// The segment attributes of a stream: its own `segments`, else the top-level ones (only for
-/// the kinds that take segments).
+/// the kinds that take segments); a redteam stream has only its own (a tool's `strategy`,
+/// `probe`, `intent`: the attack success rate per group).
 fn stream_segments(loaded: &LoadedConfig, stream: &StreamConfig) -> Vec<String> {
+    if stream.kind == StreamKind::Redteam {
+        let own = stream.segments.iter().flatten();
+        return own.map(|s| s.value.clone()).collect();
+    }
     if !schema::takes_segments(stream.kind) {
         return Vec::new();
     }

@@ -257,7 +257,9 @@ fn group_values(data: &StreamData, attribute: &str) -> PolarsResult<Vec<String>>
 
 /// Attributes the stream is grouped by: built-in groupings, then the config's segments.
 fn grouping_attributes(data: &StreamData) -> Vec<String> {
-    let segments = data.segments.iter().filter(|_| takes_segments(data.kind));
+    // A redteam stream's segments are only its own (see `pipeline::stream_segments`).
+    let grouped = takes_segments(data.kind) || data.kind == StreamKind::Redteam;
+    let segments = data.segments.iter().filter(|_| grouped);
     BUILTIN_GROUPS
         .iter()
         .map(|s| s.to_string())

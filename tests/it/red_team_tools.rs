@@ -44,14 +44,18 @@ streams:
 }
 
 /// Per attack category, (attempts, successes) of the summary's attack success rate.
-fn rates(summary: &Value) -> Vec<(String, u64, u64)> {
+fn rates(summary: &Value) -> Counts {
+    rates_by(summary, "attack_category")
+}
+
+/// Per group of `attribute`, (attempts, successes) of the attack success rate.
+fn rates_by(summary: &Value, attribute: &str) -> Counts {
     summary["metrics"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|m| {
-            m["id"] == "redteam.attack_success_rate"
-                && m["segment"]["attribute"] == "attack_category"
+            m["id"] == "redteam.attack_success_rate" && m["segment"]["attribute"] == attribute
         })
         .map(|m| {
             (
@@ -244,7 +248,10 @@ fn a_promptfoo_results_file_is_read_with_its_inverted_success() {
     let json = std::fs::read_to_string(fixture("promptfoo/results.json")).unwrap();
     let parsed: Value = serde_json::from_str(&json).unwrap();
     let results = parsed["results"]["results"].as_array().unwrap();
-    let dir = redteam("", &[("results.json", json.clone().into_bytes())]);
+    let dir = redteam(
+        "    segments: [strategy]\n",
+        &[("results.json", json.clone().into_bytes())],
+    );
     let summary = build_ok(
         &dir.path().join("submission.yaml"),
         &dir.path().join("out"),
@@ -253,16 +260,16 @@ fn a_promptfoo_results_file_is_read_with_its_inverted_success() {
     // COMMANDS.md's count.py: 12 results, 9 attacks through (failureReason 1), 1 error.
     assert_eq!(promptfoo_counts(results, false), [("intent".into(), 11, 9)]);
     assert_eq!(rates(&summary), promptfoo_counts(results, false));
-    // Per strategy (absent = basic), as the reader's `strategy` column holds it: basic 1 of 3
-    // (one error left out), base64 4 of 4, rot13 4 of 4.
-    assert_eq!(
-        promptfoo_counts(results, true),
-        [
-            ("base64".into(), 4, 4),
-            ("basic".into(), 3, 1),
-            ("rot13".into(), 4, 4)
-        ]
-    );
+    // Per strategy (absent = basic), the stream's own segment: basic 1 of 3 (one error left
+    // out), base64 4 of 4, rot13 4 of 4.
+    let by_strategy = promptfoo_counts(results, true);
+    let expected: Counts = vec![
+        ("base64".into(), 4, 4),
+        ("basic".into(), 3, 1),
+        ("rot13".into(), 4, 4),
+    ];
+    assert_eq!(by_strategy, expected);
+    assert_eq!(rates_by(&summary, "strategy"), by_strategy);
     let codes = texts(&summary["findings"], "code");
     assert!(
         codes.contains(&"tool_run_read") && codes.contains(&"tool_results_errored"),

@@ -117,6 +117,21 @@ fn attack_blocks(summary: &Summary, s: &StreamInfo, a: &Attacks) -> Vec<Block> {
         let caption = attack_text(summary, a, "caption_groups", &s.name);
         blocks.push(Block::Table(t.caption(caption)));
     }
+    // A red-team stream's own segments (a tool's strategy, probe or intent): the rate per group.
+    for attribute in s.segments.iter().filter(|_| s.kind == StreamKind::Redteam) {
+        if let Some(t) = group_table(summary, &s.name, attribute, &[a.metric]) {
+            let caption = t_with(
+                summary,
+                "chart.by_attribute",
+                &[
+                    ("stream", &s.name),
+                    ("metric", &title(summary.settings.language, a.metric)),
+                    ("attribute", &word(summary, attribute).to_lowercase()),
+                ],
+            );
+            blocks.push(Block::Table(t.caption(caption)));
+        }
+    }
     let title = attack_text(summary, a, "chart_groups", &s.name);
     let caption = attack_text(summary, a, "caption_chart", &s.name);
     if let Some(c) = group_bars(summary, &s.name, a.attribute, a.metric, title, &caption) {
