@@ -132,6 +132,12 @@ pub(crate) trait InputFormat: Sync {
     fn record_lines(&self, _path: &Path) -> Option<Vec<u64>> {
         None
     }
+
+    /// What a finding at each row calls the row besides its number, when the file has its
+    /// own names for rows (an Inspect log's sample and epoch): (row, name).
+    fn row_names(&self, _path: &Path, _options: &ReadOptions) -> Option<Vec<(u64, String)>> {
+        None
+    }
 }
 
 struct Csv;
@@ -195,6 +201,24 @@ impl InputFormat for Inspect {
 
     fn diagnose(&self, _path: &Path) -> Option<(Code, Diagnosis)> {
         None
+    }
+
+    fn row_names(&self, path: &Path, options: &ReadOptions) -> Option<Vec<(u64, String)>> {
+        let samples = inspect_samples(path, options).ok()?;
+        let rows = samples
+            .frame
+            .column(super::ROW)
+            .ok()?
+            .cast(&DataType::UInt64)
+            .ok()?;
+        let names = samples.frame.column("sample").ok()?.str().ok()?.clone();
+        let rows = rows.u64().ok()?.clone();
+        Some(
+            rows.iter()
+                .zip(names.iter())
+                .filter_map(|(row, name)| Some((row?, format!("Inspect sample {}", name?))))
+                .collect(),
+        )
     }
 
     fn diagnose_with(&self, path: &Path, options: &ReadOptions) -> Option<(Code, Diagnosis)> {

@@ -680,6 +680,12 @@ pub fn record_lines(file: &OpenFile) -> Option<Vec<u64>> {
     format::adapter(file.format).record_lines(file.read_path())
 }
 
+/// The names the file gives its rows (an Inspect log's samples), for findings; read again,
+/// so asked only for files that have findings.
+pub fn row_names(file: &OpenFile, layout: &StreamLayout) -> Option<Vec<(u64, String)>> {
+    format::adapter(file.format).row_names(file.read_path(), &layout.read)
+}
+
 /// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an
 /// error, so that one odd file becomes a finding instead of stopping the run.
 fn guarded<T>(call: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {

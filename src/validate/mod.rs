@@ -173,6 +173,7 @@ pub fn validate(
     let rows = read.rows;
     let mut check_findings = to_findings(&sorted(grouped)?, &checks, &layout.name)?;
     json_lines_rows(&mut check_findings, &opened.files);
+    named_rows(&mut check_findings, &opened.files, layout);
     findings.append(&mut check_findings);
     let outside = findings
         .iter()
@@ -248,6 +249,26 @@ fn json_lines_rows(findings: &mut [Finding], files: &[ingest::OpenFile]) {
                 .row
                 .and_then(|r| lines.get(r as usize - 1).copied())
                 .or(f.row);
+        }
+    }
+}
+
+/// Adds the file's own name of a finding's row (an Inspect log's sample and epoch) to its
+/// message: a row number alone does not find a sample in a log.
+fn named_rows(findings: &mut [Finding], files: &[ingest::OpenFile], layout: &StreamLayout) {
+    for file in files {
+        let mine =
+            |f: &Finding| f.file.as_deref() == Some(file.display.as_str()) && f.row.is_some();
+        if !findings.iter().any(mine) {
+            continue;
+        }
+        let Some(names) = ingest::row_names(file, layout) else {
+            continue;
+        };
+        for f in findings.iter_mut().filter(|f| mine(f)) {
+            if let Some((_, name)) = names.iter().find(|(row, _)| Some(*row) == f.row) {
+                f.message = format!("{} ({name})", f.message);
+            }
         }
     }
 }

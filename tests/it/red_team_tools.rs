@@ -418,3 +418,13 @@ fn an_inspect_log_needs_its_block_and_a_zip_bomb_stops_at_the_limit() {
     let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
     assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
 }
+
+#[test]
+fn a_finding_in_an_inspect_log_names_its_sample() {
+    // The category path points nowhere: every attack row's attack_category is empty.
+    let extra = INSPECT.replace("metadata.attack_category", "metadata.category");
+    let json = std::fs::read(fixture("inspect/redteam.json")).unwrap();
+    let dir = redteam(&extra, &[("redteam.json", json)]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
+}
