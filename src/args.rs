@@ -70,6 +70,17 @@ pub enum Command {
     /// Build many submissions (and a cohort) unattended: a plan file, or every
     /// submission.yaml under a folder; unchanged bundles are skipped.
     Batch(BatchArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; view it with `man -l -`).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod build;
 mod cohort;
 mod demo;
 mod explain;
+mod shell;
 mod templates;
 mod validate;
 mod verify;
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify(args) => verify::run(&args),
         Command::Cohort(args) => cohort::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man => shell::man(),
     }
 }
 

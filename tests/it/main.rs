@@ -27,6 +27,7 @@ mod red_team_tools;
 mod report;
 mod report_wording;
 mod robustness;
+mod shell;
 mod snapshots;
 mod traceability;
 mod typed_reading;
