@@ -53,8 +53,14 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the evidence bundle of one submission: summary.json, reports and manifest.json.
+    #[command(
+        after_help = "Examples:\n  sandbox-report build submission.yaml -o bundle\n  sandbox-report build submission.yaml -o bundle --format pdf,html --language zh-HK\n  sandbox-report build submission.yaml -o bundle --sign-key bank.key"
+    )]
     Build(BuildArgs),
     /// Check a submission's config and logs and list every finding, without writing anything.
+    #[command(
+        after_help = "Examples:\n  sandbox-report validate submission.yaml\n  sandbox-report validate submission.yaml --requirements\n  sandbox-report validate submission.yaml --format json > findings.json"
+    )]
     Validate(ValidateArgs),
     /// Build every bundled sample submission and the sample cohort summary, and print where they are.
     Demo(DemoArgs),
@@ -66,9 +72,15 @@ pub enum Command {
     /// Check a bundle's files against its manifest.json.
     Verify(VerifyArgs),
     /// Merge many banks' bundles into one pseudonymised cohort summary (for regulators).
+    #[command(
+        after_help = "Examples:\n  sandbox-report cohort bundles/ -o cohort --letters\n  sandbox-report cohort bundles/ -o cohort --trusted-keys keys/ --min-banks 5"
+    )]
     Cohort(CohortArgs),
     /// Build many submissions (and a cohort) unattended: a plan file, or every
     /// submission.yaml under a folder; unchanged bundles are skipped.
+    #[command(
+        after_help = "Examples:\n  sandbox-report batch submissions/ -o bundles --jobs 2\n  sandbox-report batch plan.yaml --fail-fast"
+    )]
     Batch(BatchArgs),
     /// Print the shell completion script for bash, zsh, fish or powershell.
     Completions(CompletionsArgs),

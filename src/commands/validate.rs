@@ -37,6 +37,23 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
                 "{} stream(s), {files} file(s), {rows} row(s) read",
                 checked.streams.len()
             );
+            if assessed.error_count() == 0 {
+                let formats: Vec<&str> = loaded
+                    .config
+                    .report
+                    .formats
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "ready to build: {} metric value(s), {} criteria, reports as {}; run `sandbox-report build {} -o OUT`",
+                    assessed.summary.metrics.len(),
+                    assessed.summary.criteria.len(),
+                    formats.join(", "),
+                    args.config.display()
+                );
+            }
             if args.requirements {
                 print_requirements(assessed.summary.traceability.as_ref(), &mut out);
             }

@@ -647,6 +647,16 @@ impl OutputFormat {
             OutputFormat::Json,
         ]
     }
+
+    /// Its name in the config and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Html => "html",
+            OutputFormat::Md => "md",
+            OutputFormat::Json => "json",
+        }
+    }
 }
 
 pub use crate::schema::Language;
