@@ -189,10 +189,17 @@ fn parse_timestamp(text: Expr, zone: Zone) -> Expr {
     ])
 }
 
-/// `T` or space between date and time, `Z` as `+00:00`.
+/// `T` or space between date and time, `Z` as `+00:00`, and a time without seconds
+/// (`2025-06-02 10:05`, as spreadsheets export it) at second 0.
 fn unify(text: Expr) -> Expr {
     text.str()
         .replace(lit(r"^(\d{4}-\d{2}-\d{2})[Tt]"), lit("${1} "), false)
+        .str()
+        .replace(
+            lit(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})([Zz]|[+-]\d{2}:?\d{2})?$"),
+            lit("${1}:00${2}"),
+            false,
+        )
         .str()
         .replace(lit(r"[Zz]$"), lit("+00:00"), false)
 }

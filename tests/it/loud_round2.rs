@@ -394,3 +394,19 @@ fn limits_are_set_in_the_config_and_a_long_value_is_named_not_copied() {
         "{text}"
     );
 }
+
+#[test]
+fn timestamps_without_seconds_are_read_at_second_zero() {
+    // As spreadsheets export them: local, with an offset, with Z.
+    let csv = "event_id,timestamp,decision,label\n\
+        e1,2025-06-02 10:05,true,true\n\
+        e2,2025-06-09T11:30+08:00,false,false\n\
+        e3,2025-06-16 09:00Z,true,false\n\
+        e4,2025-06-23 12:00:30,false,true\n";
+    let config = detection_config("").replace("timezone: UTC\n", "timezone: Asia/Hong_Kong\n");
+    let summary = build_files(&[("logs/a.csv", csv)], &config);
+    let codes = texts(&summary["findings"], "code");
+    assert!(!codes.contains(&"value_invalid"), "{codes:?}");
+    let events = find_metric(&summary, "detection.events", None, None).unwrap();
+    assert_eq!(events["value"], 4.0);
+}
