@@ -66,6 +66,7 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         let mut ctx = ctx_base.clone();
         ctx.values = value_mappings(stream);
         ctx.categorical_text = stream.kind.is_event_log();
+        ctx.score_scale = stream.score_scale.as_ref().map(|s| s.value);
         if !stream.kind.is_event_log() {
             ctx.period_utc = None;
         }
@@ -177,6 +178,7 @@ fn context(loaded: &LoadedConfig) -> validate::Context {
         period_text: format!("{} to {} ({})", period.start, period.end, tz.name()),
         values: BTreeMap::new(),
         categorical_text: false,
+        score_scale: None,
     }
 }
 

@@ -239,6 +239,15 @@ fn check_tool_options(stream: &StreamConfig, issues: &mut Issues) {
             "add e.g. `refused: { scorer: refusal_scorer, value: I }` under `inspect:`".into(),
         );
     }
+    if let Some(scale) = &stream.score_scale
+        && !(scale.value.is_finite() && scale.value > 0.0)
+    {
+        let message = format!(
+            "stream {name:?}: score_scale must be a number > 0, found {}",
+            scale.value
+        );
+        issues.push(scale.referenced, message);
+    }
     if let Some(options) = &stream.garak
         && !(0.0..=1.0).contains(&options.threshold)
     {

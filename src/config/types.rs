@@ -320,6 +320,10 @@ pub struct StreamConfig {
     /// Where an Inspect AI log's samples hold their category, success and benign mark.
     #[serde(default)]
     pub inspect: Option<InspectOptions>,
+    /// What a `score` of 1 is written as (`100` for scores exported in percent): scores are
+    /// divided by it.
+    #[serde(default)]
+    pub score_scale: Option<Spanned<f64>>,
 }
 
 impl PartialOrd for Text {

@@ -45,6 +45,8 @@ pub struct Context {
     /// Whether the clean rows hold text columns as categories (a small number per row, not
     /// the text): for event logs, whose text columns are groupings with few values.
     pub categorical_text: bool,
+    /// What a score of 1 is written as (the stream's `score_scale`): scores are divided by it.
+    pub score_scale: Option<f64>,
 }
 
 impl Context {

@@ -156,7 +156,10 @@ fn parse_all(
             (Some(dtype), ColumnType::Timestamp) => parsed.extend(timestamps(
                 parse::stored_timestamp(col(name), dtype, ctx.zone()),
             )),
-            (Some(_), ty) => parsed.push(parse::from_typed(col(name), ty).alias(parsed_name(name))),
+            (Some(_), ty) => {
+                let value = scaled(name, parse::from_typed(col(name), ty), ctx);
+                parsed.push(value.alias(parsed_name(name)));
+            }
             (None, ColumnType::Timestamp) => {
                 let text = mapped_text(name, ctx);
                 parsed.extend(timestamps(parse::quick_timestamp(text.clone(), ctx.zone())));
@@ -167,12 +170,22 @@ fn parse_all(
                 let full = timestamps(parse::full_timestamp(text, ctx.zone())).to_vec();
                 slow = Some((unread, full));
             }
-            (None, ty) => parsed.push(
-                parse::parse(mapped_text(name, ctx), ty, ctx.zone()).alias(parsed_name(name)),
-            ),
+            (None, ty) => {
+                let value = parse::parse(mapped_text(name, ctx), ty, ctx.zone());
+                parsed.push(scaled(name, value, ctx).alias(parsed_name(name)));
+            }
         }
     }
     (parsed, slow)
+}
+
+/// A `score` divided by the stream's `score_scale` (scores exported in percent); any other
+/// column as it is.
+fn scaled(name: &str, value: Expr, ctx: &Context) -> Expr {
+    match ctx.score_scale {
+        Some(scale) if name == "score" => value / lit(scale),
+        _ => value,
+    }
 }
 
 /// Canonical columns no metric reads: left out of the typed rows' measured columns.

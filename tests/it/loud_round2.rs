@@ -410,3 +410,33 @@ fn timestamps_without_seconds_are_read_at_second_zero() {
     let events = find_metric(&summary, "detection.events", None, None).unwrap();
     assert_eq!(events["value"], 4.0);
 }
+
+#[test]
+fn scores_exported_in_percent_are_read_with_score_scale() {
+    // Eight scored events, the scores written 0..100; a score of 85 is 0.85 with the scale,
+    // and out of range without it.
+    let mut csv = String::from("event_id,timestamp,decision,label,score\n");
+    for (i, score) in [95, 85, 70, 60, 40, 30, 15, 5].iter().enumerate() {
+        let fraud = i < 4;
+        csv.push_str(&format!(
+            "e{i},2025-06-{:02} 10:00:00,{fraud},{fraud},{score}\n",
+            2 + i * 3
+        ));
+    }
+    let scaled = detection_config("    score_scale: 100\n");
+    let summary = build_files(&[("logs/a.csv", &csv)], &scaled);
+    // Every fraud scores above every genuine event: a ROC AUC of exactly 1.
+    let auc = find_metric(&summary, "detection.roc_auc", None, None).expect("roc auc");
+    assert_eq!(auc["value"], 1.0);
+    let dir = submission(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/a.csv", &csv),
+    ]);
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("error[value_out_of_range]"),
+        "{}",
+        stdout(&out)
+    );
+}
