@@ -52,6 +52,13 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Propose a first submission config from a folder of exports: finds the logs and KPI
+    /// sheets, guesses their kind, column and value mappings, and marks what it cannot decide
+    /// with TODO.
+    #[command(
+        after_help = "Examples:\n  sandbox-report init exports/ -o submission.yaml\n  sandbox-report init exports/ -o submission.yaml --interactive\n  sandbox-report validate submission.yaml"
+    )]
+    Init(InitArgs),
     /// Build the evidence bundle of one submission: summary.json, reports and manifest.json.
     #[command(
         after_help = "Examples:\n  sandbox-report build submission.yaml -o bundle\n  sandbox-report build submission.yaml -o bundle --format pdf,html --language zh-HK\n  sandbox-report build submission.yaml -o bundle --sign-key bank.key"
@@ -86,6 +93,30 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff; view it with `man -l -`).
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of exports: logs (CSV, JSON Lines, Parquet, each perhaps gzip), KPI sheets
+    /// and red-team tool results.
+    pub data: PathBuf,
+
+    /// The config to write (default: DATA/submission.yaml). Stream paths are written relative
+    /// to its folder.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+
+    /// Replace the config if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Ask on the terminal for what the files cannot tell (institution, cohort, use case).
+    #[arg(long, short = 'i')]
+    pub interactive: bool,
+
+    /// Rows read from each file to guess from.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rows: u64,
 }
 
 #[derive(Debug, Args)]

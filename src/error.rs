@@ -86,6 +86,19 @@ pub enum Error {
     #[error("{} exists already", path.display())]
     ExportTarget { path: PathBuf },
 
+    #[error("{} exists already", path.display())]
+    InitTarget { path: PathBuf },
+
+    #[error("{reason}")]
+    Init { reason: String },
+
+    #[error("found no trial log under {}: {looked_at} data file(s) looked at{}", path.display(), list_reasons_or_none(.why))]
+    NoTrialLog {
+        path: PathBuf,
+        looked_at: usize,
+        why: Vec<String>,
+    },
+
     #[error("data processing failed in stream {stream:?}: {source}")]
     Data {
         stream: String,
@@ -143,6 +156,14 @@ fn list_reasons(reasons: &[String]) -> String {
     }
 }
 
+fn list_reasons_or_none(reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(":\n  {}", reasons.join("\n  "))
+    }
+}
+
 fn location(line: Option<usize>, column: Option<usize>) -> String {
     match (line, column) {
         (Some(l), Some(c)) => format!(":{l}:{c}"),
@@ -174,6 +195,10 @@ impl Error {
                 "choose an empty or new folder for -o, or remove the folder yourself"
             }
             Error::ExportTarget { .. } => "export into an empty or new folder",
+            Error::InitTarget { .. } => "give another -o, or --force to replace it",
+            Error::NoTrialLog { .. } => {
+                "init reads CSV, JSON Lines and Parquet files (perhaps .gz) and red-team tool results; a trial log has the columns of docs/input-schemas.md under your own names"
+            }
             Error::Locked { .. } => {
                 "wait for the other run to finish, or give it longer with --lock-timeout SECONDS"
             }

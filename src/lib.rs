@@ -25,6 +25,7 @@ pub mod error;
 pub mod generate;
 pub(crate) mod glyphs;
 pub(crate) mod ingest;
+pub(crate) mod init;
 pub(crate) mod localise;
 pub(crate) mod messages;
 pub(crate) mod metrics;

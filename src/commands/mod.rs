@@ -7,6 +7,7 @@ mod build;
 mod cohort;
 mod demo;
 mod explain;
+mod init;
 mod shell;
 mod templates;
 mod validate;
@@ -19,6 +20,7 @@ use crate::error::{Outcome, Result};
 pub fn run(cli: Cli) -> Result<Outcome> {
     init_logging(&cli.log);
     match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Demo(args) => demo::run(&args),

@@ -41,7 +41,12 @@ impl ConfigError {
         Some(
             match source.kind() {
                 std::io::ErrorKind::InvalidData => "save the config as UTF-8 text",
-                std::io::ErrorKind::IsADirectory => "give the config file itself, not its folder",
+                std::io::ErrorKind::IsADirectory => {
+                    "give the config file itself, not its folder; `sandbox-report init FOLDER` proposes a config from a folder of exports"
+                }
+                std::io::ErrorKind::NotFound => {
+                    "check the path (it is relative to the current folder); to start a new submission, `sandbox-report init DATA_FOLDER -o PATH` proposes a config from your exports"
+                }
                 _ => "check the path; it is relative to the current folder",
             }
             .into(),
@@ -111,6 +116,10 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         source,
     })?;
     let mut config = parse(path, &text)?;
+    let todo = todo_markers(path, &text);
+    if !todo.is_empty() {
+        return Err(ConfigError::Invalid(todo));
+    }
     let dir = path
         .parent()
         .map(Path::to_path_buf)
@@ -125,6 +134,57 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         timezone,
         narrative_files,
     })
+}
+
+/// The `TODO` markers `init` writes where only the user can decide (outside comments and
+/// quotes): each is an issue at its line and column until a value replaces it.
+fn todo_markers(path: &Path, text: &str) -> Vec<ConfigIssue> {
+    let mut issues = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut quote = None;
+        let mut previous = ' ';
+        for (i, c) in line.char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '\'' => quote = Some(c),
+                None if c == '#' && previous.is_whitespace() => break,
+                None if line[i..].starts_with("TODO")
+                    && !previous.is_alphanumeric()
+                    && !line[i + 4..].starts_with(|c: char| c.is_alphanumeric() || c == '_') =>
+                {
+                    let key = line[..i]
+                        .rsplit(['{', ',', '-'])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_end_matches(':')
+                        .trim();
+                    let what = if key.is_empty() {
+                        "a value".to_string()
+                    } else {
+                        format!("`{key}`")
+                    };
+                    issues.push(ConfigIssue {
+                        file: path.to_path_buf(),
+                        line: Some(n as u64 + 1),
+                        column: Some(line[..i].chars().count() as u64 + 1),
+                        message: format!("{what} is still TODO"),
+                        hint: None,
+                    });
+                    break;
+                }
+                None => {}
+            }
+            previous = c;
+        }
+    }
+    if let Some(last) = issues.last_mut() {
+        last.hint = Some(
+            "`init` marks with TODO what it could not decide: write your own value in its place (the comment on each line says what)".into(),
+        );
+    }
+    issues
 }
 
 fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
@@ -258,6 +318,22 @@ fn read_narrative_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn todo_markers_are_found_outside_comments_and_quotes() {
+        let text = "a:\n  id: TODO  # TODO: yours\n  name: \"TODO list\"\n  x: { b: 1, c: TODO }\n  # TODO in a comment\n  d: TODOS\n";
+        let found: Vec<(u64, u64, String)> = todo_markers(Path::new("c.yaml"), text)
+            .into_iter()
+            .map(|i| (i.line.unwrap(), i.column.unwrap(), i.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, 7, "`id` is still TODO".to_string()),
+                (4, 17, "`c` is still TODO".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn location_suffix_is_removed() {

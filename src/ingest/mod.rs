@@ -4,7 +4,7 @@
 //! rejected value can be shown as it was written.
 
 mod columns;
-mod diagnose;
+pub(crate) mod diagnose;
 pub(crate) mod format;
 mod garak;
 pub mod guard;

@@ -68,6 +68,7 @@ fn input_schemas_md_names_every_canonical_column() {
 fn commands_md_names_every_command() {
     let text = doc("commands.md");
     for command in [
+        "init",
         "build",
         "validate",
         "demo",

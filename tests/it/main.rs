@@ -20,6 +20,7 @@ mod disclosure;
 mod docs;
 mod edge_cases;
 mod file_by_file;
+mod init;
 mod languages;
 mod loud_round2;
 mod markdown_tables;

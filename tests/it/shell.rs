@@ -3,7 +3,8 @@
 
 use crate::common::*;
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
+    "init",
     "build",
     "validate",
     "demo",
