@@ -67,6 +67,15 @@ pub fn check(loaded: &LoadedConfig) -> Result<Checked> {
         ctx.values = value_mappings(stream);
         ctx.categorical_text = stream.kind.is_event_log();
         ctx.score_scale = stream.score_scale.as_ref().map(|s| s.value);
+        ctx.decimal_comma = stream
+            .csv
+            .as_ref()
+            .is_some_and(|c| c.options().decimal_comma);
+        ctx.timestamp_formats = stream
+            .timestamp_format
+            .as_ref()
+            .map(|f| f.value.list().into_iter().cloned().collect())
+            .unwrap_or_default();
         if !stream.kind.is_event_log() {
             ctx.period_utc = None;
         }
@@ -123,6 +132,7 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             promptfoo: stream.promptfoo.clone().unwrap_or_default(),
             inspect: stream.inspect.clone(),
             limits: loaded.config.limits,
+            csv: stream.csv.as_ref().map(|c| c.options()).unwrap_or_default(),
         },
     }
 }
@@ -179,6 +189,8 @@ fn context(loaded: &LoadedConfig) -> validate::Context {
         values: BTreeMap::new(),
         categorical_text: false,
         score_scale: None,
+        decimal_comma: false,
+        timestamp_formats: Vec::new(),
     }
 }
 

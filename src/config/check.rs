@@ -257,6 +257,86 @@ fn check_tool_options(stream: &StreamConfig, issues: &mut Issues) {
         );
         issues.push(stream.name.referenced, message);
     }
+    if let Some(dialect) = &stream.csv {
+        check_dialect(name, dialect, issues);
+    }
+    let formats = stream.timestamp_format.iter().flat_map(|f| {
+        f.value
+            .list()
+            .into_iter()
+            .map(move |format| (format, f.referenced))
+    });
+    for (format, at) in formats {
+        let broken = chrono::format::StrftimeItems::new(format)
+            .any(|item| matches!(item, chrono::format::Item::Error));
+        let dated = ["%Y", "%y", "%F", "%D", "%G"]
+            .iter()
+            .any(|d| format.contains(d));
+        if broken || !dated {
+            let why = if broken {
+                "is not a valid strftime format"
+            } else {
+                "has no year (%Y, %y or %F): a timestamp needs its date"
+            };
+            let message = format!("stream {name:?}: timestamp_format {format:?} {why}");
+            issues.push(at, message).hint = Some(
+                "write it with strftime fields, e.g. \"%d/%m/%Y %H:%M\" for 02/06/2025 10:05 (docs/config.md)".into(),
+            );
+        }
+    }
+}
+
+/// `csv:` of a stream: single ASCII characters, a decimal mark of `.` or `,`, and no character
+/// given two roles.
+fn check_dialect(name: &str, dialect: &super::types::CsvDialect, issues: &mut Issues) {
+    let one_char = |c: &serde_saphyr::Spanned<String>| {
+        c.value.len() == 1 && c.value.is_ascii() && !matches!(c.value.as_str(), "\n" | "\r")
+    };
+    for (key, value) in [
+        ("delimiter", &dialect.delimiter),
+        ("decimal", &dialect.decimal),
+        ("quote", &dialect.quote),
+    ] {
+        let Some(value) = value else { continue };
+        if !one_char(value) {
+            let message = format!(
+                "stream {name:?}: csv.{key} must be one character, found {:?}",
+                value.value
+            );
+            issues.push(value.referenced, message).hint =
+                Some("e.g. `csv: { delimiter: \";\", decimal: \",\" }`; a tab is \"\\t\"".into());
+        }
+    }
+    if let Some(decimal) = &dialect.decimal
+        && !matches!(decimal.value.as_str(), "." | ",")
+    {
+        let message = format!(
+            "stream {name:?}: csv.decimal must be \".\" or \",\", found {:?}",
+            decimal.value
+        );
+        issues.push(decimal.referenced, message);
+    }
+    let options = dialect.options();
+    if options.decimal_comma && options.delimiter == b',' {
+        let at = dialect
+            .decimal
+            .as_ref()
+            .map_or(Location::UNKNOWN, |d| d.referenced);
+        let message =
+            format!("stream {name:?}: csv.decimal \",\" needs another delimiter than the comma");
+        issues.push(at, message).hint =
+            Some("files with decimal commas separate fields with \";\": `csv: { delimiter: \";\", decimal: \",\" }`".into());
+    }
+    if options.delimiter == options.quote {
+        let at = dialect
+            .quote
+            .as_ref()
+            .map_or(Location::UNKNOWN, |d| d.referenced);
+        issues.push(
+            at,
+            format!("stream {name:?}: csv.quote and csv.delimiter are the same character"),
+        );
+    }
 }
 
 /// `reconciliation.per_metric` names metric ids, each with a tolerance ≥ 0.

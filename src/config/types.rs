@@ -324,6 +324,59 @@ pub struct StreamConfig {
     /// divided by it.
     #[serde(default)]
     pub score_scale: Option<Spanned<f64>>,
+    /// How the stream's CSV files are written, when not with `,` `.` and `"`.
+    #[serde(default)]
+    pub csv: Option<CsvDialect>,
+    /// The strftime formats of the stream's text timestamps, tried in order before the
+    /// built-in forms (`%d/%m/%Y %H:%M`).
+    #[serde(default)]
+    pub timestamp_format: Option<Spanned<TimestampFormats>>,
+}
+
+/// `csv:` of a stream: the characters its CSV files separate fields, mark decimals and quote
+/// text with.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvDialect {
+    #[serde(default)]
+    pub delimiter: Option<Spanned<String>>,
+    #[serde(default)]
+    pub decimal: Option<Spanned<String>>,
+    #[serde(default)]
+    pub quote: Option<Spanned<String>>,
+}
+
+impl CsvDialect {
+    /// The dialect as the reader uses it (the config checks have made every character one byte).
+    pub fn options(&self) -> crate::ingest::format::CsvOptions {
+        let byte = |c: &Option<Spanned<String>>, default: u8| {
+            c.as_ref()
+                .and_then(|c| c.value.as_bytes().first().copied())
+                .unwrap_or(default)
+        };
+        crate::ingest::format::CsvOptions {
+            delimiter: byte(&self.delimiter, b','),
+            quote: byte(&self.quote, b'"'),
+            decimal_comma: byte(&self.decimal, b'.') == b',',
+        }
+    }
+}
+
+/// `timestamp_format:` one strftime format or a list of them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum TimestampFormats {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl TimestampFormats {
+    pub fn list(&self) -> Vec<&String> {
+        match self {
+            TimestampFormats::One(f) => vec![f],
+            TimestampFormats::Many(list) => list.iter().collect(),
+        }
+    }
 }
 
 impl PartialOrd for Text {

@@ -54,6 +54,15 @@ pub(super) fn missing(
         .collect()
 }
 
+/// The delimiter a CSV header read as one column holds, when it is not the one read with.
+fn other_delimiter(layout: &StreamLayout, found: &[&str]) -> Option<char> {
+    let [only] = found else { return None };
+    [',', ';', '\t', '|']
+        .into_iter()
+        .filter(|&c| c as u8 != layout.read.csv.delimiter)
+        .find(|&c| only.contains(c))
+}
+
 /// `; closest: "model_score", "score_v2"` or nothing.
 fn closest_text<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let close = suggest::closest(name, candidates, 3);
@@ -66,6 +75,16 @@ fn closest_text<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -
 }
 
 fn missing_hint(layout: &StreamLayout, canonical: &str, source: &str, found: &[&str]) -> String {
+    if let Some(delimiter) = other_delimiter(layout, found) {
+        let shown = match delimiter {
+            '\t' => "\\t".to_string(),
+            c => c.to_string(),
+        };
+        let read = (layout.read.csv.delimiter as char).to_string();
+        return format!(
+            "the header is one name holding {shown:?}: the file separates its fields with {shown:?}, not {read:?}; add `csv: {{ delimiter: \"{shown}\" }}` to the stream (docs/config.md)"
+        );
+    }
     if layout.segments.iter().any(|s| s == canonical) {
         return format!(
             "`segments` lists {canonical:?}, so every stream it applies to needs that column; give this stream its own list (`segments: []` under the stream) if it has no such column"

@@ -160,11 +160,13 @@ fn foreign_encoding(path: &Path, row: u64, bom_allowed: bool) -> Option<Diagnosi
 }
 
 /// The first structural problem of a CSV file, if the csv crate can see one.
-pub fn csv(path: &Path) -> Option<Diagnosis> {
+pub fn csv(path: &Path, dialect: &super::format::CsvOptions) -> Option<Diagnosis> {
     if let Some(d) = foreign_encoding(path, 0, true) {
         return Some(d);
     }
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter)
+        .quote(dialect.quote)
         .has_headers(true)
         .flexible(true)
         .from_reader(open(path).ok()?);
@@ -307,7 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.csv");
         std::fs::write(&path, "a,b,c\n1,2,3\n4,5\n6,7,8\n").unwrap();
-        let d = csv(&path).unwrap();
+        let d = csv(&path, &Default::default()).unwrap();
         assert_eq!(d.row, 2);
         assert_eq!(d.column.as_deref(), Some("c"));
         assert!(d.message.contains("expected 3 fields"), "{}", d.message);

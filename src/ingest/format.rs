@@ -24,6 +24,27 @@ pub(crate) struct ReadOptions {
     pub inspect: Option<InspectOptions>,
     /// The config's limits, for archives unpacked while they are read.
     pub limits: Limits,
+    /// How the stream's CSV files are written.
+    pub csv: CsvOptions,
+}
+
+/// A CSV dialect: the field delimiter, the quote character, and whether numbers are written
+/// with a decimal comma (`0,25`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    pub quote: u8,
+    pub decimal_comma: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            quote: b'"',
+            decimal_comma: false,
+        }
+    }
 }
 
 /// What ingestion needs to know of one input format.
@@ -89,6 +110,7 @@ pub(crate) trait InputFormat: Sync {
         _path: &Path,
         text: &LazyFrame,
         _typed: Schema,
+        _options: &ReadOptions,
     ) -> PolarsResult<LazyFrame> {
         Ok(text.clone())
     }
@@ -364,12 +386,18 @@ impl InputFormat for Csv {
         true
     }
 
-    fn scan(&self, path: &Path, _options: &ReadOptions) -> PolarsResult<LazyFrame> {
-        scan::scan_csv(path)
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame> {
+        scan::scan_csv(path, &options.csv)
     }
 
-    fn typed_scan(&self, path: &Path, _text: &LazyFrame, typed: Schema) -> PolarsResult<LazyFrame> {
-        scan::scan_csv_typed(path, typed)
+    fn typed_scan(
+        &self,
+        path: &Path,
+        _text: &LazyFrame,
+        typed: Schema,
+        options: &ReadOptions,
+    ) -> PolarsResult<LazyFrame> {
+        scan::scan_csv_typed(path, typed, &options.csv)
     }
 
     fn read_type(&self, ty: ColumnType, _stored: &DataType) -> Option<DataType> {
@@ -390,7 +418,11 @@ impl InputFormat for Csv {
     }
 
     fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
-        diagnose::csv(path).map(|d| (Code::CsvMalformed, d))
+        self.diagnose_with(path, &ReadOptions::default())
+    }
+
+    fn diagnose_with(&self, path: &Path, options: &ReadOptions) -> Option<(Code, Diagnosis)> {
+        diagnose::csv(path, &options.csv).map(|d| (Code::CsvMalformed, d))
     }
 }
 

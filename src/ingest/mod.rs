@@ -204,10 +204,13 @@ pub fn read(
         let whole = guarded(|| plan.collect()).map_err(fail)?;
         take(whole).map_err(fail)?;
     }
-    let even = || !diagnose::is_gzip(file.read_path()) && ragged::looks_even(file.read_path());
+    let even = || {
+        !diagnose::is_gzip(file.read_path())
+            && ragged::looks_even(file.read_path(), &layout.read.csv)
+    };
     if suspect
         && !even()
-        && let Some((code, d)) = adapter.diagnose(file.read_path())
+        && let Some((code, d)) = adapter.diagnose_with(file.read_path(), &layout.read)
     {
         let fail = error_in(layout, &file.display);
         let row = Some(d.row).filter(|&row| row > 0);
@@ -373,7 +376,7 @@ fn open_file(
         None
     } else {
         let sources = typed_sources(layout, &typed);
-        Some(guarded(|| adapter.typed_scan(path, &lf, sources)).map_err(unreadable)?)
+        Some(guarded(|| adapter.typed_scan(path, &lf, sources, &layout.read)).map_err(unreadable)?)
     };
     let Selections {
         text,

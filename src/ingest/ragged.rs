@@ -6,16 +6,21 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::format::CsvOptions;
+
 /// Bytes looked at a time.
 const BLOCK: usize = 1 << 20;
 
 /// True when every line of the plain (uncompressed) CSV file `path` has as many fields as its
 /// header and no field is quoted; false when that cannot be vouched for.
-pub fn looks_even(path: &Path) -> bool {
+pub fn looks_even(path: &Path, dialect: &CsvOptions) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    let mut lines = Lines::default();
+    let mut lines = Lines {
+        separators: None,
+        delimiter: dialect.delimiter,
+    };
     let mut block = vec![0u8; BLOCK];
     let mut carry: Vec<u8> = Vec::new();
     loop {
@@ -25,7 +30,7 @@ pub fn looks_even(path: &Path) -> bool {
             Err(_) => return false,
         };
         let bytes = &block[..n];
-        if memchr::memchr(b'"', bytes).is_some() {
+        if memchr::memchr(dialect.quote, bytes).is_some() {
             return false;
         }
         let Some(last) = memchr::memrchr(b'\n', bytes) else {
@@ -43,9 +48,9 @@ pub fn looks_even(path: &Path) -> bool {
 }
 
 /// The separator count every line must have, once the header has been seen.
-#[derive(Default)]
 struct Lines {
     separators: Option<usize>,
+    delimiter: u8,
 }
 
 impl Lines {
@@ -59,7 +64,7 @@ impl Lines {
             if matches!(line, [] | [b'\r']) {
                 return true;
             }
-            let count = memchr::memchr_iter(b',', line).count();
+            let count = memchr::memchr_iter(self.delimiter, line).count();
             *self.separators.get_or_insert(count) == count
         })
     }
@@ -72,7 +77,7 @@ mod tests {
     fn check(text: &str) -> bool {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), text).unwrap();
-        looks_even(file.path())
+        looks_even(file.path(), &CsvOptions::default())
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::format::CsvOptions;
+
 /// Name of the row-index column every scan adds.
 pub const ROW: &str = "__row";
 /// Name of the column holding the file's display path.
@@ -40,14 +42,17 @@ pub(super) fn scan_jsonl(path: &Path) -> PolarsResult<LazyFrame> {
 
 /// Scans a CSV file with the columns of `typed` parsed by the reader into their types, the
 /// others as text.
-pub fn scan_csv_typed(path: &Path, typed: Schema) -> PolarsResult<LazyFrame> {
-    csv_reader(path)?
+pub fn scan_csv_typed(path: &Path, typed: Schema, dialect: &CsvOptions) -> PolarsResult<LazyFrame> {
+    csv_reader(path, dialect)?
+        .with_decimal_comma(dialect.decimal_comma)
         .with_dtype_overwrite(Some(Arc::new(typed)))
         .finish()
 }
 
-fn csv_reader(path: &Path) -> PolarsResult<LazyCsvReader> {
+fn csv_reader(path: &Path, dialect: &CsvOptions) -> PolarsResult<LazyCsvReader> {
     Ok(LazyCsvReader::new(pl_path(path)?)
+        .with_separator(dialect.delimiter)
+        .with_quote_char(Some(dialect.quote))
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .with_row_index(row_index())
@@ -56,8 +61,8 @@ fn csv_reader(path: &Path) -> PolarsResult<LazyCsvReader> {
 }
 
 /// Scans a CSV file with every column as text. Gzip is detected by content.
-pub(super) fn scan_csv(path: &Path) -> PolarsResult<LazyFrame> {
-    csv_reader(path)?.finish()
+pub(super) fn scan_csv(path: &Path, dialect: &CsvOptions) -> PolarsResult<LazyFrame> {
+    csv_reader(path, dialect)?.finish()
 }
 
 /// Scans a Parquet file with its columns as stored (see [`super::text`] for their text).

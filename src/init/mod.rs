@@ -66,6 +66,10 @@ pub struct Stream {
     pub tools: Vec<FileFormat>,
     /// The CSV delimiter, when it is not a comma.
     pub delimiter: Option<u8>,
+    /// Whether its numbers are written with a decimal comma.
+    pub decimal_comma: bool,
+    /// The format of its timestamps, when the built-in forms do not read them.
+    pub timestamp_format: Option<&'static str>,
     /// What the user should know about it.
     pub notes: Vec<String>,
     /// The first rows of its files (none for tool results).
@@ -192,6 +196,8 @@ pub fn propose(data: &Path, config: &Path, options: Options) -> Result<Proposal,
                 segments: Vec::new(),
                 tools: formats,
                 delimiter: None,
+                decimal_comma: false,
+                timestamp_format: None,
                 notes: vec!["red-team tool results, read by their own readers".into()],
                 sample: Sample::default(),
             });
@@ -300,6 +306,13 @@ fn merge(into: &mut Sample, more: &Sample) {
             target.booleans += column.booleans;
             target.timestamps += column.timestamps;
             target.offsets |= column.offsets;
+            target.decimal_commas += column.decimal_commas;
+            for (format, (count, first, last)) in &column.formats {
+                let entry = target.formats.entry(format).or_insert((0, *first, *last));
+                entry.0 += count;
+                entry.1 = entry.1.min(*first);
+                entry.2 = entry.2.max(*last);
+            }
             for v in &column.distinct {
                 if target.distinct.len() > sample::DISTINCT_KEPT {
                     break;
@@ -352,6 +365,25 @@ fn stream_of(g: Group, kind: StreamKind, mapping: guess::Mapping) -> Stream {
         let list: Vec<String> = unmapped.iter().map(|s| s.to_string()).collect();
         notes.push(format!("not used: {}", shorten(&list)));
     }
+    let numeric = |spec: &&crate::schema::ColumnSpec| {
+        matches!(
+            spec.ty,
+            crate::schema::ColumnType::Float { .. } | crate::schema::ColumnType::Int { .. }
+        )
+    };
+    let decimal_comma = g.sample.delimiter.is_some()
+        && specs.iter().filter(numeric).any(|spec| {
+            let bank = mapping
+                .get(spec.name.as_ref())
+                .map_or(spec.name.as_ref(), |(b, _)| b.as_str());
+            column(&g.sample, bank).is_some_and(|seen| seen.decimal_commas > 0)
+        });
+    let timestamp_bank = mapping
+        .get("timestamp")
+        .map_or("timestamp", |(b, _)| b.as_str());
+    let timestamp_format = column(&g.sample, timestamp_bank)
+        .and_then(sample::export_format)
+        .map(|(format, _, _)| format);
     let columns = mapping
         .into_iter()
         .filter(|(canonical, (bank, _))| canonical != bank)
@@ -367,6 +399,8 @@ fn stream_of(g: Group, kind: StreamKind, mapping: guess::Mapping) -> Stream {
         segments,
         tools: Vec::new(),
         delimiter: g.sample.delimiter,
+        decimal_comma,
+        timestamp_format,
         notes,
         sample: g.sample,
     }
@@ -523,8 +557,15 @@ fn finish(streams: Vec<Stream>, unused: Vec<String>) -> Proposal {
     let mut offsets = false;
     for stream in streams.iter().filter(|s| s.kind.is_event_log()) {
         if let Some(seen) = column(&stream.sample, stream.bank("timestamp")) {
-            first = [first, seen.first].into_iter().flatten().min();
-            last = [last, seen.last].into_iter().flatten().max();
+            let (from, to) = match sample::export_format(seen) {
+                Some((_, f, l)) => (
+                    [seen.first, Some(f)].into_iter().flatten().min(),
+                    [seen.last, Some(l)].into_iter().flatten().max(),
+                ),
+                None => (seen.first, seen.last),
+            };
+            first = [first, from].into_iter().flatten().min();
+            last = [last, to].into_iter().flatten().max();
             offsets |= seen.offsets;
             partial |= stream.sample.truncated;
         }
@@ -608,6 +649,12 @@ fn finish(streams: Vec<Stream>, unused: Vec<String>) -> Proposal {
         }
         if let Some(d) = s.delimiter {
             decisions.push(format!("  delimiter {:?}", d as char));
+        }
+        if s.decimal_comma {
+            decisions.push("  numbers with a decimal comma (0,25)".into());
+        }
+        if let Some(format) = s.timestamp_format {
+            decisions.push(format!("  timestamps written {format}"));
         }
         for tool in &s.tools {
             decisions.push(format!("  {} results", tool_name(*tool)));

@@ -44,6 +44,38 @@ pub struct ColumnSample {
     pub last: Option<NaiveDateTime>,
     /// Whether some timestamp carried a UTC offset or `Z`.
     pub offsets: bool,
+    /// Numbers written with a decimal comma (`0,25`).
+    pub decimal_commas: u64,
+    /// Timestamps the built-in forms do not read, by the export format that reads them:
+    /// (count, earliest, latest).
+    pub formats: std::collections::BTreeMap<&'static str, (u64, NaiveDateTime, NaiveDateTime)>,
+}
+
+/// Timestamp formats spreadsheets and bank systems export, day first before month first (the
+/// Hong Kong way of writing dates).
+pub const EXPORT_FORMATS: &[&str] = &[
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+];
+
+fn export_time(value: &str, format: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(value, format)
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(value, format)
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+        })
 }
 
 impl ColumnSample {
@@ -61,11 +93,26 @@ impl ColumnSample {
         if is_boolean(value) {
             self.booleans += 1;
         }
+        if is_decimal_comma(value) {
+            self.decimal_commas += 1;
+        }
         if let Some((time, offset)) = timestamp(value) {
             self.timestamps += 1;
             self.offsets |= offset;
             self.first = Some(self.first.map_or(time, |f| f.min(time)));
             self.last = Some(self.last.map_or(time, |l| l.max(time)));
+        } else if value.len() >= 8
+            && value.starts_with(|c: char| c.is_ascii_digit())
+            && value.contains(['/', '.', '-'])
+        {
+            for format in EXPORT_FORMATS {
+                if let Some(t) = export_time(value, format) {
+                    let entry = self.formats.entry(format).or_insert((0, t, t));
+                    entry.0 += 1;
+                    entry.1 = entry.1.min(t);
+                    entry.2 = entry.2.max(t);
+                }
+            }
         }
     }
 
@@ -78,6 +125,28 @@ impl ColumnSample {
     pub fn many(&self) -> bool {
         self.distinct.len() > DISTINCT_KEPT
     }
+}
+
+/// A number written with a decimal comma: `0,25`, `-1200,5`.
+pub fn is_decimal_comma(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    digits.split_once(',').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// The export format that reads every filled value of a column the built-in forms do not.
+pub fn export_format(seen: &ColumnSample) -> Option<(&'static str, NaiveDateTime, NaiveDateTime)> {
+    if seen.filled == 0 || seen.timestamps == seen.filled {
+        return None;
+    }
+    EXPORT_FORMATS.iter().find_map(|format| {
+        let (count, first, last) = seen.formats.get(format)?;
+        (*count + seen.timestamps == seen.filled).then_some((*format, *first, *last))
+    })
 }
 
 /// The boolean spellings input-v1 reads (any case).

@@ -255,11 +255,29 @@ fn write_stream(y: &mut String, s: &Stream, shared_segments: bool) {
         );
     }
     if let Some(d) = s.delimiter {
+        let delimiter = match d {
+            b'\t' => "\"\\t\"".to_string(),
+            _ => serde_json::to_string(&(d as char).to_string()).unwrap_or_default(),
+        };
+        let decimal = if s.decimal_comma {
+            ", decimal: \",\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             y,
-            "    csv: {{ delimiter: {} }}",
-            scalar(&(d as char).to_string())
+            "    csv: {{ delimiter: {delimiter}{decimal} }}  # as the files are written"
         );
+    }
+    if let Some(format) = s.timestamp_format {
+        let why = if format.starts_with("%d") {
+            "day first: check it is not month first"
+        } else if format.starts_with("%m") {
+            "month first, as some values can only be read so"
+        } else {
+            "as the timestamps are written"
+        };
+        let _ = writeln!(y, "    timestamp_format: \"{format}\"  # {why}");
     }
     let segment_columns: Vec<&(String, String)> = s
         .segments

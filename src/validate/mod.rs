@@ -47,6 +47,10 @@ pub struct Context {
     pub categorical_text: bool,
     /// What a score of 1 is written as (the stream's `score_scale`): scores are divided by it.
     pub score_scale: Option<f64>,
+    /// Whether numbers are written with a decimal comma (the stream's `csv.decimal`).
+    pub decimal_comma: bool,
+    /// The stream's `timestamp_format`s, tried in order before the built-in forms.
+    pub timestamp_formats: Vec<String>,
 }
 
 impl Context {

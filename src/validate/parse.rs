@@ -114,6 +114,40 @@ pub fn from_typed(value: Expr, ty: ColumnType) -> Expr {
 /// every way of reading timestamps gives.
 pub type Timestamps = (Expr, Expr);
 
+/// Numbers written with a decimal comma (`0,25`) as the parser reads them (`0.25`).
+pub fn decimal_comma(text: Expr) -> Expr {
+    text.str().replace(lit(","), lit("."), true)
+}
+
+/// Text timestamps in the stream's own strftime `formats`, tried in order, then in the
+/// built-in forms: a format with `%z` reads an instant, one without a local time in `zone`.
+pub fn formatted_timestamp(text: Expr, formats: &[String], zone: Zone) -> Timestamps {
+    let mut instants = Vec::new();
+    let mut locals = Vec::new();
+    for format in formats {
+        let read = text.clone().str().to_datetime(
+            Some(TimeUnit::Microseconds),
+            None,
+            strptime(format),
+            lit("raise"),
+        );
+        if format.contains("%z") || format.contains("%:z") || format.contains("%#z") {
+            instants.push(
+                read.dt()
+                    .convert_time_zone(TimeZone::UTC)
+                    .cast(timestamp_dtype()),
+            );
+        } else {
+            instants.push(local_to_utc(read.clone(), zone));
+            locals.push(read);
+        }
+    }
+    let (built_in, built_in_local) = full_timestamp(text, zone);
+    instants.push(built_in);
+    locals.push(built_in_local);
+    (coalesce(&instants), coalesce(&locals))
+}
+
 /// The quick reading of text timestamps, for the common `YYYY-MM-DD HH:MM:SS` (polars' fast
 /// fixed-format parser, about eight times faster than the full reading). Where it reads a
 /// value it agrees with [`full_timestamp`]; a batch with a value it leaves unread is read

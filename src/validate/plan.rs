@@ -160,6 +160,11 @@ fn parse_all(
                 let value = scaled(name, parse::from_typed(col(name), ty), ctx);
                 parsed.push(value.alias(parsed_name(name)));
             }
+            (None, ColumnType::Timestamp) if !ctx.timestamp_formats.is_empty() => {
+                let text = mapped_text(name, ctx);
+                let read = parse::formatted_timestamp(text, &ctx.timestamp_formats, ctx.zone());
+                parsed.extend(timestamps(read));
+            }
             (None, ColumnType::Timestamp) => {
                 let text = mapped_text(name, ctx);
                 parsed.extend(timestamps(parse::quick_timestamp(text.clone(), ctx.zone())));
@@ -171,7 +176,13 @@ fn parse_all(
                 slow = Some((unread, full));
             }
             (None, ty) => {
-                let value = parse::parse(mapped_text(name, ctx), ty, ctx.zone());
+                let text = match ty {
+                    ColumnType::Float { .. } | ColumnType::Int { .. } if ctx.decimal_comma => {
+                        parse::decimal_comma(mapped_text(name, ctx))
+                    }
+                    _ => mapped_text(name, ctx),
+                };
+                let value = parse::parse(text, ty, ctx.zone());
                 parsed.push(scaled(name, value, ctx).alias(parsed_name(name)));
             }
         }

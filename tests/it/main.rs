@@ -16,6 +16,7 @@ mod cohort_trust;
 mod correct_or_loud;
 mod crosscheck;
 mod demo;
+mod dialects;
 mod disclosure;
 mod docs;
 mod edge_cases;
