@@ -89,6 +89,12 @@ pub enum Command {
         after_help = "Examples:\n  sandbox-report batch submissions/ -o bundles --jobs 2\n  sandbox-report batch plan.yaml --fail-fast"
     )]
     Batch(BatchArgs),
+    /// Print the JSON Schema of the submission config or of the batch plan, for editors that
+    /// complete keys and flag typos as you type.
+    #[command(
+        after_help = "Examples:\n  sandbox-report schema config > submission.schema.json\n  sandbox-report schema plan > plan.schema.json\nThen start the YAML file with the line\n  # yaml-language-server: $schema=submission.schema.json"
+    )]
+    Schema(SchemaArgs),
     /// Print the shell completion script for bash, zsh, fish or powershell.
     Completions(CompletionsArgs),
     /// Print the manual page (roff; view it with `man -l -`).
@@ -117,6 +123,19 @@ pub struct InitArgs {
     /// Rows read from each file to guess from.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub rows: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file: config (the submission config) or plan (the batch plan).
+    #[arg(value_enum)]
+    pub of: SchemaArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    Config,
+    Plan,
 }
 
 #[derive(Debug, Args)]

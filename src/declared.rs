@@ -4,10 +4,13 @@
 //! summary.json (`submission.*`, additive to summary-v1); the traceability stage reads them.
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A group of frameworks the regulatory mapping can show (`report.frameworks`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum FrameworkGroup {
     #[serde(rename = "hkma")]
     Hkma,
@@ -16,7 +19,7 @@ pub enum FrameworkGroup {
 }
 
 /// The role a submitter has under the EU AI Act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AiActRole {
     Provider,
@@ -26,7 +29,7 @@ pub enum AiActRole {
 }
 
 /// The risk class of the system under the EU AI Act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskClass {
     Minimal,
@@ -46,7 +49,7 @@ impl RiskClass {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EuAiAct {
     pub role: AiActRole,
@@ -54,7 +57,7 @@ pub struct EuAiAct {
 }
 
 /// Who answers for the system and who checked it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Governance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +68,7 @@ pub struct Governance {
     pub independent_validation: Option<IndependentValidation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndependentValidation {
     pub by: String,
@@ -73,7 +76,7 @@ pub struct IndependentValidation {
 }
 
 /// A dataset the system was built or tested with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     pub name: String,
@@ -93,7 +96,7 @@ pub struct Dataset {
 }
 
 /// The privacy position of the trial.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Privacy {
     pub personal_data_processed: bool,
@@ -103,7 +106,7 @@ pub struct Privacy {
 }
 
 /// Everything declared, as the config gives it (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Declared {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_facing: Option<bool>,

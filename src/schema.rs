@@ -4,10 +4,13 @@
 
 use std::borrow::Cow;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The use-case family, as the sandbox groups them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     RiskManagement,
@@ -30,7 +33,7 @@ impl Family {
 }
 
 /// How binding a framework is: a recommended practice is never a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Principle,
@@ -49,7 +52,9 @@ impl Level {
 }
 
 /// What a stream holds; decides its columns and its metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamKind {
     Detection,
@@ -143,7 +148,9 @@ pub const ARMS: &[&str] = &["ai", "baseline"];
 /// compared with, or the difference between the two (AI − baseline). The JSON names are
 /// summary-v1's (`"ai"`, `"baseline"`, `"delta"`); the order (none first, then ai, baseline,
 /// delta) is the order of every table and list of metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Arm {
     Ai,
@@ -504,7 +511,7 @@ pub fn expectation(ty: ColumnType) -> String {
 }
 
 /// The comparison of an acceptance criterion, as the config and summary.json write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Comparison {
     #[serde(rename = "<")]
     Lt,
@@ -549,7 +556,18 @@ impl std::fmt::Display for Comparison {
 
 /// The language of the reports: English, Traditional Chinese (Hong Kong), or both together.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
 )]
 pub enum Language {
     #[default]

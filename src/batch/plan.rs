@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Location;
 
@@ -13,7 +14,7 @@ use crate::config::{ConfigError, ConfigIssue, OutputFormat};
 use crate::schema::Language;
 
 /// The plan file as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
     pub jobs: Vec<JobEntry>,
@@ -25,11 +26,12 @@ pub struct PlanFile {
 }
 
 /// One entry of `jobs`: a config (or a glob of configs) and its bundle folder.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobEntry {
     /// A submission config, or a glob such as `submissions/*/submission.yaml` (with its
     /// place in the plan, for messages).
+    #[schemars(with = "String")]
     pub config: serde_saphyr::Spanned<String>,
     /// The bundle folder; `{dir}` is the name of the folder holding the config.
     pub out: String,
@@ -42,7 +44,7 @@ pub struct JobEntry {
 }
 
 /// The optional last step: a cohort summary over every bundle of the run.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CohortStep {
     pub out: String,

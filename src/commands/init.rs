@@ -45,11 +45,26 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     };
     let text = proposal.yaml(&identity);
     write_whole(&out, &text)?;
+    let schema = out.with_file_name(crate::config::SchemaOf::Config.file_name());
+    let ours = |text: &str| text.contains("\"title\": \"sandbox-report submission config");
+    let replace = std::fs::read_to_string(&schema).map_or(true, |t| ours(&t));
+    if replace {
+        write_whole(
+            &schema,
+            &crate::config::json_schema(crate::config::SchemaOf::Config),
+        )?;
+    }
     let todo = text
         .lines()
         .filter(|l| l.split('#').next().is_some_and(|v| v.contains("TODO")))
         .count();
     crate::outln!("wrote {}", out.display());
+    if replace {
+        crate::outln!(
+            "wrote {} (the config's JSON Schema: editors with a YAML extension complete keys and flag typos)",
+            schema.display()
+        );
+    }
     if todo > 0 {
         crate::outln!(
             "next: replace the {todo} line(s) marked TODO, then run `sandbox-report validate {}`",

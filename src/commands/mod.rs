@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Batch(args) => batch::run(&args),
         Command::Completions(args) => shell::completions(args.shell),
         Command::Man => shell::man(),
+        Command::Schema(args) => shell::schema(args.of),
     }
 }
 

@@ -17,6 +17,15 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+pub fn schema(of: crate::args::SchemaArg) -> Result<Outcome> {
+    let of = match of {
+        crate::args::SchemaArg::Config => crate::config::SchemaOf::Config,
+        crate::args::SchemaArg::Plan => crate::config::SchemaOf::Plan,
+    };
+    crate::out!("{}", crate::config::json_schema(of));
+    Ok(Outcome::Success)
+}
+
 pub fn man() -> Result<Outcome> {
     let mut page = Vec::new();
     // Writing into memory cannot fail.

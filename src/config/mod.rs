@@ -3,9 +3,11 @@
 
 mod check;
 mod dates;
+mod json_schema;
 mod load;
 mod types;
 
 pub(crate) use check::out_of_bounds;
+pub use json_schema::{SchemaOf, text as json_schema};
 pub use load::{ConfigError, ConfigIssue, LoadedConfig, load, parse_yaml};
 pub use types::*;

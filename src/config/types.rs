@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
@@ -12,21 +13,25 @@ pub use crate::schema::Family;
 use crate::schema::StreamKind;
 
 /// The whole submission config, as written by the bank.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    #[schemars(with = "u32")]
     pub schema_version: Spanned<u32>,
     #[serde(default = "default_timezone")]
+    #[schemars(with = "String")]
     pub timezone: Spanned<String>,
     #[serde(default)]
     pub currency: Option<String>,
     pub submission: Submission,
     pub streams: Vec<StreamConfig>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub segments: Vec<Spanned<String>>,
     #[serde(default)]
     pub fairness: Fairness,
     #[serde(default)]
+    #[schemars(with = "Vec<Criterion>")]
     pub criteria: Vec<Spanned<Criterion>>,
     #[serde(default)]
     pub reconciliation: Reconciliation,
@@ -38,7 +43,7 @@ pub struct Config {
 
 /// How much an input may hold before it is refused as a bomb rather than read: the text a
 /// compressed file inflates to, one line, one text value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// The most text one compressed file may inflate to, in MiB.
@@ -117,7 +122,7 @@ fn default_timezone() -> Spanned<String> {
 }
 
 /// Who submits what, for which period.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     pub institution: Institution,
@@ -126,6 +131,7 @@ pub struct Submission {
     pub programme: Text,
     pub cohort: Text,
     pub use_case: UseCase,
+    #[schemars(with = "Period")]
     pub period: Spanned<Period>,
     #[serde(default)]
     pub plan_reference: Option<Text>,
@@ -140,6 +146,7 @@ pub struct Submission {
     #[serde(default)]
     pub customer_facing: Option<bool>,
     #[serde(default)]
+    #[schemars(with = "Option<u8>")]
     pub line_of_defence: Option<Spanned<u8>>,
     #[serde(default)]
     pub eu_ai_act: Option<crate::declared::EuAiAct>,
@@ -198,20 +205,33 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+impl JsonSchema for Text {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text, or a number",
+            "type": ["string", "number", "boolean"]
+        })
+    }
+}
+
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Institution {
     pub id: Text,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UseCase {
     pub id: Text,
@@ -220,7 +240,7 @@ pub struct UseCase {
 }
 
 /// Whole days, both inclusive, in the config's timezone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     #[serde(deserialize_with = "super::dates::date")]
@@ -229,7 +249,7 @@ pub struct Period {
     pub end: NaiveDate,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
@@ -240,7 +260,7 @@ pub struct Contact {
 }
 
 /// Narrative text per report section: Markdown inline or `{ file: path.md }`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Narrative {
     #[serde(default)]
@@ -274,7 +294,7 @@ pub struct Narrative {
 /// Narrative Markdown, inline or from a file next to the config, or one of those per
 /// language (`{ en: ..., zh-HK: ... }`). After loading, every `File` has been read and
 /// replaced by `Inline`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum NarrativeText {
     Inline(String),
@@ -284,7 +304,7 @@ pub enum NarrativeText {
 
 /// A narrative text per report language; a report prints the one of its language (both in
 /// a bilingual report) and falls back to the other with a warning.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NarrativeLanguages {
     #[serde(default)]
@@ -294,22 +314,27 @@ pub struct NarrativeLanguages {
 }
 
 /// One log stream of the submission.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StreamConfig {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     pub kind: StreamKind,
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     #[serde(default)]
     pub include: Option<Vec<String>>,
     #[serde(default)]
     pub format: FileFormat,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub columns: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BTreeMap<Text, Scalar>>")]
     pub values: BTreeMap<String, Spanned<BTreeMap<Text, Scalar>>>,
     /// This stream's segment columns, instead of the top-level `segments`.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub segments: Option<Vec<Spanned<String>>>,
     /// How garak reports are read (`format: garak`, or garak reports found by `auto`).
     #[serde(default)]
@@ -323,6 +348,7 @@ pub struct StreamConfig {
     /// What a `score` of 1 is written as (`100` for scores exported in percent): scores are
     /// divided by it.
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub score_scale: Option<Spanned<f64>>,
     /// How the stream's CSV files are written, when not with `,` `.` and `"`.
     #[serde(default)]
@@ -330,19 +356,23 @@ pub struct StreamConfig {
     /// The strftime formats of the stream's text timestamps, tried in order before the
     /// built-in forms (`%d/%m/%Y %H:%M`).
     #[serde(default)]
+    #[schemars(with = "Option<TimestampFormats>")]
     pub timestamp_format: Option<Spanned<TimestampFormats>>,
 }
 
 /// `csv:` of a stream: the characters its CSV files separate fields, mark decimals and quote
 /// text with.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CsvDialect {
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub delimiter: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub decimal: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub quote: Option<Spanned<String>>,
 }
 
@@ -363,7 +393,7 @@ impl CsvDialect {
 }
 
 /// `timestamp_format:` one strftime format or a list of them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum TimestampFormats {
     One(String),
@@ -392,7 +422,7 @@ impl Ord for Text {
 }
 
 /// A canonical value in a `values` mapping: a boolean, a number or a word.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     Bool(bool),
@@ -414,7 +444,7 @@ impl Scalar {
 }
 
 /// How a stream's files are read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FileFormat {
     /// By extension: `.csv`, `.jsonl`/`.ndjson` (each optionally `.gz`), `.parquet`.
@@ -433,7 +463,7 @@ pub enum FileFormat {
 
 /// `inspect:` of a stream: where a sample's category, success and benign mark are (what a
 /// score means depends on the task).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectOptions {
     /// Dotted path in the sample, e.g. `metadata.attack_category`.
@@ -449,7 +479,7 @@ pub struct InspectOptions {
 }
 
 /// A scorer and the value of it that marks a sample.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectSuccess {
     pub scorer: String,
@@ -457,7 +487,7 @@ pub struct InspectSuccess {
 }
 
 /// `promptfoo:` of a stream.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromptfooOptions {
     /// The eval's time for `.jsonl` outputs, which do not record it (RFC 3339).
@@ -466,7 +496,7 @@ pub struct PromptfooOptions {
 }
 
 /// `garak:` of a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GarakOptions {
     /// An attempt succeeded when any detector scored at least this on any generation
@@ -493,7 +523,7 @@ fn default_garak_threshold() -> f64 {
 
 /// A garak attempt's `attack_category`: the probe family (`dan` of `dan.Dan_11_0`) or the
 /// whole probe class.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GarakCategory {
     #[default]
@@ -501,7 +531,7 @@ pub enum GarakCategory {
     Probe,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fairness {
     #[serde(default = "default_min_group_size")]
@@ -528,7 +558,7 @@ impl Default for Fairness {
 }
 
 /// An acceptance criterion fixed in advance.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub metric: String,
@@ -544,7 +574,7 @@ pub struct Criterion {
 
 /// The segment a criterion reads: one group `{attack_type: face_swap}`, or a whole
 /// attribute `age_band` for fairness measures across its groups.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum SegmentSelector {
     Attribute(String),
@@ -555,13 +585,14 @@ pub use crate::schema::Arm;
 
 pub use crate::schema::Comparison;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reconciliation {
     #[serde(default)]
     pub tolerance: ToleranceSpec,
     /// Tolerances for single metrics, overriding `tolerance` (e.g. a CSAT mean on 1..5).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, ToleranceSpec>")]
     pub per_metric: BTreeMap<String, Spanned<ToleranceSpec>>,
 }
 
@@ -578,7 +609,7 @@ impl Reconciliation {
 /// A reconciliation tolerance as written: a number is the largest absolute difference
 /// (input-v1); `{ absolute: …, relative: … }` holds the difference to both, an omitted key
 /// keeping its default.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ToleranceSpec {
     Absolute(f64),
@@ -587,7 +618,7 @@ pub enum ToleranceSpec {
 
 /// Both limits of a tolerance: the difference may be at most `absolute` (in the metric's
 /// unit) and at most `relative` times the recomputed value.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ToleranceLimits {
     #[serde(default = "default_absolute")]
@@ -655,7 +686,7 @@ impl Tolerance {
 }
 
 /// Report settings: which template set, which formats, which language.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportConfig {
     #[serde(default = "default_template")]
@@ -686,7 +717,9 @@ impl Default for ReportConfig {
 }
 
 /// An output file of the bundle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputFormat {
     Pdf,

@@ -78,6 +78,13 @@ fn given(value: &Option<String>, todo: &str) -> String {
 pub fn write(p: &Proposal, identity: &Identity) -> String {
     let mut y = String::new();
     let from = &p.source;
+    // Editors with the YAML language server (VS Code's YAML extension) complete keys and flag
+    // typos with the schema `init` writes beside the config.
+    let _ = writeln!(
+        y,
+        "# yaml-language-server: $schema={}",
+        crate::config::SchemaOf::Config.file_name()
+    );
     let place = if from == "." {
         "this folder".to_string()
     } else {

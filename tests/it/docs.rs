@@ -69,6 +69,7 @@ fn commands_md_names_every_command() {
     let text = doc("commands.md");
     for command in [
         "init",
+        "schema",
         "build",
         "validate",
         "demo",

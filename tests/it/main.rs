@@ -22,6 +22,7 @@ mod docs;
 mod edge_cases;
 mod file_by_file;
 mod init;
+mod json_schema;
 mod languages;
 mod loud_round2;
 mod markdown_tables;

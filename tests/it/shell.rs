@@ -3,8 +3,9 @@
 
 use crate::common::*;
 
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 12] = [
     "init",
+    "schema",
     "build",
     "validate",
     "demo",
