@@ -230,6 +230,7 @@ pub enum FormatArg {
     Html,
     Md,
     Json,
+    Xlsx,
 }
 
 impl From<FormatArg> for OutputFormat {
@@ -239,6 +240,7 @@ impl From<FormatArg> for OutputFormat {
             FormatArg::Html => OutputFormat::Html,
             FormatArg::Md => OutputFormat::Md,
             FormatArg::Json => OutputFormat::Json,
+            FormatArg::Xlsx => OutputFormat::Xlsx,
         }
     }
 }

@@ -144,6 +144,9 @@ pub enum Error {
     #[error("cannot make the PDF: {reason}")]
     Pdf { reason: String },
 
+    #[error("cannot make the Excel annex: {reason}")]
+    Xlsx { reason: String },
+
     #[error("the run stopped on an internal error (see above)")]
     Internal,
 }
@@ -219,7 +222,11 @@ impl Error {
             Error::TrustedKeys { .. } => {
                 "--trusted-keys takes a folder of minisign public keys named <institution id>.pub, as `minisign -G -p` writes them"
             }
-            Error::Internal | Error::Chart { .. } | Error::Serialise(_) | Error::Pdf { .. } => {
+            Error::Internal
+            | Error::Chart { .. }
+            | Error::Serialise(_)
+            | Error::Pdf { .. }
+            | Error::Xlsx { .. } => {
                 "this is a bug in sandbox-report; please report it with the command and input that caused it"
             }
             _ => return None,

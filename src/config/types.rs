@@ -726,6 +726,8 @@ pub enum OutputFormat {
     Html,
     Md,
     Json,
+    /// The Excel annex: the record's tables as a workbook (not made unless asked for).
+    Xlsx,
 }
 
 impl OutputFormat {
@@ -745,6 +747,7 @@ impl OutputFormat {
             OutputFormat::Html => "html",
             OutputFormat::Md => "md",
             OutputFormat::Json => "json",
+            OutputFormat::Xlsx => "xlsx",
         }
     }
 }

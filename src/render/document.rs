@@ -49,9 +49,9 @@ impl DocumentKind {
     /// The template that renders `format` for this kind, when the kind has that format.
     pub fn template(&self, format: OutputFormat) -> Option<&'static str> {
         use DocumentKind::{Cohort, Letter, Report, SharedCohort};
-        use OutputFormat::{Html, Json, Md, Pdf};
+        use OutputFormat::{Html, Json, Md, Pdf, Xlsx};
         Some(match (self, format) {
-            (_, Json) | (Letter { .. }, Html) => return None,
+            (_, Json | Xlsx) | (Letter { .. }, Html) => return None,
             (Report, Md) => "report.md.jinja",
             (Report, Html) => "report.html.jinja",
             (Report, Pdf) => "report.typ",
@@ -91,6 +91,7 @@ impl DocumentKind {
             OutputFormat::Html => "html",
             OutputFormat::Pdf => "pdf",
             OutputFormat::Json => "json",
+            OutputFormat::Xlsx => "xlsx",
         };
         format!("{}.{ext}", self.stem())
     }
@@ -151,6 +152,13 @@ impl<D: Serialize> Document<'_, D> {
             return Ok(self
                 .record()
                 .map(|(name, bytes)| (name.to_string(), bytes.to_vec())));
+        }
+        if format == OutputFormat::Xlsx {
+            let Some((_, record)) = self.record() else {
+                return Ok(None);
+            };
+            let bytes = super::xlsx::workbook(record, self.stamp)?;
+            return Ok(Some((self.kind.file_name(format), bytes)));
         }
         let Some(template) = self.kind.template(format) else {
             return Ok(None);

@@ -11,6 +11,7 @@ pub mod narrative;
 pub(crate) mod typst;
 pub mod view;
 mod web_fonts;
+mod xlsx;
 
 use serde::Serialize;
 

@@ -34,3 +34,4 @@ mod shell;
 mod snapshots;
 mod traceability;
 mod typed_reading;
+mod xlsx;
