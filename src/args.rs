@@ -89,8 +89,8 @@ pub enum Command {
         after_help = "Examples:\n  sandbox-report batch submissions/ -o bundles --jobs 2\n  sandbox-report batch plan.yaml --fail-fast"
     )]
     Batch(BatchArgs),
-    /// Print the JSON Schema of the submission config or of the batch plan, for editors that
-    /// complete keys and flag typos as you type.
+    /// Print the JSON Schema of the submission config or the batch plan (for editors that
+    /// complete keys and flag typos as you type), or of a bundle's summary.json.
     #[command(
         after_help = "Examples:\n  sandbox-report schema config > submission.schema.json\n  sandbox-report schema plan > plan.schema.json\nThen start the YAML file with the line\n  # yaml-language-server: $schema=submission.schema.json"
     )]
@@ -127,7 +127,8 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which file: config (the submission config) or plan (the batch plan).
+    /// Which file: config (the submission config), plan (the batch plan) or summary (a
+    /// bundle's summary.json).
     #[arg(value_enum)]
     pub of: SchemaArg,
 }
@@ -136,6 +137,7 @@ pub struct SchemaArgs {
 pub enum SchemaArg {
     Config,
     Plan,
+    Summary,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! model serialised (summary-v1); every renderer reads it and nothing else.
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::schema::Arm;
@@ -10,7 +11,7 @@ use crate::schema::{Comparison, Language, StreamKind};
 pub const SUMMARY_SCHEMA: &str = "sandbox-report/summary";
 pub const SUMMARY_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
@@ -27,7 +28,7 @@ impl Tool {
 
 /// The whole model: summary-v1's fields, plus the submission's descriptive parts that the
 /// report prints (contacts, system, narrative) and the settings that shaped the numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub schema: String,
     pub schema_version: u32,
@@ -52,13 +53,13 @@ pub struct Summary {
     pub traceability: Option<Traceability>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Institution {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct UseCaseInfo {
     pub id: String,
     pub title: String,
@@ -66,14 +67,14 @@ pub struct UseCaseInfo {
 }
 
 /// The reporting period: its first and last day, both included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 /// A contact person of the submission.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Contact {
     pub name: String,
     #[serde(default)]
@@ -83,7 +84,7 @@ pub struct Contact {
 }
 
 /// The narrative Markdown of each report section, as the submission wrote it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Narrative {
     #[serde(default)]
     pub objectives: Option<String>,
@@ -113,7 +114,7 @@ pub struct Narrative {
     pub next_steps: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SubmissionInfo {
     pub institution: Institution,
     pub programme: String,
@@ -142,7 +143,7 @@ impl PartialEq for SubmissionInfo {
 }
 
 /// The settings of the config that the numbers depend on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Settings {
     pub timezone: String,
     pub currency: Option<String>,
@@ -166,7 +167,7 @@ pub struct Settings {
     pub language: Language,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StreamInfo {
     pub name: String,
     pub kind: StreamKind,
@@ -185,7 +186,7 @@ pub struct StreamInfo {
 }
 
 /// A segment: one group `{attribute, value}`, or an attribute across groups `{attribute}`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Segment {
     pub attribute: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,7 +194,7 @@ pub struct Segment {
 }
 
 /// One value of one metric for one stream (and arm and segment).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Metric {
     pub id: String,
     pub stream: String,
@@ -213,7 +214,7 @@ pub struct Metric {
     pub threshold: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Series {
     pub metric: String,
     pub stream: String,
@@ -221,7 +222,7 @@ pub struct Series {
     pub points: Vec<SeriesPoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SeriesPoint {
     /// ISO week, e.g. `2025-W23`.
     pub period: String,
@@ -233,7 +234,7 @@ pub struct SeriesPoint {
 }
 
 /// Counts of a column's values in equal-width bins; the last bin also holds larger values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Distribution {
     /// The canonical column, e.g. `latency_ms`.
     pub column: String,
@@ -243,7 +244,7 @@ pub struct Distribution {
 }
 
 /// How many incidents of one type had one severity (null: no severity given).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IncidentCount {
     pub stream: String,
     pub arm: Option<Arm>,
@@ -252,7 +253,7 @@ pub struct IncidentCount {
     pub count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Bin {
     pub low: f64,
     pub high: f64,
@@ -265,7 +266,7 @@ pub fn whole<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error>
     whole_numbers(&Some(*value), s)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CriterionResult {
     pub metric: String,
     pub stream: Option<String>,
@@ -282,7 +283,7 @@ pub struct CriterionResult {
     pub significant: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReconciliationRow {
     pub metric: String,
     pub stream: Option<String>,
@@ -315,7 +316,9 @@ pub fn find_metric<'a>(
 }
 
 /// The outcome of an acceptance criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CriterionStatus {
     Pass,
@@ -336,7 +339,9 @@ impl CriterionStatus {
 }
 
 /// The outcome of reconciling a KPI the bank reported with the recomputed metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiStatus {
     WithinTolerance,
@@ -348,7 +353,7 @@ pub enum KpiStatus {
 pub use crate::codes::{Code, Severity};
 
 /// A data-quality finding: one problem, at its first occurrence, with how often it repeats.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     pub severity: Severity,
     pub code: Code,
@@ -406,7 +411,7 @@ impl Finding {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InputFile {
     pub stream: String,
     pub path: String,
@@ -448,7 +453,7 @@ mod tests {
 
 /// The regulatory mapping of a submission (additive to summary-v1): the frameworks shown and
 /// each requirement's status with the evidence for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Traceability {
     pub frameworks: Vec<FrameworkInfo>,
     pub requirements: Vec<RequirementStatus>,
@@ -458,7 +463,7 @@ pub struct Traceability {
     pub attack_coverage: Option<AttackCoverage>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkInfo {
     pub id: String,
     pub title: String,
@@ -468,7 +473,9 @@ pub struct FrameworkInfo {
 }
 
 /// Where a requirement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceStatus {
     /// The trial data shows it.
@@ -492,7 +499,7 @@ impl TraceStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RequirementStatus {
     pub id: String,
     pub framework: String,
@@ -505,14 +512,14 @@ pub struct RequirementStatus {
 
 /// One piece of evidence: what it is (`metric`, `criterion`, `attack_category`, `stream`,
 /// `manifest`, `field`, `narrative`), its id, and the report section that shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     pub kind: String,
     pub id: String,
     pub section: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AttackCoverage {
     /// Vocabulary ids tested, each with the categories of the data that map to it.
     pub tested: Vec<AttackTested>,
@@ -522,7 +529,7 @@ pub struct AttackCoverage {
     pub required_untested: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AttackTested {
     pub id: String,
     pub name: String,

@@ -21,6 +21,7 @@ pub fn schema(of: crate::args::SchemaArg) -> Result<Outcome> {
     let of = match of {
         crate::args::SchemaArg::Config => crate::config::SchemaOf::Config,
         crate::args::SchemaArg::Plan => crate::config::SchemaOf::Plan,
+        crate::args::SchemaArg::Summary => crate::config::SchemaOf::Summary,
     };
     crate::out!("{}", crate::config::json_schema(of));
     Ok(Outcome::Success)

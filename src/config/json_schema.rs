@@ -10,6 +10,8 @@ use schemars::generate::SchemaSettings;
 pub enum SchemaOf {
     Config,
     Plan,
+    /// A bundle's summary.json (summary-v1).
+    Summary,
 }
 
 impl SchemaOf {
@@ -18,6 +20,7 @@ impl SchemaOf {
         match self {
             SchemaOf::Config => "submission.schema.json",
             SchemaOf::Plan => "plan.schema.json",
+            SchemaOf::Summary => "summary.schema.json",
         }
     }
 }
@@ -33,6 +36,10 @@ pub fn text(of: SchemaOf) -> String {
         SchemaOf::Plan => (
             generator.into_root_schema_for::<crate::batch::plan::PlanFile>(),
             "sandbox-report batch plan",
+        ),
+        SchemaOf::Summary => (
+            generator.into_root_schema_for::<crate::model::Summary>(),
+            "sandbox-report summary.json (summary-v1)",
         ),
     };
     schema.insert("title".into(), title.into());

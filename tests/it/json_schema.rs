@@ -112,3 +112,24 @@ fn a_batch_plan_validates_against_its_schema() {
         "{found}"
     );
 }
+
+#[test]
+fn every_sample_bundles_summary_validates_against_the_summary_schema() {
+    let schema = shipped("summary.schema.json");
+    let out = tempfile::tempdir().unwrap();
+    for (i, config) in sample_configs().iter().enumerate() {
+        let bundle = out.path().join(i.to_string());
+        let summary = build_ok(config, &bundle, "json");
+        let found = violations(&schema, &summary);
+        assert!(found.is_empty(), "{}: {found:#?}", config.display());
+    }
+    // A summary missing its metrics, or with a finding code no version wrote, is refused.
+    let mut summary = yaml(&out.path().join("0/summary.json"));
+    summary.as_object_mut().unwrap().remove("metrics");
+    summary["findings"] = serde_json::json!([
+        { "severity": "warning", "code": "no_such_code", "message": "m", "count": 1 }
+    ]);
+    let found = violations(&schema, &summary).join("\n");
+    assert!(found.contains("missing properties 'metrics'"), "{found}");
+    assert!(found.contains("/findings/0/code"), "{found}");
+}
