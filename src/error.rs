@@ -200,7 +200,7 @@ impl Error {
             Error::ExportTarget { .. } => "export into an empty or new folder",
             Error::InitTarget { .. } => "give another -o, or --force to replace it",
             Error::NoTrialLog { .. } => {
-                "init reads CSV, JSON Lines and Parquet files (perhaps .gz) and red-team tool results; a trial log has the columns of docs/input-schemas.md under your own names"
+                "init reads CSV, JSON Lines and Parquet files (perhaps .gz), Excel workbooks (.xlsx, first sheet) and red-team tool results; a trial log has the columns of docs/input-schemas.md under your own names"
             }
             Error::Locked { .. } => {
                 "wait for the other run to finish, or give it longer with --lock-timeout SECONDS"

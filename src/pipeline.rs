@@ -133,6 +133,7 @@ fn layout(loaded: &LoadedConfig, stream: &StreamConfig) -> StreamLayout {
             inspect: stream.inspect.clone(),
             limits: loaded.config.limits,
             csv: stream.csv.as_ref().map(|c| c.options()).unwrap_or_default(),
+            sheet: stream.sheet.clone(),
         },
     }
 }

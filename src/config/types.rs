@@ -353,6 +353,9 @@ pub struct StreamConfig {
     /// How the stream's CSV files are written, when not with `,` `.` and `"`.
     #[serde(default)]
     pub csv: Option<CsvDialect>,
+    /// The sheet of the stream's Excel workbooks to read (default: the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// The strftime formats of the stream's text timestamps, tried in order before the
     /// built-in forms (`%d/%m/%Y %H:%M`).
     #[serde(default)]
@@ -459,6 +462,8 @@ pub enum FileFormat {
     Promptfoo,
     /// Inspect AI's `.eval` or `.json` log (redteam streams; needs `inspect:`).
     Inspect,
+    /// An Excel workbook (`.xlsx`): the first sheet, or the stream's `sheet`.
+    Xlsx,
 }
 
 /// `inspect:` of a stream: where a sample's category, success and benign mark are (what a

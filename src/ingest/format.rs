@@ -26,6 +26,8 @@ pub(crate) struct ReadOptions {
     pub limits: Limits,
     /// How the stream's CSV files are written.
     pub csv: CsvOptions,
+    /// The sheet of an Excel workbook to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// A CSV dialect: the field delimiter, the quote character, and whether numbers are written
@@ -160,6 +162,11 @@ pub(crate) trait InputFormat: Sync {
     fn row_names(&self, _path: &Path, _options: &ReadOptions) -> Option<Vec<(u64, String)>> {
         None
     }
+
+    /// The sheet and column letters a workbook's findings name (Excel).
+    fn cell_names(&self, _path: &Path, _options: &ReadOptions) -> Option<CellNames> {
+        None
+    }
 }
 
 struct Csv;
@@ -168,6 +175,80 @@ struct Parquet;
 struct Garak;
 struct Promptfoo;
 struct Inspect;
+struct Excel;
+
+impl InputFormat for Excel {
+    fn suffixes(&self) -> &'static [&'static str] {
+        &[".xlsx"]
+    }
+
+    fn is_text(&self) -> bool {
+        false
+    }
+
+    fn limits_lines(&self) -> bool {
+        false
+    }
+
+    fn scan(&self, path: &Path, options: &ReadOptions) -> PolarsResult<LazyFrame> {
+        match super::excel::read(path, options.sheet.as_deref(), &options.limits) {
+            Ok(sheet) => Ok(sheet.frame.lazy()),
+            Err(e) => polars_bail!(ComputeError: "{e}"),
+        }
+    }
+
+    fn chunked(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn names_word(&self) -> (&'static str, &'static str) {
+        ("a column", "in the sheet's first row, found columns")
+    }
+
+    fn diagnose(&self, path: &Path) -> Option<(Code, Diagnosis)> {
+        self.diagnose_with(path, &ReadOptions::default())
+    }
+
+    fn diagnose_with(&self, path: &Path, options: &ReadOptions) -> Option<(Code, Diagnosis)> {
+        let error = super::excel::read(path, options.sheet.as_deref(), &options.limits).err()?;
+        let code = if error.contains("limits.inflated_mib") {
+            Code::FileTooLarge
+        } else {
+            Code::FileUnreadable
+        };
+        let diagnosis = Diagnosis {
+            row: 0,
+            column: None,
+            message: format!("cannot read the Excel workbook: {error}"),
+        };
+        Some((code, diagnosis))
+    }
+
+    fn cell_names(&self, path: &Path, options: &ReadOptions) -> Option<CellNames> {
+        let sheet = super::excel::read(path, options.sheet.as_deref(), &options.limits).ok()?;
+        Some(CellNames {
+            sheet: sheet.name,
+            letters: sheet.letters,
+        })
+    }
+}
+
+/// How a workbook names a finding's place: its sheet, and each header's column letters.
+pub(crate) struct CellNames {
+    pub sheet: String,
+    pub letters: Vec<(String, String)>,
+}
+
+impl CellNames {
+    /// `sheet "Q3", cell C14` (or `sheet "Q3"` without a column).
+    pub fn place(&self, row: u64, column: Option<&str>) -> String {
+        let letter = column.and_then(|c| self.letters.iter().find(|(h, _)| h == c));
+        match letter {
+            Some((_, l)) => format!("sheet {:?}, cell {l}{row}", self.sheet),
+            None => format!("sheet {:?}", self.sheet),
+        }
+    }
+}
 
 /// An Inspect log read with the stream's `inspect:` block (an error without one).
 fn inspect_samples(
@@ -507,13 +588,14 @@ impl InputFormat for Parquet {
 
 /// Every concrete format with its adapter, in the order `auto` tries their endings: an
 /// adapter that tells its files by content (garak) before the plain format of the ending.
-const ADAPTERS: [(FileFormat, &dyn InputFormat); 6] = [
+const ADAPTERS: [(FileFormat, &dyn InputFormat); 7] = [
     (FileFormat::Garak, &Garak),
     (FileFormat::Promptfoo, &Promptfoo),
     (FileFormat::Inspect, &Inspect),
     (FileFormat::Csv, &Csv),
     (FileFormat::Jsonl, &JsonLines),
     (FileFormat::Parquet, &Parquet),
+    (FileFormat::Xlsx, &Excel),
 ];
 
 /// The adapter of `format` (`auto` is resolved by `discover` before a file is read; it falls

@@ -5,6 +5,7 @@
 
 mod columns;
 pub(crate) mod diagnose;
+pub(crate) mod excel;
 pub(crate) mod format;
 mod garak;
 pub mod guard;
@@ -687,6 +688,11 @@ pub fn record_lines(file: &OpenFile) -> Option<Vec<u64>> {
 /// so asked only for files that have findings.
 pub fn row_names(file: &OpenFile, layout: &StreamLayout) -> Option<Vec<(u64, String)>> {
     format::adapter(file.format).row_names(file.read_path(), &layout.read)
+}
+
+/// The sheet and column letters of a workbook's findings (Excel files only).
+pub(crate) fn cell_names(file: &OpenFile, layout: &StreamLayout) -> Option<format::CellNames> {
+    format::adapter(file.format).cell_names(file.read_path(), &layout.read)
 }
 
 /// Runs a polars call, turning a panic inside polars (an input it cannot represent) into an

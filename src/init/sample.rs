@@ -197,6 +197,7 @@ pub fn read(path: &Path, format: FileFormat, limit: u64) -> Result<Sample, Strin
         FileFormat::Csv => csv(path, limit),
         FileFormat::Jsonl => jsonl(path, limit),
         FileFormat::Parquet => parquet(path, limit),
+        FileFormat::Xlsx => xlsx(path, limit),
         _ => Ok(Sample::default()),
     }
 }
@@ -321,6 +322,30 @@ fn jsonl(path: &Path, limit: u64) -> Result<Sample, String> {
             };
             sample.columns[at].add(text.as_deref());
         }
+    }
+    Ok(sample)
+}
+
+/// The first sheet of a workbook, its cells as text.
+fn xlsx(path: &Path, limit: u64) -> Result<Sample, String> {
+    let sheet = crate::ingest::excel::read(path, None, &crate::config::Limits::default())?;
+    let rows = sheet.frame.height() as u64;
+    let mut sample = Sample {
+        rows: rows.min(limit),
+        truncated: rows > limit,
+        ..Sample::default()
+    };
+    for column in sheet.frame.columns() {
+        if column.name().as_str() == crate::ingest::ROW {
+            continue;
+        }
+        sample.header.push(column.name().to_string());
+        let mut seen = ColumnSample::default();
+        let text = column.str().map_err(|e| e.to_string())?;
+        for value in text.iter().take(limit as usize) {
+            seen.add(value);
+        }
+        sample.columns.push(seen);
     }
     Ok(sample)
 }

@@ -268,6 +268,13 @@ fn named_rows(findings: &mut [Finding], files: &[ingest::OpenFile], layout: &Str
         if !findings.iter().any(mine) {
             continue;
         }
+        if let Some(cells) = ingest::cell_names(file, layout) {
+            for f in findings.iter_mut().filter(|f| mine(f)) {
+                let place = cells.place(f.row.unwrap_or(0), f.column.as_deref());
+                f.message = format!("{} ({place})", f.message);
+            }
+            continue;
+        }
         let Some(names) = ingest::row_names(file, layout) else {
             continue;
         };

@@ -20,6 +20,7 @@ mod dialects;
 mod disclosure;
 mod docs;
 mod edge_cases;
+mod excel_in;
 mod file_by_file;
 mod init;
 mod json_schema;
