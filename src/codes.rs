@@ -118,7 +118,7 @@ codes! {
         "run the build again once the export has finished writing the file";
     FileTypeWrong = "file_type_wrong", Error,
         "a file read as CSV or JSON Lines is something else by its first bytes: an Excel workbook (.xlsx is a ZIP archive, .xls an OLE file), another ZIP archive, a PDF, a Parquet file, or text in UTF-16 or UTF-32 without a byte-order mark; one error names the file and what it is, instead of findings about its bytes",
-        "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
+        "name an Excel workbook .xlsx (it is read as it is) or save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8), name a Parquet file .parquet (or set the stream's format: parquet), or export the data itself rather than a PDF";
     ToolResultInvalid = "tool_result_invalid", Error,
         "a red-team tool's result file (a garak report, a promptfoo output) cannot be read: truncated, or not that tool's layout; the line is given where known",
         "export the result again from the tool, or check the stream's `format`";
