@@ -76,6 +76,12 @@ pub enum Command {
     /// List or export the built-in report templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Compare two bundles: inputs by hash, metrics (with the 95% interval of each change),
+    /// criteria and findings. Exit 0 when equal, 1 when different, 2 on error.
+    #[command(
+        after_help = "Examples:\n  sandbox-report diff bundles/2025-Q2 bundles/2025-Q3\n  sandbox-report diff bundle bundle-amended --format json > changes.json"
+    )]
+    Diff(DiffArgs),
     /// Check a bundle's files against its manifest.json.
     Verify(VerifyArgs),
     /// Merge many banks' bundles into one pseudonymised cohort summary (for regulators).
@@ -379,6 +385,17 @@ pub struct CohortArgs {
     /// Seconds to wait for another run writing the same folder.
     #[arg(long, default_value_t = 60, env = "SANDBOX_REPORT_LOCK_TIMEOUT")]
     pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first bundle (the earlier one).
+    pub a: PathBuf,
+    /// The second bundle.
+    pub b: PathBuf,
+    /// text for people, json for tools.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

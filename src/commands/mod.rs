@@ -6,6 +6,7 @@ mod batch;
 mod build;
 mod cohort;
 mod demo;
+mod diff;
 mod explain;
 mod init;
 mod shell;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain(args) => explain::run(&args),
         Command::Templates(cmd) => templates::run(&cmd),
         Command::Verify(args) => verify::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Cohort(args) => cohort::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Completions(args) => shell::completions(args.shell),

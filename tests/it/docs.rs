@@ -70,6 +70,7 @@ fn commands_md_names_every_command() {
     for command in [
         "init",
         "schema",
+        "diff",
         "build",
         "validate",
         "demo",

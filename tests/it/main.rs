@@ -17,6 +17,7 @@ mod correct_or_loud;
 mod crosscheck;
 mod demo;
 mod dialects;
+mod diff;
 mod disclosure;
 mod docs;
 mod edge_cases;

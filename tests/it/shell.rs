@@ -3,8 +3,9 @@
 
 use crate::common::*;
 
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "init",
+    "diff",
     "schema",
     "build",
     "validate",
