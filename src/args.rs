@@ -211,6 +211,11 @@ pub struct BuildArgs {
     /// Seconds to wait for another run (a batch, a build) writing the same folder.
     #[arg(long, default_value_t = 60, env = "SANDBOX_REPORT_LOCK_TIMEOUT")]
     pub lock_timeout: u64,
+
+    /// The bundle of the period before: verified, then summary.json records its hash and the
+    /// change of every metric the two have (the `lineage` block).
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
 }
 
 /// A report language on the command line.

@@ -26,6 +26,7 @@ pub mod generate;
 pub(crate) mod glyphs;
 pub(crate) mod ingest;
 pub(crate) mod init;
+pub(crate) mod lineage;
 pub(crate) mod localise;
 pub(crate) mod messages;
 pub(crate) mod metrics;

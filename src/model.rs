@@ -51,6 +51,46 @@ pub struct Summary {
     /// The regulatory mapping (additive; absent in summaries of older versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceability: Option<Traceability>,
+    /// The submission of the period before and the changes since (`build --previous`;
+    /// additive, absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+}
+
+/// What a submission is compared with: the previous period's summary, and every metric
+/// present in both with its change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Lineage {
+    pub previous: PreviousSubmission,
+    pub changes: Vec<MetricChange>,
+}
+
+/// The previous period's summary.json: its SHA-256, period and date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PreviousSubmission {
+    pub sha256: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub generated_at: String,
+}
+
+/// One metric before and after: its values and intervals, the change (current − previous)
+/// and, for a proportion, Newcombe's 95% interval of the change and whether it excludes 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MetricChange {
+    pub id: String,
+    pub stream: String,
+    /// `attribute=value`, or the attribute of a measure across its groups.
+    pub segment: Option<String>,
+    pub arm: Option<String>,
+    pub previous: Option<f64>,
+    pub current: Option<f64>,
+    pub previous_interval: Option<(f64, f64)>,
+    pub current_interval: Option<(f64, f64)>,
+    pub change: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub significant: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -478,6 +478,7 @@ pub fn summary(
             .collect(),
         inputs,
         traceability: None,
+        lineage: None,
     }
 }
 

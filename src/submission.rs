@@ -27,6 +27,8 @@ pub struct BuildRequest<'a> {
     pub signer: Option<&'a Signer>,
     /// The report language, instead of the config's `report.language`.
     pub language: Option<Language>,
+    /// The bundle of the period before, for the `lineage` block.
+    pub previous: Option<&'a Path>,
 }
 
 /// A bundle that was written.
@@ -60,6 +62,9 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     }
     let mut summary = assessed.summary;
     summary.inputs = hash_inputs(&assessed.checked)?;
+    if let Some(previous) = req.previous {
+        summary.lineage = Some(crate::lineage::lineage(previous, &summary)?);
+    }
     let document = render::report(&summary, &templates)?;
     staging.write_all(&document.render_all(&formats)?)?;
     unchanged_inputs(&assessed.checked)?;

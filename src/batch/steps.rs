@@ -133,6 +133,7 @@ fn build(req: &BatchRequest, job: &Job, why: String) -> JobReport {
         clock: req.clock,
         signer: signer.as_ref(),
         language: job.language,
+        previous: None,
     };
     match submission::build(&request) {
         Ok(built) => {

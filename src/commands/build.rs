@@ -21,6 +21,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         clock,
         signer: signer.as_ref(),
         language: args.language.map(Into::into),
+        previous: args.previous.as_deref(),
     };
     let timeout = std::time::Duration::from_secs(args.lock_timeout);
     let _lock = crate::bundle::lock::OutputLock::acquire(&args.out, timeout)?;

@@ -5,15 +5,13 @@
 //! 0 equal, 1 different, 2 on error.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::args::{DiffArgs, ReportFormat};
-use crate::bundle::{MANIFEST_FILE, Manifest};
 use crate::error::{Error, Outcome, Result};
-use crate::metrics::stats::{Estimate, newcombe};
-use crate::model::{Metric, Summary};
+use crate::lineage::{self, MetricChange};
+use crate::model::Summary;
 
 /// What changed between two bundles.
 #[derive(Debug, Default, Serialize)]
@@ -36,25 +34,6 @@ struct InputChange {
 }
 
 #[derive(Debug, Serialize)]
-struct MetricChange {
-    id: String,
-    stream: String,
-    segment: Option<String>,
-    arm: Option<String>,
-    a: Option<f64>,
-    b: Option<f64>,
-    a_interval: Option<(f64, f64)>,
-    b_interval: Option<(f64, f64)>,
-    /// b − a.
-    change: Option<f64>,
-    /// The 95% interval of the change of a proportion (Newcombe).
-    ci_low: Option<f64>,
-    ci_high: Option<f64>,
-    /// Whether that interval excludes 0.
-    significant: Option<bool>,
-}
-
-#[derive(Debug, Serialize)]
 struct CriterionChange {
     criterion: String,
     a: Option<String>,
@@ -69,8 +48,8 @@ struct FindingChange {
 }
 
 pub fn run(args: &DiffArgs) -> Result<Outcome> {
-    let a = read_bundle(&args.a)?;
-    let b = read_bundle(&args.b)?;
+    let (a, _) = lineage::read_bundle(&args.a)?;
+    let (b, _) = lineage::read_bundle(&args.b)?;
     let changes = compare(&a, &b);
     match args.format {
         ReportFormat::Json => {
@@ -84,47 +63,6 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     } else {
         Outcome::InputErrors
     })
-}
-
-/// A bundle's summary, once its files match its manifest.
-fn read_bundle(bundle: &Path) -> Result<Summary> {
-    let manifest_path = bundle.join(MANIFEST_FILE);
-    let manifest = Manifest::read(&manifest_path).map_err(|reason| Error::Manifest {
-        path: manifest_path.clone(),
-        reason,
-    })?;
-    if let Some(m) = manifest.verify_outputs(bundle).first() {
-        return Err(Error::Manifest {
-            path: bundle.join(&m.path),
-            reason: format!("does not match the bundle's manifest: {}", m.reason),
-        });
-    }
-    let path = bundle.join(crate::render::SUMMARY_FILE);
-    let text = std::fs::read(&path).map_err(|source| Error::Input {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_slice(&text).map_err(|e| Error::Manifest {
-        path,
-        reason: format!("not a summary.json this version reads: {e}"),
-    })
-}
-
-fn metric_key(m: &Metric) -> (String, String, Option<String>, Option<String>) {
-    let segment = m.segment.as_ref().map(|s| match &s.value {
-        Some(v) => format!("{}={v}", s.attribute),
-        None => s.attribute.clone(),
-    });
-    (
-        m.id.clone(),
-        m.stream.clone(),
-        segment,
-        m.arm.map(|a| a.as_str().to_string()),
-    )
-}
-
-fn interval(m: &Metric) -> Option<(f64, f64)> {
-    m.ci_low.zip(m.ci_high)
 }
 
 fn compare(a: &Summary, b: &Summary) -> Changes {
@@ -152,54 +90,7 @@ fn compare(a: &Summary, b: &Summary) -> Changes {
             b: hb.cloned(),
         });
     }
-    let metrics = |s: &Summary| -> BTreeMap<_, Metric> {
-        s.metrics
-            .iter()
-            .map(|m| (metric_key(m), m.clone()))
-            .collect()
-    };
-    let (ma, mb) = (metrics(a), metrics(b));
-    for key in ma.keys().chain(mb.keys().filter(|k| !ma.contains_key(*k))) {
-        let (x, y) = (ma.get(key), mb.get(key));
-        let same = match (x, y) {
-            (Some(x), Some(y)) => x.value == y.value && interval(x) == interval(y),
-            _ => false,
-        };
-        if same {
-            continue;
-        }
-        let va = x.and_then(|m| m.value);
-        let vb = y.and_then(|m| m.value);
-        let proportion = |m: Option<&Metric>| {
-            let m = m?;
-            (m.unit == "ratio" && m.numerator.is_some() && m.denominator.is_some())
-                .then(|| {
-                    Some(Estimate {
-                        value: m.value?,
-                        low: m.ci_low?,
-                        high: m.ci_high?,
-                    })
-                })
-                .flatten()
-        };
-        let ci = proportion(y)
-            .zip(proportion(x))
-            .map(|(eb, ea)| newcombe(eb, ea));
-        changes.metrics.push(MetricChange {
-            id: key.0.clone(),
-            stream: key.1.clone(),
-            segment: key.2.clone(),
-            arm: key.3.clone(),
-            a: va,
-            b: vb,
-            a_interval: x.and_then(interval),
-            b_interval: y.and_then(interval),
-            change: va.zip(vb).map(|(p, q)| q - p),
-            ci_low: ci.map(|c| c.0),
-            ci_high: ci.map(|c| c.1),
-            significant: ci.map(|(low, high)| low > 0.0 || high < 0.0),
-        });
-    }
+    changes.metrics = lineage::metric_changes(a, b, true);
     let criteria = |s: &Summary| -> BTreeMap<String, String> {
         s.criteria
             .iter()
@@ -297,7 +188,7 @@ fn print(c: &Changes) {
         if let Some(a) = &m.arm {
             name.push_str(&format!(" arm {a}"));
         }
-        let mut line = format!("  {name}: {} → {}", number(m.a), number(m.b));
+        let mut line = format!("  {name}: {} → {}", number(m.previous), number(m.current));
         match m.change {
             Some(change) if change.fract() == 0.0 && change.abs() < 1e15 => {
                 line.push_str(&format!(", change {:+}", change as i64));

@@ -67,7 +67,7 @@ fn diff_of_a_bundle_with_itself_is_empty_and_after_a_changed_row_names_the_input
     };
     let recall = metric("detection.recall");
     assert_eq!(
-        (recall["a"].as_f64(), recall["b"].as_f64()),
+        (recall["previous"].as_f64(), recall["current"].as_f64()),
         (Some(0.6), Some(0.7))
     );
     // Newcombe's interval of 7/10 − 6/10 from the two Wilson intervals, computed here.
@@ -79,7 +79,7 @@ fn diff_of_a_bundle_with_itself_is_empty_and_after_a_changed_row_names_the_input
     assert!((recall["ci_low"].as_f64().unwrap() - low).abs() < 1e-12);
     assert!((recall["ci_high"].as_f64().unwrap() - high).abs() < 1e-12);
     assert_eq!(recall["significant"], false);
-    assert_eq!(metric("detection.fp")["b"].as_f64(), Some(4.0));
+    assert_eq!(metric("detection.fp")["current"].as_f64(), Some(4.0));
     // The text form says the same for people.
     let text = stdout(&run(&["diff", &path_str(&a), &path_str(&b)]));
     assert!(text.contains("  changed alerts logs/a.csv: "), "{text}");
@@ -113,4 +113,90 @@ fn diff_refuses_a_tampered_bundle_naming_the_file() {
         message.starts_with("error: DIR/a/summary.json: does not match the bundle's manifest"),
         "{message}"
     );
+}
+
+#[test]
+fn build_with_previous_records_the_previous_summary_and_each_metrics_change() {
+    let dir = submission(&[
+        ("submission.yaml", &detection_config("")),
+        ("logs/a.csv", &log(6, 3)),
+    ]);
+    let config = dir.path().join("submission.yaml");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    build_ok(&config, &a, "json");
+    std::fs::write(dir.path().join("logs/a.csv"), log(7, 4)).unwrap();
+    let out = run(&[
+        "build",
+        &path_str(&config),
+        "-o",
+        &path_str(&b),
+        "--format",
+        "json",
+        "--previous",
+        &path_str(&a),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(b.join("summary.json")).unwrap()).unwrap();
+    let lineage = &summary["lineage"];
+    let previous_bytes = std::fs::read(a.join("summary.json")).unwrap();
+    let sha = std::process::Command::new("sha256sum")
+        .arg(a.join("summary.json"))
+        .output()
+        .unwrap();
+    let sha = String::from_utf8_lossy(&sha.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!previous_bytes.is_empty());
+    assert_eq!(lineage["previous"]["sha256"], sha.as_str());
+    assert_eq!(lineage["previous"]["period_start"], "2025-06-01");
+    // Every metric of both, changed or not; the recall's change as diff gives it.
+    let changes = lineage["changes"].as_array().unwrap();
+    let metrics = summary["metrics"].as_array().unwrap();
+    assert_eq!(changes.len(), metrics.len());
+    let recall = changes
+        .iter()
+        .find(|c| c["id"] == "detection.recall" && c["segment"].is_null())
+        .unwrap();
+    let diffed: Value = serde_json::from_str(&stdout(&run(&[
+        "diff",
+        &path_str(&a),
+        &path_str(&b),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let from_diff = diffed["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "detection.recall" && c["segment"].is_null())
+        .unwrap();
+    assert_eq!(recall, from_diff);
+    assert_eq!(recall["previous"].as_f64(), Some(0.6));
+    assert_eq!(recall["current"].as_f64(), Some(0.7));
+    // A previous bundle with a tampered file is refused, naming the file, and nothing is written.
+    std::fs::write(
+        a.join("summary.json"),
+        [previous_bytes.as_slice(), b" "].concat(),
+    )
+    .unwrap();
+    let c = dir.path().join("c");
+    let out = run(&[
+        "build",
+        &path_str(&config),
+        "-o",
+        &path_str(&c),
+        "--previous",
+        &path_str(&a),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out).replace(&path_str(dir.path()), "DIR");
+    assert!(
+        message.starts_with("error: DIR/a/summary.json: does not match the bundle's manifest"),
+        "{message}"
+    );
+    assert!(!c.exists());
 }
