@@ -99,7 +99,9 @@ struct Attempt {
     uuid: Option<String>,
     probe: Option<String>,
     intent: Option<String>,
-    success: bool,
+    /// `None` when no detector scored the attempt: it cannot count as blocked, so
+    /// `attack_success` is left empty and validation reports it at its line.
+    success: Option<bool>,
 }
 
 /// Reads a whole report.
@@ -122,12 +124,16 @@ pub(crate) fn read(path: &Path, options: &GarakOptions) -> Result<Report, Unread
         })?;
         match parsed.entry_type.as_deref() {
             Some("attempt") if parsed.status == Some(2) => {
-                let success = parsed
+                let mut scores = parsed
                     .detector_results
                     .values()
                     .flatten()
                     .flatten()
-                    .any(|score| *score >= options.threshold);
+                    .peekable();
+                let success = scores
+                    .peek()
+                    .is_some()
+                    .then(|| scores.any(|score| *score >= options.threshold));
                 attempts.push(Attempt {
                     line: number,
                     uuid: parsed.uuid,
@@ -198,7 +204,7 @@ fn rows(
         Column::new("attack_category".into(), category),
         Column::new(
             "attack_success".into(),
-            text(&|a| Some(a.success.to_string())),
+            text(&|a| a.success.map(|s| s.to_string())),
         ),
         Column::new("probe".into(), text(&|a| a.probe.clone())),
         Column::new("intent".into(), text(&|a| a.intent.clone())),

@@ -428,3 +428,32 @@ fn a_finding_in_an_inspect_log_names_its_sample() {
     let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
     assert_diagnostics!(out.status.code().unwrap(), stdout(&out) + &stderr(&out));
 }
+
+/// An evaluated attempt no detector scored cannot count as blocked: its `attack_success` is
+/// empty and validation says so at the report's line, instead of a silent "not successful".
+#[test]
+fn a_garak_attempt_without_detector_scores_is_an_error_at_its_line() {
+    let report = std::fs::read_to_string(fixture("garak/garak.report.jsonl")).unwrap();
+    let mut lines: Vec<String> = report.lines().map(String::from).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\"entry_type\": \"attempt\"") && l.contains("\"status\": 2"))
+        .expect("an evaluated attempt");
+    let mut attempt: serde_json::Value = serde_json::from_str(&lines[at]).unwrap();
+    attempt["detector_results"] = serde_json::json!({});
+    lines[at] = attempt.to_string();
+    let dir = redteam(
+        "",
+        &[("garak.report.jsonl", (lines.join("\n") + "\n").into_bytes())],
+    );
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let expected = format!(
+        "garak.report.jsonl: row {}, column \"attack_success\"",
+        at + 1
+    );
+    let text = stdout(&out);
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains(&expected), "{errors:?}");
+}
