@@ -62,7 +62,13 @@ pub fn build(req: &BuildRequest) -> Result<Built> {
     }
     let mut summary = assessed.summary;
     summary.inputs = hash_inputs(&assessed.checked)?;
-    if let Some(previous) = req.previous {
+    let configured = loaded
+        .config
+        .report
+        .previous
+        .as_ref()
+        .map(|p| loaded.dir.join(p));
+    if let Some(previous) = req.previous.or(configured.as_deref()) {
         summary.lineage = Some(crate::lineage::lineage(previous, &summary)?);
     }
     let document = render::report(&summary, &templates)?;

@@ -704,6 +704,10 @@ pub struct ReportConfig {
     /// `submission.eu_ai_act` is declared).
     #[serde(default)]
     pub frameworks: Option<Vec<crate::declared::FrameworkGroup>>,
+    /// The bundle of the period before (relative to the config's folder), as `build
+    /// --previous` gives it; the command line wins.
+    #[serde(default)]
+    pub previous: Option<String>,
 }
 
 fn default_template() -> String {
@@ -717,6 +721,7 @@ impl Default for ReportConfig {
             formats: OutputFormat::all(),
             language: Language::En,
             frameworks: None,
+            previous: None,
         }
     }
 }

@@ -177,6 +177,15 @@ fn build_with_previous_records_the_previous_summary_and_each_metrics_change() {
     assert_eq!(recall, from_diff);
     assert_eq!(recall["previous"].as_f64(), Some(0.6));
     assert_eq!(recall["current"].as_f64(), Some(0.7));
+    // The config's report.previous gives the same block.
+    let with_key = format!("{}report:\n  previous: a\n", detection_config(""));
+    std::fs::write(&config, with_key).unwrap();
+    let d = dir.path().join("d");
+    build_ok(&config, &d, "json");
+    let from_config: Value =
+        serde_json::from_slice(&std::fs::read(d.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(from_config["lineage"], summary["lineage"]);
+    std::fs::write(&config, detection_config("")).unwrap();
     // A previous bundle with a tampered file is refused, naming the file, and nothing is written.
     std::fs::write(
         a.join("summary.json"),
