@@ -67,8 +67,9 @@ fn proportion(m: Option<&Metric>) -> Option<Estimate> {
     })
 }
 
-/// The metrics of `previous` and `current` that differ (`all`: also those of only one; else
-/// only those in both, changed or not), keyed by id, stream, segment and arm.
+/// Metric changes keyed by id, stream, segment and arm: with `only_differences`, every metric
+/// that differs or is in one summary only (`diff`); without, every metric in both, changed or
+/// not (a build's `lineage`).
 pub fn metric_changes(
     previous: &Summary,
     current: &Summary,

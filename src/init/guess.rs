@@ -579,11 +579,12 @@ fn boolean_map(seen: &ColumnSample) -> Option<ValueMap> {
     let todo = if undecided.is_empty() {
         None
     } else {
+        // Left TODO, so that validate refuses the config until someone decides.
         for value in &undecided {
-            entries.push((value.clone(), "true".to_string()));
+            entries.push((value.clone(), "TODO".to_string()));
         }
         Some(format!(
-            "check which values mean true: {} could not be told apart",
+            "write true or false for {}: their meaning could not be told",
             undecided.join(", ")
         ))
     };
@@ -745,6 +746,11 @@ mod tests {
         );
         let map = value_map("label", ColumnType::Bool, &seen(&["A", "B"])).unwrap();
         assert!(map.todo.unwrap().contains("A, B"));
+        assert!(
+            map.entries.iter().all(|(_, to)| to == "TODO"),
+            "{:?}",
+            map.entries
+        );
     }
 
     #[test]

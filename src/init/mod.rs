@@ -237,15 +237,19 @@ fn group(files: Vec<SourceFile>, options: Options, unused: &mut Vec<String>) -> 
             }
             continue;
         }
-        let existing = groups.iter().position(|g| {
-            g.tool.is_none()
-                && g.files.len() >= options.files_per_group
-                && same_kind_of_file(g, &file)
-        });
-        let sample = match existing {
-            // Enough rows of this group were read: its header is enough.
-            Some(_) => sample::read(&file.path, file.format, 1),
-            None => sample::read(&file.path, file.format, options.rows_per_file),
+        // The header first: a file of a group whose rows were read enough needs no more.
+        let header_only = sample::read(&file.path, file.format, 1);
+        let full = |h: &Sample| {
+            groups.iter().any(|g| {
+                g.tool.is_none()
+                    && g.files.len() >= options.files_per_group
+                    && sorted(&g.header) == sorted(&h.header)
+            })
+        };
+        let sample = match header_only {
+            Ok(h) if full(&h) => Ok(h),
+            Ok(_) => sample::read(&file.path, file.format, options.rows_per_file),
+            Err(why) => Err(why),
         };
         let sample = match sample {
             Ok(s) if !s.header.is_empty() => s,
@@ -282,10 +286,6 @@ fn group(files: Vec<SourceFile>, options: Options, unused: &mut Vec<String>) -> 
         }
     }
     groups
-}
-
-fn same_kind_of_file(g: &Group, file: &SourceFile) -> bool {
-    g.files.first().is_some_and(|f| f.format == file.format)
 }
 
 fn sorted(header: &[String]) -> Vec<String> {
