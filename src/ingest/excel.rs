@@ -106,6 +106,16 @@ fn check_archive(path: &Path, limits: &Limits) -> Result<(), String> {
 
 /// Reads sheet `sheet` (the first when `None`) of the workbook at `path`.
 pub fn read(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<Sheet, String> {
+    let mut magic = [0u8; 4];
+    let ole = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && magic == [0xD0, 0xCF, 0x11, 0xE0];
+    if ole {
+        return Err(
+            "an Excel 97-2003 workbook (.xls), which is not read: save it as .xlsx (Excel: File > Save As > Excel Workbook) or as CSV UTF-8".into(),
+        );
+    }
     check_archive(path, limits)?;
     let mut book: Xlsx<_> = open_workbook(path).map_err(|e| format!("{e}"))?;
     let names = book.sheet_names();

@@ -179,7 +179,8 @@ struct Excel;
 
 impl InputFormat for Excel {
     fn suffixes(&self) -> &'static [&'static str] {
-        &[".xlsx"]
+        // `.xls` is claimed to be refused by name (below), never skipped in a folder.
+        &[".xlsx", ".xls"]
     }
 
     fn is_text(&self) -> bool {

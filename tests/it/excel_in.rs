@@ -128,3 +128,22 @@ fn a_missing_sheet_is_an_error_naming_the_sheets_there_are() {
         stdout(&out)
     );
 }
+
+#[test]
+fn an_old_xls_workbook_in_a_folder_is_an_error_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    log_workbook(&dir.path().join("logs/alerts.xlsx"));
+    // The OLE signature of an Excel 97-2003 file, then anything.
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.extend(std::iter::repeat_n(0u8, 504));
+    std::fs::write(dir.path().join("logs/old.xls"), xls).unwrap();
+    std::fs::write(dir.path().join("submission.yaml"), detection_config("")).unwrap();
+    let out = run(&["validate", &path_str(&dir.path().join("submission.yaml"))]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("error[file_unreadable] alerts: logs/old.xls: cannot read the Excel workbook: an Excel 97-2003 workbook (.xls), which is not read: save it as .xlsx"),
+        "{}",
+        stdout(&out)
+    );
+}
